@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The datapath's maps. Sizes here are defaults; the exporter resizes them
+ * from its flags before load.
+ */
+#ifndef PPING_MAPS_H
+#define PPING_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "pping_abi.h"
+
+/* Outstanding identifiers waiting for their echo. LRU until the flow
+ * lifecycle work gives entries explicit lifetimes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pp_packet_key);
+	__type(value, __u64); /* bpf_ktime_get_ns() when the packet left */
+} packet_ts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pp_flow_key);
+	__type(value, struct pp_flow_state);
+} flow_state SEC(".maps");
+
+/* One aggregation instance: per-CPU stats of each active remote prefix. */
+struct pp_agg_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pp_agg_key);
+	__type(value, struct pp_agg_stats);
+};
+
+struct pp_agg_map agg_a SEC(".maps");
+struct pp_agg_map agg_b SEC(".maps");
+
+/*
+ * The instance the datapath writes. The exporter swaps the slot to the other
+ * instance; that map-in-map update returns only after every program that
+ * might still hold the old instance has finished, so the old one can be
+ * drained without losing an update.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct pp_agg_map);
+} agg_active SEC(".maps") = {
+	.values = { [0] = &agg_a },
+};
+
+/* A zeroed value to insert new prefixes from: too large for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pp_agg_stats);
+} agg_zero SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pp_global_counters);
+} global_counters SEC(".maps");
+
+#endif /* PPING_MAPS_H */

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Packet parsing for the datapath: one path for IPv4 and IPv6 that fills a
+ * pp_packet with the flow (addresses always in the 16-byte mapped form) and
+ * the identifiers pping matches on. Every header read is bounds-checked
+ * against data_end; a packet that ends early is reported as truncated.
+ */
+#ifndef PPING_PARSE_H
+#define PPING_PARSE_H
+
+#include <stdbool.h> /* compiler-provided, not glibc */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "pping_abi.h"
+
+/* linux/icmp.h drags in glibc headers, so the echo layout is spelled out. */
+struct pp_icmp_echo {
+	__u8 type;
+	__u8 code;
+	__u16 checksum;
+	__be16 id;
+	__be16 sequence;
+};
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_TIMESTAMP 8
+#define TCPOLEN_TIMESTAMP 10
+#define TCP_MAX_OPTIONS 10 /* 40 option bytes hold at most 10 TS-sized options */
+
+enum parse_result {
+	PARSE_OK,
+	PARSE_NOT_IP,
+	PARSE_TRUNCATED,
+};
+
+struct pp_packet {
+	struct pp_flow_key flow; /* oriented local -> remote for this hook */
+	__u32 identifier;        /* TSval, or echo request sequence */
+	__u32 echoed;            /* TSecr, or echo reply sequence */
+	__u8 proto_class;
+	__u8 ecn;
+	bool rtt_capable;  /* TCP with timestamps, or ICMP echo */
+	bool can_stamp;    /* carries an identifier the peer will echo */
+	bool can_match;    /* echoes an identifier the peer sent */
+};
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+/* Returns a pointer to `len` bytes at the cursor and advances, or NULL. */
+static __always_inline void *take(struct cursor *c, __u32 len)
+{
+	void *start = c->pos;
+
+	if (c->pos + len > c->end)
+		return NULL;
+	c->pos += len;
+	return start;
+}
+
+static __always_inline void map_ipv4(union pp_addr *out, __be32 addr)
+{
+	out->halves[0] = 0;
+	out->words[2] = bpf_htonl(0x0000ffff);
+	out->words[3] = addr;
+}
+
+static __always_inline __u8 proto_class_of(__u8 ip_proto)
+{
+	switch (ip_proto) {
+	case IPPROTO_TCP: return PP_PROTO_TCP;
+	case IPPROTO_UDP: return PP_PROTO_UDP;
+	case IPPROTO_ICMP: return PP_PROTO_ICMP;
+	case IPPROTO_ICMPV6: return PP_PROTO_ICMPV6;
+	default: return PP_PROTO_OTHER;
+	}
+}
+
+/* Places source/destination as local/remote according to the hook. */
+static __always_inline void orient(struct pp_packet *p, const union pp_addr *src,
+				   const union pp_addr *dst, bool egress)
+{
+	p->flow.local = egress ? *src : *dst;
+	p->flow.remote = egress ? *dst : *src;
+}
+
+static __always_inline void orient_ports(struct pp_packet *p, __u16 sport,
+					 __u16 dport, bool egress)
+{
+	p->flow.local_port = egress ? sport : dport;
+	p->flow.remote_port = egress ? dport : sport;
+}
+
+/* Finds the TCP timestamp option; returns 0 when found. */
+static __always_inline int tcp_timestamps(struct cursor *c, void *opt_end,
+					  __u32 *tsval, __u32 *tsecr)
+{
+	if (opt_end > c->end)
+		return -1;
+	for (int i = 0; i < TCP_MAX_OPTIONS; i++) {
+		__u8 *kind = take(c, 1), *len;
+
+		if (!kind || c->pos > opt_end || *kind == TCPOPT_EOL)
+			return -1;
+		if (*kind == TCPOPT_NOP)
+			continue;
+		len = take(c, 1);
+		if (!len || *len < 2)
+			return -1;
+		if (*kind == TCPOPT_TIMESTAMP && *len == TCPOLEN_TIMESTAMP) {
+			__u32 *vals = take(c, 8);
+
+			if (!vals || c->pos > opt_end)
+				return -1;
+			*tsval = bpf_ntohl(vals[0]);
+			*tsecr = bpf_ntohl(vals[1]);
+			return 0;
+		}
+		if (!take(c, *len - 2))
+			return -1;
+	}
+	return -1;
+}
+
+static __always_inline int parse_tcp(struct cursor *c, struct pp_packet *p,
+				     __u32 l4_len, bool egress)
+{
+	struct tcphdr *tcp = take(c, sizeof(*tcp));
+	__u32 hdr_len, tsval, tsecr;
+	bool pure_ack;
+
+	if (!tcp)
+		return PARSE_TRUNCATED;
+	hdr_len = tcp->doff * 4;
+	if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
+		return PARSE_TRUNCATED;
+	orient_ports(p, tcp->source, tcp->dest, egress);
+	if (tcp_timestamps(c, (void *)tcp + hdr_len, &tsval, &tsecr))
+		return PARSE_OK; /* no timestamps: counted, but no RTT */
+	/* A bare ACK is not acknowledged itself, so its TSval may never be
+	 * echoed promptly; stamping it would inflate the RTT. */
+	pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst &&
+		   l4_len == hdr_len;
+	p->rtt_capable = true;
+	p->identifier = tsval;
+	p->echoed = tsecr;
+	p->can_stamp = !pure_ack;
+	/* Only an ACK carries a meaningful TSecr (RFC 7323). */
+	p->can_match = tcp->ack && tsecr != 0;
+	return PARSE_OK;
+}
+
+/* ICMP and ICMPv6 echo: the identifier is the flow's port, seq the id. */
+static __always_inline int parse_echo(struct cursor *c, struct pp_packet *p,
+				      __u8 request_type, __u8 reply_type)
+{
+	struct pp_icmp_echo *icmp = take(c, sizeof(*icmp));
+	__u16 id;
+
+	if (!icmp)
+		return PARSE_TRUNCATED;
+	if (icmp->type != request_type && icmp->type != reply_type)
+		return PARSE_OK;
+	id = icmp->id;
+	orient_ports(p, id, id, true);
+	p->rtt_capable = true;
+	p->can_stamp = icmp->type == request_type;
+	p->can_match = icmp->type == reply_type;
+	p->identifier = bpf_ntohs(icmp->sequence);
+	p->echoed = p->identifier;
+	return PARSE_OK;
+}
+
+static __always_inline int parse_l4(struct cursor *c, struct pp_packet *p,
+				    __u32 l4_len, bool egress)
+{
+	switch (p->flow.ip_proto) {
+	case IPPROTO_TCP:
+		return parse_tcp(c, p, l4_len, egress);
+	case IPPROTO_ICMP:
+		return parse_echo(c, p, ICMP_ECHO, ICMP_ECHOREPLY);
+	case IPPROTO_ICMPV6:
+		return parse_echo(c, p, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY);
+	default:
+		return PARSE_OK;
+	}
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct pp_packet *p,
+				      bool egress)
+{
+	struct iphdr *ip = take(c, sizeof(*ip));
+	union pp_addr src, dst;
+	__u32 hdr_len, total;
+
+	if (!ip)
+		return PARSE_TRUNCATED;
+	hdr_len = ip->ihl * 4;
+	total = bpf_ntohs(ip->tot_len);
+	if (hdr_len < sizeof(*ip) || total < hdr_len || !take(c, hdr_len - sizeof(*ip)))
+		return PARSE_TRUNCATED;
+	map_ipv4(&src, ip->saddr);
+	map_ipv4(&dst, ip->daddr);
+	orient(p, &src, &dst, egress);
+	p->flow.ip_proto = ip->protocol;
+	p->ecn = ip->tos & 3;
+	/* Later fragments carry no L4 header. */
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return PARSE_OK;
+	return parse_l4(c, p, total - hdr_len, egress);
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct pp_packet *p,
+				      bool egress)
+{
+	struct ipv6hdr *ip6 = take(c, sizeof(*ip6));
+
+	if (!ip6)
+		return PARSE_TRUNCATED;
+	orient(p, (union pp_addr *)&ip6->saddr, (union pp_addr *)&ip6->daddr,
+	       egress);
+	p->flow.ip_proto = ip6->nexthdr;
+	p->ecn = (ip6->flow_lbl[0] >> 4) & 3;
+	return parse_l4(c, p, bpf_ntohs(ip6->payload_len), egress);
+}
+
+/* Parses from the Ethernet header on. */
+static __always_inline int parse_packet(void *data, void *data_end,
+					bool egress, struct pp_packet *p)
+{
+	struct cursor c = { .pos = data, .end = data_end };
+	struct ethhdr *eth = take(&c, sizeof(*eth));
+	int ret;
+
+	if (!eth)
+		return PARSE_TRUNCATED;
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		ret = parse_ipv4(&c, p, egress);
+	else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		ret = parse_ipv6(&c, p, egress);
+	else
+		return PARSE_NOT_IP;
+	p->proto_class = proto_class_of(p->flow.ip_proto);
+	return ret;
+}
+
+#endif /* PPING_PARSE_H */

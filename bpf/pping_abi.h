@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one kernel/user ABI of pping_exporter: every struct and constant that
+ * crosses between the BPF datapath and the C++ exporter lives here, compiled by
+ * both sides, with size checks at the end so a layout drift breaks the build.
+ */
+#ifndef PPING_ABI_H
+#define PPING_ABI_H
+
+#include <linux/types.h>
+
+/* An address is always 16 bytes: IPv6 as is, IPv4 as ::ffff:a.b.c.d. */
+union pp_addr {
+	__u8 bytes[16];
+	__u32 words[4];
+	__u64 halves[2];
+};
+
+/*
+ * A flow as seen from the monitored interface: "local" is the side whose
+ * packets leave through the egress hook, "remote" the side they go to.
+ * ICMP echo uses the echo identifier as both ports.
+ */
+struct pp_flow_key {
+	union pp_addr local;
+	union pp_addr remote;
+	__u16 local_port;  /* network byte order */
+	__u16 remote_port; /* network byte order */
+	__u8 ip_proto;     /* IPPROTO_TCP, IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	__u8 pad[3];
+};
+
+/* An outstanding identifier (TCP TSval, ICMP echo sequence) of a flow. */
+struct pp_packet_key {
+	struct pp_flow_key flow;
+	__u32 identifier;
+	__u32 pad;
+};
+
+struct pp_flow_state {
+	__u64 min_rtt_ns;
+	__u64 srtt_ns; /* smoothed RTT, alpha 1/8 as in RFC 6298 */
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u32 last_identifier; /* newest identifier seen leaving */
+	__u32 pad;
+};
+
+/* Protocol classes: the bounded "protocol" label of every per-prefix metric. */
+enum pp_proto_class {
+	PP_PROTO_TCP = 0,
+	PP_PROTO_UDP = 1,
+	PP_PROTO_ICMP = 2,
+	PP_PROTO_ICMPV6 = 3,
+	PP_PROTO_OTHER = 4,
+	PP_PROTO_CLASSES = 5,
+};
+
+/* Aggregation is per remote prefix and protocol class. */
+struct pp_agg_key {
+	union pp_addr prefix; /* remote address with host bits cleared */
+	__u8 prefix_len;      /* 0..128, counted on the 16-byte (mapped) form */
+	__u8 proto_class;     /* enum pp_proto_class */
+	__u8 pad[6];
+};
+
+/*
+ * RTT histogram buckets, log-linear in microseconds: 16 one-microsecond
+ * buckets, then every power of two split into 8 equal sub-buckets (each at
+ * most 12.5 % wide), up to 2^25 us (33.5 s). The last bucket is overflow.
+ */
+#define PP_HIST_LINEAR_BUCKETS 16
+#define PP_HIST_SUB_BITS 3
+#define PP_HIST_SUB_BUCKETS (1 << PP_HIST_SUB_BITS)
+#define PP_HIST_MAX_EXPONENT 24 /* highest power of two with sub-buckets */
+#define PP_HIST_BUCKETS                                                        \
+	(PP_HIST_LINEAR_BUCKETS +                                              \
+	 (PP_HIST_MAX_EXPONENT - 3) * PP_HIST_SUB_BUCKETS + 1)
+
+/* One CPU's view of one prefix during one aggregation interval. */
+struct pp_agg_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 rtt_count;
+	__u64 rtt_sum_ns;
+	__u64 rtt_min_ns; /* 0 when rtt_count is 0 */
+	__u64 rtt_max_ns;
+	__u32 rtt_buckets[PP_HIST_BUCKETS]; /* drained every interval: u32 is ample */
+	__u32 pad;
+};
+
+enum pp_direction {
+	PP_DIR_INGRESS = 0,
+	PP_DIR_EGRESS = 1,
+	PP_DIRECTIONS = 2,
+};
+
+/* Maps whose updates can fail; indexes pp_global_counters.map_full. */
+enum pp_map_id {
+	PP_MAP_PACKET_TS = 0,
+	PP_MAP_FLOW_STATE = 1,
+	PP_MAP_AGGREGATION = 2,
+	PP_MAPS = 3,
+};
+
+/* Per-CPU totals since load; user space sums the CPUs. */
+struct pp_global_counters {
+	__u64 ip_packets[PP_DIRECTIONS][PP_PROTO_CLASSES];
+	__u64 ip_bytes[PP_DIRECTIONS][PP_PROTO_CLASSES];
+	__u64 non_ip_packets[PP_DIRECTIONS];
+	__u64 non_ip_bytes[PP_DIRECTIONS];
+	__u64 ecn_packets[4]; /* by codepoint: Not-ECT, ECT(1), ECT(0), CE */
+	__u64 truncated_packets;
+	__u64 map_full[PP_MAPS];
+	__u64 rtt_samples;
+};
+
+/* Knobs set by user space in .rodata before load. */
+struct pp_config {
+	__u64 ipv4_mask[2]; /* applied to the mapped 16-byte form */
+	__u64 ipv6_mask[2];
+	__u8 ipv4_prefix_len; /* as counted on the mapped form: 96 + v4 length */
+	__u8 ipv6_prefix_len;
+	__u8 pad[6];
+};
+
+#ifdef __cplusplus
+#define PP_STATIC_ASSERT static_assert
+#else
+#define PP_STATIC_ASSERT _Static_assert
+#endif
+#define PP_CHECK_SIZE(type, size)                                              \
+	PP_STATIC_ASSERT(sizeof(type) == (size), #type " changed size")
+
+PP_CHECK_SIZE(union pp_addr, 16);
+PP_CHECK_SIZE(struct pp_flow_key, 40);
+PP_CHECK_SIZE(struct pp_packet_key, 48);
+PP_CHECK_SIZE(struct pp_flow_state, 56);
+PP_CHECK_SIZE(struct pp_agg_key, 24);
+PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
+PP_CHECK_SIZE(struct pp_global_counters,
+	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1));
+PP_CHECK_SIZE(struct pp_config, 40);
+PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");
+PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
+	       "histogram must follow the scalar fields");
+
+#endif /* PPING_ABI_H */

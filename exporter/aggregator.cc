@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/aggregator.h"
+
+namespace pping {
+
+void Aggregator::Sync() {
+  std::lock_guard lock(mu_);
+  // Both instances may hold data: the one written until now, and (after a
+  // failed earlier drain) the idle one. Draining the idle one first, then
+  // flipping and draining again, empties both in one call.
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) source_.Flip();
+    for (const PrefixRecord& record : source_.DrainIdle()) {
+      Entry& entry = entries_[record.key];
+      entry.total.Merge(record.stats);
+      if (record.stats.rtt_count > 0) entry.last_rtt = record.stats;
+    }
+  }
+  ++syncs_;
+}
+
+std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<PrefixSnapshot> out;
+  out.reserve(entries_.size());
+  for (const auto& [key, entry] : entries_) out.push_back({key, entry.total, entry.last_rtt});
+  return out;
+}
+
+uint64_t Aggregator::syncs() const {
+  std::lock_guard lock(mu_);
+  return syncs_;
+}
+
+}  // namespace pping

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/app.h"
+
+#include <signal.h>
+#include <string.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <memory>
+#include <thread>
+
+#include "exporter/bpf_aggregation_source.h"
+#include "exporter/collector.h"
+#include "exporter/datapath.h"
+#include "exporter/error.h"
+#include "exporter/http_server.h"
+#include "exporter/interfaces.h"
+#include "exporter/lab/lab.h"
+#include "exporter/prefix.h"
+#include "exporter/tc_attach.h"
+
+namespace pping {
+namespace {
+
+// Where the programs go: the demo lab's client side, the named interfaces,
+// or the default-route interface.
+std::vector<Interface> ChooseInterfaces(const Config& config, const Lab* lab) {
+  if (lab) return {ResolveInterface(lab->monitored_interface(), lab->client_netns())};
+  std::vector<std::string> names = config.interfaces;
+  if (names.empty()) names.push_back(DefaultRouteInterface(config.netns));
+  std::vector<Interface> out;
+  for (const auto& name : names) out.push_back(ResolveInterface(name, config.netns));
+  return out;
+}
+
+DatapathOptions MakeDatapathOptions(const Config& config) {
+  DatapathOptions options;
+  options.prefixes = MakePrefixConfig(config.ipv4_prefix_len, config.ipv6_prefix_len);
+  options.max_prefixes = config.max_prefixes;
+  options.flow_map_size = config.flow_map_size;
+  options.timestamp_map_size = config.timestamp_map_size;
+  return options;
+}
+
+// Drains the kernel instances between scrapes so they only hold a short
+// interval's prefixes, however rarely Prometheus scrapes.
+class PeriodicSync {
+ public:
+  PeriodicSync(Aggregator& aggregator, std::chrono::milliseconds interval)
+      : thread_([this, &aggregator, interval](std::stop_token stop) { Loop(stop, aggregator, interval); }) {}
+
+ private:
+  void Loop(std::stop_token stop, Aggregator& aggregator, std::chrono::milliseconds interval) {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mu);
+    while (!stop.stop_requested()) {
+      wake.wait_for(lock, stop, interval, [] { return false; });
+      if (stop.stop_requested()) break;
+      try {
+        aggregator.Sync();
+      } catch (const Error& e) {
+        spdlog::error("aggregation sync: {}", e.what());
+      }
+    }
+  }
+
+  std::jthread thread_;
+};
+
+int WaitForTerminationSignal(const sigset_t& signals) {
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return signal;
+}
+
+}  // namespace
+
+int RunExporter(const Config& config) {
+  // Block the termination signals in every thread started from here on, so
+  // the main thread alone receives them through sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<Lab> lab;
+  if (config.demo) lab = std::make_unique<Lab>(LabOptions{"pping-demo", config.demo->delay});
+  const std::vector<Interface> interfaces = ChooseInterfaces(config, lab.get());
+  HttpServer http(config.listen_address, config.telemetry_path);
+  TryRaiseMemlockLimit();
+  Datapath datapath(MakeDatapathOptions(config));
+  std::vector<std::unique_ptr<TcAttachment>> attachments;
+  std::vector<AttachmentInfo> attachment_info;
+  for (const Interface& iface : interfaces) {
+    attachments.push_back(
+        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(), datapath.egress_program_fd()));
+    attachment_info.push_back({iface.name, HookModeName(attachments.back()->mode())});
+    spdlog::info("attached to {}{} ({})", iface.name, iface.netns.empty() ? "" : " in netns " + iface.netns,
+                 attachment_info.back().mode);
+  }
+  BpfAggregationSource source(datapath.aggregation_maps());
+  Aggregator aggregator(source);
+  auto collector = std::make_shared<PpingCollector>(
+      aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()), attachment_info);
+  http.AddCollectable(collector);
+  PeriodicSync sync(aggregator, config.aggregation_interval);
+  spdlog::info("serving metrics on http://{}:{}{}",
+               config.listen_address.front() == ':' ? "localhost" : config.listen_address.substr(0, config.listen_address.rfind(':')),
+               http.port(), config.telemetry_path);
+  if (lab) spdlog::info("demo: {}", lab->Describe());
+  const int signal = WaitForTerminationSignal(signals);
+  spdlog::info("received {}, detaching", strsignal(signal));
+  http.Stop();  // no scrape may run while the parts below are torn down
+  return 0;
+}
+
+}  // namespace pping

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Prometheus collectable: on every scrape it drains the kernel
+// aggregation instance, reads the global counters and renders families.
+#pragma once
+
+#include <prometheus/collectable.h>
+
+#include <atomic>
+#include <vector>
+
+#include "exporter/aggregator.h"
+#include "exporter/global_counters.h"
+#include "exporter/metric_families.h"
+
+namespace pping {
+
+class PpingCollector : public prometheus::Collectable {
+ public:
+  PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, std::vector<AttachmentInfo> attachments);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  Aggregator& aggregator_;
+  GlobalCountersReader counters_;
+  std::vector<AttachmentInfo> attachments_;
+  mutable std::atomic<uint64_t> errors_{0};
+};
+
+}  // namespace pping

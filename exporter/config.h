@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// The exporter's configuration: an immutable value built once from the
+// command line, validated before anything touches the kernel.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pping {
+
+struct DemoOptions {
+  std::chrono::milliseconds delay{20};
+};
+
+struct Config {
+  std::vector<std::string> interfaces;  // empty: the default-route interface
+  std::string netns;                    // named netns holding the interfaces
+  std::string listen_address = ":9789";
+  std::string telemetry_path = "/metrics";
+  unsigned ipv4_prefix_len = 24;
+  unsigned ipv6_prefix_len = 48;
+  unsigned max_prefixes = 4096;
+  unsigned flow_map_size = 16384;
+  unsigned timestamp_map_size = 16384;
+  std::chrono::milliseconds aggregation_interval{1000};
+  std::string log_level = "info";
+  std::optional<DemoOptions> demo;
+};
+
+// What the command line asked for: run with a config, or exit right away
+// (help, version) with the given code after printing `message`.
+struct ParseOutcome {
+  std::optional<Config> config;
+  int exit_code = 0;
+  std::string message;
+};
+
+// Never throws for bad input: bad flags give exit_code 2 and a one-line message.
+ParseOutcome ParseCommandLine(int argc, const char* const* argv);
+
+}  // namespace pping

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// The datapath's global counters, summed over CPUs into a plain struct.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+extern "C" {
+#include "pping_abi.h"
+}
+
+namespace pping {
+
+struct GlobalCounters {
+  using PerProto = std::array<uint64_t, PP_PROTO_CLASSES>;
+  std::array<PerProto, PP_DIRECTIONS> ip_packets{};
+  std::array<PerProto, PP_DIRECTIONS> ip_bytes{};
+  std::array<uint64_t, PP_DIRECTIONS> non_ip_packets{};
+  std::array<uint64_t, PP_DIRECTIONS> non_ip_bytes{};
+  std::array<uint64_t, 4> ecn_packets{};
+  uint64_t truncated_packets = 0;
+  std::array<uint64_t, PP_MAPS> map_full{};
+  uint64_t rtt_samples = 0;
+
+  void Add(const pp_global_counters& cpu);
+};
+
+// Reads the counters; a function so tests can substitute fixed values.
+using GlobalCountersReader = std::function<GlobalCounters()>;
+
+// Reader over the datapath's per-CPU counter array.
+GlobalCountersReader MakeBpfGlobalCountersReader(int map_fd);
+
+}  // namespace pping

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/http_server.h"
+
+#include <CivetServer.h>
+#include <prometheus/collectable.h>
+#include <prometheus/text_serializer.h>
+
+#include <mutex>
+
+#include "exporter/error.h"
+
+namespace pping {
+
+class HttpServer::MetricsHandler : public CivetHandler {
+ public:
+  void Add(std::weak_ptr<prometheus::Collectable> c) {
+    std::lock_guard lock(mu_);
+    collectables_.push_back(std::move(c));
+  }
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    std::vector<std::weak_ptr<prometheus::Collectable>> collectables;
+    {
+      std::lock_guard lock(mu_);
+      collectables = collectables_;
+    }
+    const std::string body = RenderExposition(collectables);
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+              kExpositionContentType, body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::weak_ptr<prometheus::Collectable>> collectables_;
+};
+
+class HttpServer::LandingHandler : public CivetHandler {
+ public:
+  explicit LandingHandler(std::string telemetry_path) : path_(std::move(telemetry_path)) {}
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    const std::string body = "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
+                             "<p>Passive per-subnet network latency.</p><p><a href=\"" +
+                             path_ + "\">Metrics</a></p></body></html>\n";
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n", body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string CivetListeningPort(const std::string& listen_address) {
+  if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
+  return listen_address;
+}
+
+std::string RenderExposition(const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& weak : collectables) {
+    if (auto c = weak.lock()) {
+      auto more = c->Collect();
+      families.insert(families.end(), more.begin(), more.end());
+    }
+  }
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
+    : metrics_(std::make_unique<MetricsHandler>()), landing_(std::make_unique<LandingHandler>(telemetry_path)) {
+  const std::vector<std::string> options = {"listening_ports", CivetListeningPort(listen_address),
+                                            "num_threads", "4"};
+  try {
+    server_ = std::make_unique<CivetServer>(options);
+  } catch (const CivetException& e) {
+    throw UsageError("listen on " + listen_address + ": " + e.what() + " (address in use or invalid?)");
+  }
+  server_->addHandler(telemetry_path, metrics_.get());
+  server_->addHandler("/$", landing_.get());
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (server_) server_->close();
+}
+
+void HttpServer::AddCollectable(std::weak_ptr<prometheus::Collectable> collectable) {
+  metrics_->Add(std::move(collectable));
+}
+
+int HttpServer::port() const {
+  mg_server_port ports[4] = {};
+  const int n = mg_get_server_ports(server_->getContext(), 4, ports);
+  return n > 0 ? ports[0].port : -1;
+}
+
+}  // namespace pping

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// A delay line on a TUN device: every packet routed into the device comes
+// back out of it `delay` later. This kernel has no sch_netem, so the lab
+// brings its own known delay this way.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace pping {
+
+class DelayLine {
+ public:
+  // Creates TUN device `tun_name` inside network namespace `netns`.
+  DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay);
+  ~DelayLine();
+  DelayLine(const DelayLine&) = delete;
+  DelayLine& operator=(const DelayLine&) = delete;
+
+ private:
+  void Run(std::stop_token stop);
+
+  int fd_ = -1;
+  std::chrono::microseconds delay_;
+  std::jthread thread_;
+};
+
+}  // namespace pping

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// A two-namespace lab with a known delay and real traffic, for the demo and
+// the end-to-end tests:
+//
+//   client netns  [ppc0 192.0.2.1 2001:db8:1::1] --veth-- [pps0 192.0.2.2 2001:db8:1::2]  server netns
+//
+// In the server namespace, packets from the client to the server's own
+// addresses are policy-routed through a TUN delay line before local
+// delivery, so every round trip from the client carries `delay` extra.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace pping {
+
+class DelayLine;
+class Traffic;
+
+struct LabOptions {
+  std::string name;  // namespaces are NAME-c and NAME-s
+  std::chrono::milliseconds delay{20};
+  bool start_traffic = true;
+};
+
+class Lab {
+ public:
+  static constexpr const char* kClientV4 = "192.0.2.1";
+  static constexpr const char* kServerV4 = "192.0.2.2";
+  static constexpr const char* kClientV6 = "2001:db8:1::1";
+  static constexpr const char* kServerV6 = "2001:db8:1::2";
+
+  // Builds everything; throws Error and leaves nothing behind on failure.
+  explicit Lab(const LabOptions& options);
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  const std::string& client_netns() const { return client_netns_; }
+  const std::string& server_netns() const { return server_netns_; }
+  std::string monitored_interface() const { return "ppc0"; }
+  std::string Describe() const;
+
+ private:
+  void BuildNetwork();
+  void RouteThroughDelayLine();
+  void RemoveNamespaces();
+
+  LabOptions options_;
+  std::string client_netns_;
+  std::string server_netns_;
+  std::unique_ptr<DelayLine> delay_line_;
+  std::unique_ptr<Traffic> traffic_;
+};
+
+}  // namespace pping

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/metric_families.h"
+
+#include <limits>
+
+#include "exporter/version.h"
+#include "rtt_histogram.h"
+
+namespace pping {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+constexpr uint64_t kFirstBoundUs = 10;  // coarser detail is noise for RTTs
+constexpr double kNsPerSecond = 1e9;
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+void AddCounter(MetricFamily& family, Labels labels, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+void AddGauge(MetricFamily& family, Labels labels, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+// Kernel bucket whose upper bound is the first exported one.
+uint32_t FirstExportedBucket() {
+  uint32_t bucket = 0;
+  while (pp_hist_upper_bound_us(bucket) < kFirstBoundUs) ++bucket;
+  return bucket;
+}
+
+Labels PrefixLabels(const PrefixKey& key) {
+  return {{"prefix", PrefixText(key.prefix, key.prefix_len)}, {"protocol", ProtoClassName(key.proto_class)}};
+}
+
+Labels With(Labels labels, std::string name, std::string value) {
+  labels.push_back({std::move(name), std::move(value)});
+  return labels;
+}
+
+}  // namespace
+
+std::string ProtoClassName(unsigned proto_class) {
+  static constexpr const char* kNames[PP_PROTO_CLASSES] = {"tcp", "udp", "icmp", "icmpv6", "other"};
+  return proto_class < PP_PROTO_CLASSES ? kNames[proto_class] : "other";
+}
+
+const std::vector<double>& RttBucketBoundsSeconds() {
+  static const std::vector<double> bounds = [] {
+    std::vector<double> out;
+    for (uint32_t b = FirstExportedBucket(); pp_hist_upper_bound_us(b) != 0; ++b) {
+      out.push_back(static_cast<double>(pp_hist_upper_bound_us(b)) / 1e6);
+    }
+    return out;
+  }();
+  return bounds;
+}
+
+ClientMetric::Histogram ToPrometheusHistogram(const PrefixStats& stats) {
+  ClientMetric::Histogram histogram;
+  histogram.sample_count = stats.rtt_count;
+  histogram.sample_sum = static_cast<double>(stats.rtt_sum_ns) / kNsPerSecond;
+  const uint32_t first = FirstExportedBucket();
+  uint64_t cumulative = 0;
+  for (uint32_t b = 0; b < PP_HIST_BUCKETS; ++b) {
+    cumulative += stats.rtt_buckets[b];
+    const uint64_t bound_us = pp_hist_upper_bound_us(b);
+    if (b < first || bound_us == 0) continue;
+    histogram.bucket.push_back({cumulative, static_cast<double>(bound_us) / 1e6});
+  }
+  histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  return histogram;
+}
+
+std::vector<MetricFamily> PrefixFamilies(const std::vector<PrefixSnapshot>& prefixes) {
+  auto rtt = Family("pping_rtt_seconds", "Round-trip times observed towards each remote prefix.",
+                    MetricType::Histogram);
+  auto min = Family("pping_rtt_min_seconds",
+                    "Smallest RTT of the latest aggregation interval with samples.", MetricType::Gauge);
+  auto max = Family("pping_rtt_max_seconds",
+                    "Largest RTT of the latest aggregation interval with samples.", MetricType::Gauge);
+  auto packets = Family("pping_prefix_packets_total",
+                        "Packets received from (rx) and sent to (tx) each remote prefix.", MetricType::Counter);
+  auto bytes = Family("pping_prefix_bytes_total",
+                      "Bytes received from (rx) and sent to (tx) each remote prefix.", MetricType::Counter);
+  for (const PrefixSnapshot& p : prefixes) {
+    const Labels labels = PrefixLabels(p.key);
+    AddCounter(packets, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_packets));
+    AddCounter(packets, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_packets));
+    AddCounter(bytes, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_bytes));
+    AddCounter(bytes, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_bytes));
+    if (p.total.rtt_count == 0) continue;
+    ClientMetric metric;
+    metric.label = labels;
+    metric.histogram = ToPrometheusHistogram(p.total);
+    rtt.metric.push_back(std::move(metric));
+    AddGauge(min, labels, static_cast<double>(p.last_rtt.rtt_min_ns) / kNsPerSecond);
+    AddGauge(max, labels, static_cast<double>(p.last_rtt.rtt_max_ns) / kNsPerSecond);
+  }
+  return {std::move(rtt), std::move(min), std::move(max), std::move(packets), std::move(bytes)};
+}
+
+std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
+  static constexpr const char* kDirections[PP_DIRECTIONS] = {"ingress", "egress"};
+  static constexpr const char* kEcn[4] = {"not_ect", "ect1", "ect0", "ce"};
+  static constexpr const char* kMaps[PP_MAPS] = {"packet_ts", "flow_state", "aggregation"};
+  auto packets = Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.",
+                        MetricType::Counter);
+  auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.",
+                      MetricType::Counter);
+  for (int dir = 0; dir < PP_DIRECTIONS; ++dir) {
+    for (unsigned proto = 0; proto < PP_PROTO_CLASSES; ++proto) {
+      const Labels labels{{"direction", kDirections[dir]}, {"protocol", ProtoClassName(proto)}};
+      AddCounter(packets, labels, static_cast<double>(c.ip_packets[dir][proto]));
+      AddCounter(bytes, labels, static_cast<double>(c.ip_bytes[dir][proto]));
+    }
+    const Labels non_ip{{"direction", kDirections[dir]}, {"protocol", "non_ip"}};
+    AddCounter(packets, non_ip, static_cast<double>(c.non_ip_packets[dir]));
+    AddCounter(bytes, non_ip, static_cast<double>(c.non_ip_bytes[dir]));
+  }
+  auto ecn = Family("pping_ecn_packets_total", "IP packets by ECN codepoint.", MetricType::Counter);
+  for (int i = 0; i < 4; ++i) AddCounter(ecn, {{"codepoint", kEcn[i]}}, static_cast<double>(c.ecn_packets[i]));
+  auto truncated = Family("pping_truncated_packets_total",
+                          "Packets whose headers ended early or were malformed; they give no RTT.",
+                          MetricType::Counter);
+  AddCounter(truncated, {}, static_cast<double>(c.truncated_packets));
+  auto full = Family("pping_map_full_total", "Datapath map insertions that failed, by map.",
+                     MetricType::Counter);
+  for (int i = 0; i < PP_MAPS; ++i) AddCounter(full, {{"map", kMaps[i]}}, static_cast<double>(c.map_full[i]));
+  auto samples = Family("pping_rtt_samples_total", "RTT samples taken by the datapath.", MetricType::Counter);
+  AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
+  return {std::move(packets), std::move(bytes), std::move(ecn), std::move(truncated), std::move(full),
+          std::move(samples)};
+}
+
+std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
+  auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
+  AddGauge(build, {{"version", std::string(kVersion)}}, 1);
+  auto attached = Family("pping_interface_attached",
+                         "1 for each interface the datapath is attached to, with the hook mode.",
+                         MetricType::Gauge);
+  for (const auto& a : health.attachments) AddGauge(attached, {{"interface", a.interface}, {"mode", a.mode}}, 1);
+  auto syncs = Family("pping_exporter_aggregation_syncs_total",
+                      "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
+  AddCounter(syncs, {}, static_cast<double>(health.aggregation_syncs));
+  auto prefixes = Family("pping_exporter_tracked_prefixes",
+                         "Prefix/protocol series held in the exporter's cumulative state.", MetricType::Gauge);
+  AddGauge(prefixes, {}, static_cast<double>(health.tracked_prefixes));
+  auto errors = Family("pping_exporter_collect_errors_total",
+                       "Scrapes during which reading the kernel maps failed.", MetricType::Counter);
+  AddCounter(errors, {}, static_cast<double>(health.collect_errors));
+  return {std::move(build), std::move(attached), std::move(syncs), std::move(prefixes), std::move(errors)};
+}
+
+}  // namespace pping

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// Turns plain statistics into Prometheus metric families. This and
+// collector.* are the only places that know Prometheus types.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+#include <vector>
+
+#include "exporter/aggregator.h"
+#include "exporter/global_counters.h"
+
+namespace pping {
+
+std::string ProtoClassName(unsigned proto_class);
+
+// Exported bucket bounds in seconds (ascending, +Inf excluded). Kernel
+// buckets below 10 us fold into the first bound.
+const std::vector<double>& RttBucketBoundsSeconds();
+
+// Cumulative `le` buckets of one kernel histogram, in exported bounds,
+// ending with +Inf.
+prometheus::ClientMetric::Histogram ToPrometheusHistogram(const PrefixStats& stats);
+
+// pping_rtt_seconds, min/max gauges and per-prefix traffic counters.
+std::vector<prometheus::MetricFamily> PrefixFamilies(const std::vector<PrefixSnapshot>& prefixes);
+
+// Global packet/byte, ECN, truncation, map-full and sample counters.
+std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& counters);
+
+struct AttachmentInfo {
+  std::string interface;
+  std::string mode;  // "tcx" or "clsact"
+};
+
+struct ExporterHealth {
+  std::vector<AttachmentInfo> attachments;
+  uint64_t aggregation_syncs = 0;
+  uint64_t tracked_prefixes = 0;
+  uint64_t collect_errors = 0;
+};
+
+// Build info, attachments and the exporter's own health.
+std::vector<prometheus::MetricFamily> ExporterFamilies(const ExporterHealth& health);
+
+}  // namespace pping

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs code inside a named network namespace: interface names, tc hooks and
+// TCX links all resolve in the calling thread's namespace.
+#pragma once
+
+#include <string>
+
+namespace pping {
+
+// Moves the calling thread into /run/netns/NAME until destroyed; an empty
+// name leaves the thread where it is.
+class NetnsScope {
+ public:
+  explicit NetnsScope(const std::string& name);
+  ~NetnsScope();
+  NetnsScope(const NetnsScope&) = delete;
+  NetnsScope& operator=(const NetnsScope&) = delete;
+
+ private:
+  int original_ = -1;
+};
+
+}  // namespace pping

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Forwards the rules_java names that @bazel_tools loads to Bazel's native rules."""
+
+java_binary = native.java_binary
+java_import = native.java_import
+java_library = native.java_library
+java_proto_library = native.java_proto_library
+java_runtime = native.java_runtime
+java_toolchain = native.java_toolchain
