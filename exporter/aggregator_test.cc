@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// The double-buffer drain against a fake pair of kernel instances.
+#include "exporter/aggregator.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "rtt_histogram.h"
+
+namespace pping {
+namespace {
+
+PrefixKey Key(uint8_t last_byte, uint8_t proto = PP_PROTO_TCP) {
+  PrefixKey key;
+  key.prefix = ParseAddress("192.0.2." + std::to_string(last_byte));
+  key.prefix_len = 120;
+  key.proto_class = proto;
+  return key;
+}
+
+PrefixStats Rtt(uint64_t ns, uint64_t packets = 1) {
+  PrefixStats s;
+  s.rx_packets = packets;
+  s.rx_bytes = 100 * packets;
+  s.rtt_count = 1;
+  s.rtt_sum_ns = ns;
+  s.rtt_min_ns = s.rtt_max_ns = ns;
+  s.rtt_buckets[pp_hist_bucket(ns / 1000)] = 1;
+  return s;
+}
+
+// Two instances like the kernel's: writes go to the active one; Flip swaps;
+// DrainIdle empties the other. Counts how it was driven.
+class FakeInstances : public AggregationSource {
+ public:
+  void Write(const PrefixKey& key, const PrefixStats& stats) { instances_[active_][key].Merge(stats); }
+  void Flip() override {
+    active_ = 1 - active_;
+    ++flips;
+  }
+  std::vector<PrefixRecord> DrainIdle() override {
+    std::vector<PrefixRecord> out;
+    for (const auto& [key, stats] : instances_[1 - active_]) out.push_back({key, stats});
+    instances_[1 - active_].clear();
+    return out;
+  }
+  bool Empty() const { return instances_[0].empty() && instances_[1].empty(); }
+  int flips = 0;
+
+ private:
+  std::map<PrefixKey, PrefixStats> instances_[2];
+  int active_ = 0;
+};
+
+TEST(Aggregator, SyncEmptiesBothInstancesIntoTotals) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  kernel.Write(Key(1), Rtt(10'000'000));
+  aggregator.Sync();
+  EXPECT_TRUE(kernel.Empty());
+  EXPECT_EQ(kernel.flips, 1);
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 1u);
+  EXPECT_EQ(snapshot[0].total.rtt_count, 1u);
+  EXPECT_EQ(snapshot[0].total.rx_packets, 1u);
+}
+
+TEST(Aggregator, TotalsOnlyGrowAcrossIntervals) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  kernel.Write(Key(1), Rtt(10'000'000, 3));
+  aggregator.Sync();
+  kernel.Write(Key(1), Rtt(30'000'000, 2));
+  kernel.Write(Key(2, PP_PROTO_ICMP), Rtt(5'000'000));
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 2u);
+  const PrefixStats& total = snapshot[0].key == Key(1) ? snapshot[0].total : snapshot[1].total;
+  EXPECT_EQ(total.rx_packets, 5u);
+  EXPECT_EQ(total.rtt_count, 2u);
+  EXPECT_EQ(total.rtt_sum_ns, 40'000'000u);
+  EXPECT_EQ(total.rtt_min_ns, 10'000'000u);
+  EXPECT_EQ(total.rtt_max_ns, 30'000'000u);
+}
+
+TEST(Aggregator, LatestIntervalKeepsItsOwnMinimum) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  kernel.Write(Key(1), Rtt(10'000'000));
+  aggregator.Sync();
+  kernel.Write(Key(1), Rtt(25'000'000));
+  aggregator.Sync();
+  PrefixStats traffic_only;
+  traffic_only.tx_packets = 4;
+  kernel.Write(Key(1), traffic_only);  // an interval without RTT samples
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 1u);
+  EXPECT_EQ(snapshot[0].last_rtt.rtt_min_ns, 25'000'000u);
+  EXPECT_EQ(snapshot[0].total.rtt_min_ns, 10'000'000u);
+  EXPECT_EQ(snapshot[0].total.tx_packets, 4u);
+}
+
+TEST(Aggregator, WritesBetweenSyncsAreNeverLost) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  uint64_t written = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i <= round % 4; ++i, ++written) kernel.Write(Key(round % 3), Rtt(1'000'000));
+    aggregator.Sync();
+  }
+  uint64_t seen = 0;
+  for (const auto& p : aggregator.Snapshot()) seen += p.total.rtt_count;
+  EXPECT_EQ(seen, written);
+  EXPECT_EQ(aggregator.syncs(), 50u);
+}
+
+TEST(PrefixStats, MergeIgnoresMinimumOfEmptyIntervals) {
+  PrefixStats a = Rtt(7'000'000);
+  PrefixStats empty;
+  a.Merge(empty);
+  EXPECT_EQ(a.rtt_min_ns, 7'000'000u);
+  empty.Merge(Rtt(9'000'000));
+  EXPECT_EQ(empty.rtt_min_ns, 9'000'000u);
+}
+
+}  // namespace
+}  // namespace pping

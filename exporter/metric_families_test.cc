@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// Exposition output: names, labels, cumulative buckets, the golden file and
+// the Content-Type served over HTTP.
+#include "exporter/metric_families.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/collectable.h>
+#include <prometheus/text_serializer.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "exporter/http_server.h"
+#include "exporter/error.h"
+#include "rtt_histogram.h"
+#include "tests/support/exposition.h"
+#include "tests/support/http_get.h"
+
+namespace pping {
+namespace {
+
+using testing::FindValue;
+using testing::HistogramQuantile;
+using testing::ParseExposition;
+
+PrefixSnapshot TcpPrefix() {
+  PrefixSnapshot p;
+  p.key = {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP};
+  PrefixStats& s = p.total;
+  s.rx_packets = 10;
+  s.rx_bytes = 1500;
+  s.tx_packets = 12;
+  s.tx_bytes = 1800;
+  s.rtt_count = 4;
+  s.rtt_sum_ns = 3'000 + 5'000 + 20'000'000 + 40'000'000;
+  s.rtt_min_ns = 3'000;
+  s.rtt_max_ns = 40'000'000;
+  for (uint64_t ns : {3'000ull, 5'000ull, 20'000'000ull, 40'000'000ull}) s.rtt_buckets[pp_hist_bucket(ns / 1000)]++;
+  p.last_rtt = s;
+  return p;
+}
+
+GlobalCounters SomeCounters() {
+  GlobalCounters c;
+  c.ip_packets[PP_DIR_INGRESS][PP_PROTO_TCP] = 10;
+  c.ip_bytes[PP_DIR_INGRESS][PP_PROTO_TCP] = 1500;
+  c.non_ip_packets[PP_DIR_EGRESS] = 2;
+  c.ecn_packets[3] = 1;
+  c.map_full[PP_MAP_FLOW_STATE] = 7;
+  c.rtt_samples = 4;
+  return c;
+}
+
+std::string Render(const std::vector<prometheus::MetricFamily>& families) {
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+std::string RenderAll() {
+  auto families = PrefixFamilies({TcpPrefix()});
+  for (auto& f : GlobalFamilies(SomeCounters())) families.push_back(f);
+  for (auto& f : ExporterFamilies({{{"eth0", "tcx"}}, 3, 1, 0})) families.push_back(f);
+  return Render(families);
+}
+
+TEST(Exposition, HistogramIsCumulativeInSeconds) {
+  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix()})));
+  const std::map<std::string, std::string> series{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}};
+  // 3 us and 5 us both fold into the first bucket (le 10 us).
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "1e-05"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "+Inf"}}), 4);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", series), 4);
+  EXPECT_NEAR(*FindValue(samples, "pping_rtt_seconds_sum", series), 0.060008, 1e-9);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_min_seconds", series), 3e-6);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_max_seconds", series), 0.04);
+  // The 75th percentile lies in the bucket holding 20 ms.
+  EXPECT_NEAR(*HistogramQuantile(samples, "pping_rtt_seconds", series, 0.75), 0.020, 0.0025);
+  double previous = 0;
+  for (const auto& s : samples) {
+    if (s.name != "pping_rtt_seconds_bucket") continue;
+    EXPECT_GE(s.value, previous) << "le " << s.labels.at("le");
+    previous = s.value;
+  }
+}
+
+TEST(Exposition, TrafficCountersPerPrefixAndDirection) {
+  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix()})));
+  EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"direction", "rx"}, {"protocol", "tcp"}}), 10);
+  EXPECT_EQ(FindValue(samples, "pping_prefix_bytes_total", {{"direction", "tx"}, {"prefix", "192.0.2.0/24"}}),
+            1800);
+}
+
+TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
+  PrefixSnapshot quiet;
+  quiet.key = {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP};
+  quiet.total.tx_packets = 3;
+  const auto samples = ParseExposition(Render(PrefixFamilies({quiet})));
+  EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"prefix", "2001:db8::/48"}, {"protocol", "udp"}}),
+            0);
+  EXPECT_FALSE(FindValue(samples, "pping_rtt_seconds_count", {}));
+}
+
+TEST(Exposition, GlobalCountersAndHealth) {
+  const auto samples = ParseExposition(RenderAll());
+  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "ingress"}, {"protocol", "tcp"}}), 10);
+  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "egress"}, {"protocol", "non_ip"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_ecn_packets_total", {{"codepoint", "ce"}}), 1);
+  EXPECT_EQ(FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 7);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_samples_total", {}), 4);
+  EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"mode", "tcx"}}), 1);
+  EXPECT_EQ(FindValue(samples, "pping_exporter_build_info", {}), 1);
+}
+
+// Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.
+TEST(Exposition, MatchesGoldenFile) {
+  const std::string golden_path = "exporter/testdata/exposition.golden";
+  const std::string actual = RenderAll();
+  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  if (std::getenv("PPING_UPDATE_GOLDEN") && workspace) {
+    std::ofstream(std::string(workspace) + "/" + golden_path) << actual;
+    GTEST_SKIP() << "golden file rewritten";
+  }
+  std::ifstream in(golden_path);
+  ASSERT_TRUE(in) << "missing " << golden_path;
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << "update with: PPING_UPDATE_GOLDEN=1 bazel run //exporter:metric_families_test";
+}
+
+class FixedCollectable : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override { return PrefixFamilies({TcpPrefix()}); }
+};
+
+TEST(HttpServer, ServesExpositionWithVersionedContentType) {
+  HttpServer server("127.0.0.1:0", "/custom-metrics");
+  auto collectable = std::make_shared<FixedCollectable>();
+  server.AddCollectable(collectable);
+  ASSERT_GT(server.port(), 0);
+  const auto metrics = testing::HttpGet(server.port(), "/custom-metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(metrics->body.find("pping_rtt_seconds_count{prefix=\"192.0.2.0/24\",protocol=\"tcp\"} 4"),
+            std::string::npos);
+  const auto landing = testing::HttpGet(server.port(), "/");
+  ASSERT_TRUE(landing);
+  EXPECT_NE(landing->body.find("href=\"/custom-metrics\""), std::string::npos);
+}
+
+TEST(HttpServer, PortInUseIsAUsageError) {
+  HttpServer first("127.0.0.1:0", "/metrics");
+  EXPECT_THROW(HttpServer("127.0.0.1:" + std::to_string(first.port()), "/metrics"), UsageError);
+}
+
+TEST(HttpServer, ListenAddressConversion) {
+  EXPECT_EQ(CivetListeningPort(":9789"), "9789");
+  EXPECT_EQ(CivetListeningPort("127.0.0.1:9789"), "127.0.0.1:9789");
+  EXPECT_EQ(CivetListeningPort("[::1]:9789"), "[::1]:9789");
+}
+
+}  // namespace
+}  // namespace pping

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/datapath/packet_builder.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace pping::testing {
+namespace {
+
+constexpr uint8_t kIpProtoTcp = 6, kIpProtoIcmp = 1, kIpProtoIcmpv6 = 58;
+
+void Put16(Frame& f, uint16_t v) {
+  f.push_back(v >> 8);
+  f.push_back(v & 0xff);
+}
+
+void Put32(Frame& f, uint32_t v) {
+  Put16(f, v >> 16);
+  Put16(f, v & 0xffff);
+}
+
+bool IsV6(const std::string& addr) { return addr.find(':') != std::string::npos; }
+
+void PutAddress(Frame& f, const std::string& text) {
+  uint8_t bytes[16];
+  const int family = IsV6(text) ? AF_INET6 : AF_INET;
+  if (inet_pton(family, text.c_str(), bytes) != 1) throw std::invalid_argument("bad address " + text);
+  f.insert(f.end(), bytes, bytes + (family == AF_INET6 ? 16 : 4));
+}
+
+// Ethernet and IP headers for an L4 payload of `l4_len` bytes.
+Frame Headers(const std::string& src, const std::string& dst, uint8_t proto, size_t l4_len) {
+  Frame f(12, 0x02);  // destination and source MAC
+  if (IsV6(src)) {
+    Put16(f, 0x86dd);
+    Put32(f, 0x60000000);  // version 6, no traffic class or flow label
+    Put16(f, static_cast<uint16_t>(l4_len));
+    f.push_back(proto);
+    f.push_back(64);
+  } else {
+    Put16(f, 0x0800);
+    f.push_back(0x45);  // version 4, 20-byte header
+    f.push_back(0);
+    Put16(f, static_cast<uint16_t>(20 + l4_len));
+    Put32(f, 0);  // id, flags, fragment offset
+    f.push_back(64);
+    f.push_back(proto);
+    Put16(f, 0);  // checksum: the datapath does not verify it
+  }
+  PutAddress(f, src);
+  PutAddress(f, dst);
+  return f;
+}
+
+}  // namespace
+
+Frame BuildTcp(const TcpSegment& s) {
+  const size_t options = s.timestamps ? 12 : 0;
+  Frame f = Headers(s.src, s.dst, kIpProtoTcp, 20 + options + s.payload);
+  Put16(f, s.sport);
+  Put16(f, s.dport);
+  Put32(f, 1000);  // sequence
+  Put32(f, 2000);  // acknowledgement
+  f.push_back(static_cast<uint8_t>(((20 + options) / 4) << 4));
+  f.push_back(s.flags);
+  Put16(f, 65535);  // window
+  Put32(f, 0);      // checksum, urgent pointer
+  if (s.timestamps) {
+    f.push_back(1);  // NOP
+    f.push_back(1);  // NOP
+    f.push_back(8);  // timestamps
+    f.push_back(10);
+    Put32(f, s.timestamps->tsval);
+    Put32(f, s.timestamps->tsecr);
+  }
+  f.insert(f.end(), s.payload, 0xab);
+  return f;
+}
+
+Frame BuildEcho(const std::string& src, const std::string& dst, bool request, uint16_t id, uint16_t seq) {
+  const bool v6 = IsV6(src);
+  Frame f = Headers(src, dst, v6 ? kIpProtoIcmpv6 : kIpProtoIcmp, 8 + 32);
+  f.push_back(v6 ? (request ? 128 : 129) : (request ? 8 : 0));
+  f.push_back(0);
+  Put16(f, 0);  // checksum
+  Put16(f, id);
+  Put16(f, seq);
+  f.insert(f.end(), 32, 0x5a);
+  return f;
+}
+
+Frame Truncate(Frame frame, size_t bytes) {
+  frame.resize(std::min(bytes, frame.size()));
+  return frame;
+}
+
+}  // namespace pping::testing

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// Builds Ethernet frames for datapath tests: TCP with or without the
+// timestamp option, and ICMP/ICMPv6 echo, over IPv4 or IPv6 (picked from
+// the address text).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pping::testing {
+
+using Frame = std::vector<uint8_t>;
+
+enum TcpFlag : uint8_t { kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10 };
+
+struct TcpTimestamps {
+  uint32_t tsval;
+  uint32_t tsecr;
+};
+
+struct TcpSegment {
+  std::string src, dst;
+  uint16_t sport = 40000, dport = 80;
+  uint8_t flags = kAck;
+  std::optional<TcpTimestamps> timestamps;
+  size_t payload = 0;
+};
+
+Frame BuildTcp(const TcpSegment& segment);
+
+// Echo request (or reply) with identifier `id` and sequence `seq`.
+Frame BuildEcho(const std::string& src, const std::string& dst, bool request, uint16_t id, uint16_t seq);
+
+// The first `bytes` bytes of a frame, to model truncation.
+Frame Truncate(Frame frame, size_t bytes);
+
+}  // namespace pping::testing

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// A minimal HTTP/1.0 GET for tests: status, headers and body as strings.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace pping::testing {
+
+struct HttpResponse {
+  int status = 0;
+  std::string headers;  // raw header block, lower-cased names kept as sent
+  std::string body;
+  std::string Header(const std::string& name) const;  // case-insensitive, "" if absent
+};
+
+// Returns nullopt when nothing answers at 127.0.0.1:port.
+std::optional<HttpResponse> HttpGet(int port, const std::string& path);
+
+// Picks a TCP port on 127.0.0.1 that is free right now.
+int FreeLocalPort();
+
+}  // namespace pping::testing

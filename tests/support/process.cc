@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace pping::testing {
+
+Process::Process(const std::vector<std::string>& argv) {
+  char path[] = "/tmp/pping_test_outputXXXXXX";
+  const int log_fd = mkstemp(path);
+  log_path_ = path;
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(log_fd);
+}
+
+Process::~Process() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+  }
+  unlink(log_path_.c_str());
+}
+
+bool Process::Running() {
+  if (status_ != -1) return false;
+  return waitpid(pid_, &status_, WNOHANG) == 0 ? (status_ = -1, true) : false;
+}
+
+Exit Process::Wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (Running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+  }
+  const int code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  return {code, Output()};
+}
+
+Exit Process::Terminate(std::chrono::milliseconds timeout) {
+  if (Running()) kill(pid_, SIGTERM);
+  return Wait(timeout);
+}
+
+std::string Process::Output() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ExporterPath() {
+  // Bazel runs tests from the workspace's runfiles directory.
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  if (srcdir && workspace) return std::string(srcdir) + "/" + workspace + "/exporter/pping_exporter";
+  return "exporter/pping_exporter";
+}
+
+Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{ExporterPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process process(argv);
+  return process.Wait(timeout);
+}
+
+}  // namespace pping::testing

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs the exporter binary from tests: in the background (stopped with
+// SIGTERM) or to completion, with its output captured.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace pping::testing {
+
+struct Exit {
+  int code = -1;  // exit status, or 128 + signal
+  std::string output;
+};
+
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv);
+  ~Process();  // kills it if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  bool Running();
+  // Sends SIGTERM and waits up to `timeout` (then SIGKILL).
+  Exit Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Waits for it to end by itself (SIGKILL after `timeout`).
+  Exit Wait(std::chrono::milliseconds timeout);
+  std::string Output() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  int status_ = -1;
+};
+
+// Path of the exporter binary among the test's runfiles.
+std::string ExporterPath();
+
+// Runs the exporter with `args` until it exits by itself.
+Exit RunExporter(const std::vector<std::string>& args,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+}  // namespace pping::testing

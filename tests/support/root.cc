@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/root.h"
+
+#include <bpf/bpf.h>
+
+namespace pping::testing {
+
+std::vector<std::string> LoadedBpfProgramNames() {
+  std::vector<std::string> names;
+  __u32 id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) {
+    const int fd = bpf_prog_get_fd_by_id(id);
+    if (fd < 0) continue;
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) names.emplace_back(info.name);
+    close(fd);
+  }
+  return names;
+}
+
+}  // namespace pping::testing

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests that load BPF programs or build namespaces need root; elsewhere
+// they skip with a reason instead of failing.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#define PPING_SKIP_UNLESS_ROOT()                                                           \
+  do {                                                                                     \
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF and CAP_NET_ADMIN)";         \
+  } while (0)
+
+namespace pping::testing {
+
+// Names of every BPF program loaded on the machine right now.
+std::vector<std::string> LoadedBpfProgramNames();
+
+}  // namespace pping::testing
