@@ -5,6 +5,7 @@ namespace pping {
 
 void Aggregator::Sync() {
   std::lock_guard lock(mu_);
+  const auto now = clock_();
   // Both instances may hold data: the one written until now, and (after a
   // failed earlier drain) the idle one. Draining the idle one first, then
   // flipping and draining again, empties both in one call.
@@ -13,10 +14,17 @@ void Aggregator::Sync() {
     for (const PrefixRecord& record : source_.DrainIdle()) {
       Entry& entry = entries_[record.key];
       entry.total.Merge(record.stats);
+      entry.last_active = now;
       if (record.stats.rtt_count > 0) entry.last_rtt = record.stats;
     }
   }
+  ForgetIdle(now);
   ++syncs_;
+}
+
+void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
+  if (expiry_.count() == 0) return;
+  std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_active > expiry_; });
 }
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {

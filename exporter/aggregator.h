@@ -4,6 +4,8 @@
 // Prometheus sees counters and histograms that only ever grow.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -20,7 +22,13 @@ struct PrefixSnapshot {
 
 class Aggregator {
  public:
-  explicit Aggregator(AggregationSource& source) : source_(source) {}
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  // A prefix without traffic for `expiry` is forgotten, so the exported
+  // series stay bounded by the recently active prefixes; zero keeps all.
+  explicit Aggregator(AggregationSource& source, std::chrono::seconds expiry = std::chrono::seconds(0),
+                      Clock clock = std::chrono::steady_clock::now)
+      : source_(source), expiry_(expiry), clock_(std::move(clock)) {}
 
   // Flip, drain and fold the drained interval into the totals. Safe to call
   // from the periodic timer and from scrapes at the same time.
@@ -32,9 +40,14 @@ class Aggregator {
   struct Entry {
     PrefixStats total;
     PrefixStats last_rtt;
+    std::chrono::steady_clock::time_point last_active;
   };
 
+  void ForgetIdle(std::chrono::steady_clock::time_point now);
+
   AggregationSource& source_;
+  std::chrono::seconds expiry_;
+  Clock clock_;
   mutable std::mutex mu_;
   std::map<PrefixKey, Entry> entries_;
   uint64_t syncs_ = 0;

@@ -116,6 +116,24 @@ TEST(Aggregator, WritesBetweenSyncsAreNeverLost) {
   EXPECT_EQ(aggregator.syncs(), 50u);
 }
 
+TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
+  FakeInstances kernel;
+  auto now = std::chrono::steady_clock::time_point{};
+  Aggregator aggregator(kernel, std::chrono::seconds(60), [&] { return now; });
+  kernel.Write(Key(1), Rtt(1'000'000));
+  kernel.Write(Key(2), Rtt(1'000'000));
+  aggregator.Sync();
+  now += std::chrono::seconds(45);
+  kernel.Write(Key(2), Rtt(1'000'000));
+  aggregator.Sync();
+  now += std::chrono::seconds(30);  // Key(1) idle 75 s, Key(2) 30 s
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 1u);
+  EXPECT_EQ(snapshot[0].key, Key(2));
+  EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
+}
+
 TEST(PrefixStats, MergeIgnoresMinimumOfEmptyIntervals) {
   PrefixStats a = Rtt(7'000'000);
   PrefixStats empty;

@@ -91,17 +91,18 @@ int RunExporter(const Config& config) {
   HttpServer http(config.listen_address, config.telemetry_path);
   TryRaiseMemlockLimit();
   Datapath datapath(MakeDatapathOptions(config));
+  const AttachPolicy policy = ParseAttachPolicy(config.attach_mode);
   std::vector<std::unique_ptr<TcAttachment>> attachments;
   std::vector<AttachmentInfo> attachment_info;
   for (const Interface& iface : interfaces) {
     attachments.push_back(
-        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(), datapath.egress_program_fd()));
+        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(), datapath.egress_program_fd(), policy));
     attachment_info.push_back({iface.name, HookModeName(attachments.back()->mode())});
     spdlog::info("attached to {}{} ({})", iface.name, iface.netns.empty() ? "" : " in netns " + iface.netns,
                  attachment_info.back().mode);
   }
   BpfAggregationSource source(datapath.aggregation_maps());
-  Aggregator aggregator(source);
+  Aggregator aggregator(source, config.series_expiry);
   auto collector = std::make_shared<PpingCollector>(
       aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()), attachment_info);
   http.AddCollectable(collector);

@@ -25,7 +25,9 @@ struct Config {
   unsigned flow_map_size = 16384;
   unsigned timestamp_map_size = 16384;
   std::chrono::milliseconds aggregation_interval{1000};
+  std::chrono::seconds series_expiry{600};  // 0: never forget a prefix
   std::string log_level = "info";
+  std::string attach_mode = "auto";  // auto (TCX, else clsact), tcx, clsact
   std::optional<DemoOptions> demo;
 };
 

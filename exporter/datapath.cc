@@ -16,16 +16,15 @@
 namespace pping {
 namespace {
 
+// libbpf's lines go to debug: every failure it reports also comes back as an
+// error code, which the exporter turns into one message with context.
 int LogLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG && !spdlog::should_log(spdlog::level::trace)) return 0;
   char line[1024];
   int n = std::vsnprintf(line, sizeof(line), format, args);
   std::string text(line, n > 0 ? std::min<size_t>(n, sizeof(line) - 1) : 0);
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  if (level == LIBBPF_WARN) {
-    spdlog::warn("libbpf: {}", text);
-  } else {
-    spdlog::debug("libbpf: {}", text);
-  }
+  spdlog::log(level == LIBBPF_DEBUG ? spdlog::level::trace : spdlog::level::debug, "libbpf: {}", text);
   return n;
 }
 

@@ -33,10 +33,20 @@ std::string Where(const char* hook, const Interface& iface) {
 
 std::string HookModeName(HookMode mode) { return mode == HookMode::kTcx ? "tcx" : "clsact"; }
 
-TcAttachment::TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd)
+AttachPolicy ParseAttachPolicy(const std::string& text) {
+  if (text == "tcx") return AttachPolicy::kTcxOnly;
+  if (text == "clsact") return AttachPolicy::kClsactOnly;
+  if (text == "auto") return AttachPolicy::kAuto;
+  throw UsageError("unknown tc attach mode " + text);
+}
+
+TcAttachment::TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd, AttachPolicy policy)
     : iface_(iface) {
   NetnsScope scope(iface_.netns);
-  if (TryTcx(ingress_prog_fd, egress_prog_fd)) return;
+  if (policy != AttachPolicy::kClsactOnly &&
+      TryTcx(ingress_prog_fd, egress_prog_fd, policy == AttachPolicy::kAuto)) {
+    return;
+  }
   mode_ = HookMode::kClsact;
   try {
     AttachClsact(ingress_prog_fd, egress_prog_fd);
@@ -46,7 +56,7 @@ TcAttachment::TcAttachment(const Interface& iface, int ingress_prog_fd, int egre
   }
 }
 
-bool TcAttachment::TryTcx(int ingress_prog_fd, int egress_prog_fd) {
+bool TcAttachment::TryTcx(int ingress_prog_fd, int egress_prog_fd, bool fallback_allowed) {
   const int progs[2] = {ingress_prog_fd, egress_prog_fd};
   const int types[2] = {kBpfTcxIngress, kBpfTcxEgress};
   for (int hook = 0; hook < 2; ++hook) {
@@ -58,7 +68,7 @@ bool TcAttachment::TryTcx(int ingress_prog_fd, int egress_prog_fd) {
     const int err = errno;
     if (tcx_links_[0] >= 0) close(tcx_links_[0]);
     tcx_links_[0] = -1;
-    if (TcxUnsupported(err)) {
+    if (fallback_allowed && TcxUnsupported(err)) {
       spdlog::info("TCX links unavailable on {} ({}), using a clsact qdisc", iface_.name, std::strerror(err));
       return false;
     }

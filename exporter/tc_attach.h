@@ -14,13 +14,19 @@ namespace pping {
 
 enum class HookMode { kTcx, kClsact };
 
+// What the user asked for: TCX with clsact fallback, or one of them only.
+enum class AttachPolicy { kAuto, kTcxOnly, kClsactOnly };
+
+AttachPolicy ParseAttachPolicy(const std::string& text);
+
 std::string HookModeName(HookMode mode);
 
 class TcAttachment {
  public:
   // Throws UsageError naming the interface and hook on failure, with
   // nothing left attached.
-  TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd);
+  TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd,
+               AttachPolicy policy = AttachPolicy::kAuto);
   ~TcAttachment();
   TcAttachment(const TcAttachment&) = delete;
   TcAttachment& operator=(const TcAttachment&) = delete;
@@ -29,7 +35,7 @@ class TcAttachment {
   const Interface& interface() const { return iface_; }
 
  private:
-  bool TryTcx(int ingress_prog_fd, int egress_prog_fd);
+  bool TryTcx(int ingress_prog_fd, int egress_prog_fd, bool fallback_allowed);
   void AttachClsact(int ingress_prog_fd, int egress_prog_fd);
   void DetachClsact();
 

@@ -3,9 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <fstream>
+
+#include "exporter/error.h"
 #include "exporter/lab/command.h"
 #include "exporter/lab/delay_line.h"
 #include "exporter/lab/traffic.h"
+#include "exporter/netns.h"
 
 namespace pping {
 namespace {
@@ -20,8 +25,16 @@ void Ip(const std::string& netns, std::vector<std::string> args) {
   RunOrThrow(args);
 }
 
-void Sysctl(const std::string& netns, const std::string& setting) {
-  RunOrThrow({"ip", "netns", "exec", netns, "sysctl", "-qw", setting});
+// Writes net.* settings through /proc/sys, which shows the namespace of
+// the thread that opens it (so no sysctl binary is needed).
+void Sysctl(const std::string& netns, const std::string& key, const std::string& value) {
+  NetnsScope scope(netns);
+  std::string path = "/proc/sys/" + key;
+  std::replace(path.begin(), path.end(), '.', '/');
+  std::ofstream file(path);
+  file << value;
+  file.close();
+  if (!file) throw Error("lab: cannot set " + key + " in network namespace " + netns);
 }
 
 }  // namespace
@@ -82,13 +95,13 @@ void Lab::BuildNetwork() {
 // reaches the local table, which now sits behind the delay rule.
 void Lab::RouteThroughDelayLine() {
   const std::string& ns = server_netns_;
-  Sysctl(ns, "net.ipv4.ip_forward=1");
-  Sysctl(ns, "net.ipv6.conf.all.forwarding=1");
-  Sysctl(ns, "net.ipv4.conf.all.rp_filter=0");
+  Sysctl(ns, "net.ipv4.ip_forward", "1");
+  Sysctl(ns, "net.ipv6.conf.all.forwarding", "1");
+  Sysctl(ns, "net.ipv4.conf.all.rp_filter", "0");
   // Early demux would tie client segments to the server's sockets on
   // arrival, and forwarding drops any packet that already has a socket.
-  Sysctl(ns, "net.ipv4.ip_early_demux=0");
-  Sysctl(ns, std::string("net.ipv4.conf.") + kDelayDevice + ".rp_filter=0");
+  Sysctl(ns, "net.ipv4.ip_early_demux", "0");
+  Sysctl(ns, std::string("net.ipv4.conf.") + kDelayDevice + ".rp_filter", "0");
   Ip(ns, {"link", "set", kDelayDevice, "up"});
   for (const char* family : {"-4", "-6"}) {
     const std::string server = family == std::string("-4") ? kServerV4 : kServerV6;

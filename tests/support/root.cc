@@ -3,6 +3,10 @@
 
 #include <bpf/bpf.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace pping::testing {
 
 std::vector<std::string> LoadedBpfProgramNames() {
@@ -17,6 +21,17 @@ std::vector<std::string> LoadedBpfProgramNames() {
     close(fd);
   }
   return names;
+}
+
+bool PpingProgramsRemain() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const auto names = LoadedBpfProgramNames();
+    if (std::none_of(names.begin(), names.end(), [](const auto& n) { return n.rfind("pping_tc_", 0) == 0; })) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
 }
 
 }  // namespace pping::testing

@@ -19,4 +19,8 @@ namespace pping::testing {
 // Names of every BPF program loaded on the machine right now.
 std::vector<std::string> LoadedBpfProgramNames();
 
+// True if a pping program is still loaded after waiting a moment: the
+// kernel frees detached programs after an RCU grace period.
+bool PpingProgramsRemain();
+
 }  // namespace pping::testing
