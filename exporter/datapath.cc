@@ -43,7 +43,7 @@ Datapath::Datapath(const DatapathOptions& options) {
     Resize(skeleton_->maps.agg_b, options.max_prefixes, "aggregation");
     Resize(skeleton_->maps.flow_state, options.flow_map_size, "flow state");
     Resize(skeleton_->maps.packet_ts, options.timestamp_map_size, "timestamp");
-    CheckLibbpf(pping_bpf__load(skeleton_), "load BPF datapath (needs root or CAP_BPF+CAP_NET_ADMIN)");
+    CheckLibbpf(pping_bpf__load(skeleton_), "load BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
   } catch (...) {
     pping_bpf__destroy(skeleton_);
     throw;
