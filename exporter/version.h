@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The exporter's version, reported by --version and pping_exporter_build_info.
 #pragma once
 
 #include <string_view>

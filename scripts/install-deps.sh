@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  bazel-bootstrap g++ clang llvm bpftool
+  bazel-bootstrap g++ clang bpftool
   libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev

@@ -15,6 +15,10 @@
 #include <cstring>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
 #include "exporter/error.h"
 #include "exporter/netns.h"
 
@@ -167,18 +171,34 @@ void Pinger(std::stop_token stop, std::string netns, std::vector<std::string> ad
   }
 }
 
+// Runs one traffic loop on its own thread; a failure ends that loop with a
+// log line instead of taking the process down.
+template <typename Loop>
+std::jthread Spawn(std::string what, Loop loop) {
+  return std::jthread([what = std::move(what), loop = std::move(loop)](std::stop_token stop) mutable {
+    try {
+      loop(stop);
+    } catch (const std::exception& e) {
+      spdlog::error("lab traffic ({}) stopped: {}", what, e.what());
+    }
+  });
+}
+
 }  // namespace
 
 Traffic::Traffic(const TrafficOptions& o) {
-  Socket listener = [&] {
+  auto listener = std::make_shared<Socket>([&] {
     NetnsScope scope(o.server_netns);
     return Listen(o.tcp_port);
-  }();
-  threads_.emplace_back([l = std::move(listener)](std::stop_token stop) mutable { EchoServer(stop, std::move(l)); });
+  }());
+  threads_.push_back(Spawn("echo server", [listener](std::stop_token stop) { EchoServer(stop, std::move(*listener)); }));
   for (const auto& address : o.server_addresses) {
-    threads_.emplace_back(TcpClient, o.client_netns, address, o.tcp_port, o.tcp_interval);
+    threads_.push_back(Spawn("tcp client " + address, [o, address](std::stop_token stop) {
+      TcpClient(stop, o.client_netns, address, o.tcp_port, o.tcp_interval);
+    }));
   }
-  threads_.emplace_back(Pinger, o.client_netns, o.server_addresses, o.ping_interval);
+  threads_.push_back(
+      Spawn("pinger", [o](std::stop_token stop) { Pinger(stop, o.client_netns, o.server_addresses, o.ping_interval); }));
 }
 
 Traffic::~Traffic() {
