@@ -72,6 +72,11 @@ std::string RenderExposition(const std::vector<std::weak_ptr<prometheus::Collect
 
 HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
     : metrics_(std::make_unique<MetricsHandler>()), landing_(std::make_unique<LandingHandler>(telemetry_path)) {
+  constexpr unsigned kCivetIpv6Feature = 8;
+  if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
+    throw UsageError("listen on " + listen_address +
+                     ": this civetweb build has no IPv6 support; use an IPv4 address or :PORT");
+  }
   const std::vector<std::string> options = {"listening_ports", CivetListeningPort(listen_address),
                                             "num_threads", "4"};
   try {

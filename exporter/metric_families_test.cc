@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
+#include <civetweb.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -151,6 +152,15 @@ TEST(HttpServer, ServesExpositionWithVersionedContentType) {
 TEST(HttpServer, PortInUseIsAUsageError) {
   HttpServer first("127.0.0.1:0", "/metrics");
   EXPECT_THROW(HttpServer("127.0.0.1:" + std::to_string(first.port()), "/metrics"), UsageError);
+}
+
+TEST(HttpServer, Ipv6ListenAddressNeedsCivetwebWithIpv6) {
+  if (mg_check_feature(8)) {
+    HttpServer server("[::1]:0", "/metrics");
+    EXPECT_GT(server.port(), 0);
+  } else {
+    EXPECT_THROW(HttpServer("[::1]:0", "/metrics"), UsageError);
+  }
 }
 
 TEST(HttpServer, ListenAddressConversion) {
