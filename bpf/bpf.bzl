@@ -9,8 +9,9 @@ def bpf_skeleton(name, src, hdrs = [], visibility = None):
         name = name + "_obj",
         srcs = [src] + hdrs,
         outs = [obj],
-        # Debian keeps asm/ under the multiarch directory.
-        cmd = "clang -O2 -g -Wall -Werror -target bpf " +
+        # Debian keeps asm/ under the multiarch directory. -mcpu=v3 gives
+        # 32-bit atomics (kernel >= 5.12), used for flow flags.
+        cmd = "clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 " +
               "-I/usr/include/x86_64-linux-gnu -I$$(dirname $(location " + src + ")) " +
               "-c $(location " + src + ") -o $@",
     )

@@ -11,17 +11,18 @@
 
 #include "pping_abi.h"
 
-/* Outstanding identifiers waiting for their echo. LRU until the flow
- * lifecycle work gives entries explicit lifetimes. */
+/* Outstanding identifiers waiting for their echo. Entries that are never
+ * echoed are removed by the exporter's cleanup once their lifetime passes. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct pp_packet_key);
 	__type(value, __u64); /* bpf_ktime_get_ns() when the packet left */
 } packet_ts SEC(".maps");
 
+/* Flows close on FIN/RST here, and on idleness in the exporter's cleanup. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct pp_flow_key);
 	__type(value, struct pp_flow_state);

@@ -46,12 +46,19 @@ enum parse_result {
 	PARSE_TRUNCATED,
 };
 
+#define PP_TCP_FIN 0x01
+#define PP_TCP_SYN 0x02
+#define PP_TCP_RST 0x04
+#define PP_TCP_ACK 0x10
+
 struct pp_packet {
 	struct pp_flow_key flow; /* oriented local -> remote for this hook */
 	__u32 identifier;        /* TSval, or echo request sequence */
 	__u32 echoed;            /* TSecr, or echo reply sequence */
 	__u8 proto_class;
 	__u8 ecn;
+	__u8 tcp_flags;    /* PP_TCP_* of a TCP segment, else 0 */
+	bool pure_ack;     /* TCP ACK without payload, SYN, FIN or RST */
 	bool rtt_capable;  /* TCP with timestamps, or ICMP echo */
 	bool can_stamp;    /* carries an identifier the peer will echo */
 	bool can_match;    /* echoes an identifier the peer sent */
@@ -150,12 +157,15 @@ static __always_inline int parse_tcp(struct cursor *c, struct pp_packet *p,
 	if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
 		return PARSE_TRUNCATED;
 	orient_ports(p, tcp->source, tcp->dest, egress);
-	if (tcp_timestamps(c, (void *)tcp + hdr_len, &tsval, &tsecr))
-		return PARSE_OK; /* no timestamps: counted, but no RTT */
+	p->tcp_flags = (tcp->fin ? PP_TCP_FIN : 0) | (tcp->syn ? PP_TCP_SYN : 0) |
+		       (tcp->rst ? PP_TCP_RST : 0) | (tcp->ack ? PP_TCP_ACK : 0);
 	/* A bare ACK is not acknowledged itself, so its TSval may never be
 	 * echoed promptly; stamping it would inflate the RTT. */
 	pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst &&
 		   l4_len == hdr_len;
+	p->pure_ack = pure_ack;
+	if (tcp_timestamps(c, (void *)tcp + hdr_len, &tsval, &tsecr))
+		return PARSE_OK; /* no timestamps: counted, but no RTT */
 	p->rtt_capable = true;
 	p->identifier = tsval;
 	p->echoed = tsecr;
@@ -239,19 +249,65 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pp_packet *p,
 	return parse_l4(c, p, bpf_ntohs(ip6->payload_len), egress);
 }
 
-/* Parses from the Ethernet header on. */
-static __always_inline int parse_packet(void *data, void *data_end,
-					bool egress, struct pp_packet *p)
+#define VLAN_MAX_DEPTH 2 /* 802.1ad outer tag plus 802.1Q inner tag */
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 encapsulated_proto;
+};
+
+/* Skips the Ethernet header and up to two VLAN tags; returns the
+ * EtherType behind them, or 0 when the frame ends early. */
+static __always_inline __be16 skip_ethernet(struct cursor *c)
 {
-	struct cursor c = { .pos = data, .end = data_end };
-	struct ethhdr *eth = take(&c, sizeof(*eth));
-	int ret;
+	struct ethhdr *eth = take(c, sizeof(*eth));
+	__be16 proto;
 
 	if (!eth)
+		return 0;
+	proto = eth->h_proto;
+	for (int i = 0; i < VLAN_MAX_DEPTH; i++) {
+		struct vlan_tag *tag;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = take(c, sizeof(*tag));
+		if (!tag)
+			return 0;
+		proto = tag->encapsulated_proto;
+	}
+	return proto;
+}
+
+/* The EtherType of a packet that starts at its IP header (tun, PPP). */
+static __always_inline __be16 ip_version_proto(struct cursor *c)
+{
+	__u8 *first = c->pos;
+
+	if ((void *)(first + 1) > c->end)
+		return 0;
+	switch (*first >> 4) {
+	case 4: return bpf_htons(ETH_P_IP);
+	case 6: return bpf_htons(ETH_P_IPV6);
+	default: return bpf_htons(ETH_P_ARP); /* anything that is not IP */
+	}
+}
+
+/* Parses from the Ethernet header on, or from the IP header for links
+ * without one (`l3_only`). */
+static __always_inline int parse_packet(void *data, void *data_end,
+					bool egress, bool l3_only,
+					struct pp_packet *p)
+{
+	struct cursor c = { .pos = data, .end = data_end };
+	__be16 proto = l3_only ? ip_version_proto(&c) : skip_ethernet(&c);
+	int ret;
+
+	if (!proto)
 		return PARSE_TRUNCATED;
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
+	if (proto == bpf_htons(ETH_P_IP))
 		ret = parse_ipv4(&c, p, egress);
-	else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+	else if (proto == bpf_htons(ETH_P_IPV6))
 		ret = parse_ipv6(&c, p, egress);
 	else
 		return PARSE_NOT_IP;

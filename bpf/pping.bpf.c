@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The pping datapath: thin tc entry points find the packet and its direction,
- * one core does the rest. Egress stamps new identifiers, ingress matches the
- * echoes, and every packet is counted into per-prefix and global stats.
+ * one core does the rest. A packet may stamp the identifier it carries and
+ * match the identifier it echoes; every packet is counted into per-prefix and
+ * global stats. By default only egress stamps and ingress matches (the RTT
+ * towards the remote); include_local adds the reverse (the local side's RTT).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
+#include "config.h"
+#include "flow.h"
 #include "maps.h"
 #include "parse.h"
 #include "pping_abi.h"
 #include "rtt_histogram.h"
-
-#define PP_EEXIST 17 /* no errno.h in BPF programs */
+#include "sampling.h"
 
 const volatile struct pp_config pp_cfg = {};
 
@@ -22,20 +25,6 @@ static const __u32 zero_index;
 static __always_inline bool is_mapped_ipv4(const union pp_addr *a)
 {
 	return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
-}
-
-static __always_inline void make_agg_key(struct pp_agg_key *key,
-					 const struct pp_packet *p)
-{
-	const union pp_addr *remote = &p->flow.remote;
-	bool v4 = is_mapped_ipv4(remote);
-
-	key->prefix.halves[0] = remote->halves[0] &
-				(v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);
-	key->prefix.halves[1] = remote->halves[1] &
-				(v4 ? pp_cfg.ipv4_mask[1] : pp_cfg.ipv6_mask[1]);
-	key->prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
-	key->proto_class = p->proto_class;
 }
 
 /* Looks a key up, inserting it from `init` when absent; counts a full map. */
@@ -50,7 +39,7 @@ static __always_inline void *lookup_or_insert(void *map, const void *key,
 	/* EEXIST: another CPU inserted it first, which is fine. */
 	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	if (err && err != -PP_EEXIST) {
-		__sync_fetch_and_add(full, 1);
+		(*full)++;
 		return NULL;
 	}
 	return bpf_map_lookup_elem(map, key);
@@ -58,8 +47,11 @@ static __always_inline void *lookup_or_insert(void *map, const void *key,
 
 /* The active instance's stats for the packet's remote prefix. */
 static __always_inline struct pp_agg_stats *
-agg_stats_for(const struct pp_packet *p, struct pp_global_counters *gc)
+agg_stats_for(const struct pp_packet *p, __u8 matched_on,
+	      struct pp_global_counters *gc)
 {
+	const union pp_addr *remote = &p->flow.remote;
+	bool v4 = is_mapped_ipv4(remote);
 	struct pp_agg_key key = {};
 	void *instance, *zero;
 
@@ -67,51 +59,68 @@ agg_stats_for(const struct pp_packet *p, struct pp_global_counters *gc)
 	zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
 	if (!instance || !zero)
 		return NULL;
-	make_agg_key(&key, p);
+	key.prefix.halves[0] = remote->halves[0] &
+			       (v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);
+	key.prefix.halves[1] = remote->halves[1] &
+			       (v4 ? pp_cfg.ipv4_mask[1] : pp_cfg.ipv6_mask[1]);
+	key.prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
+	key.proto_class = p->proto_class;
+	key.matched_on = matched_on;
 	return lookup_or_insert(instance, &key, zero,
 				&gc->map_full[PP_MAP_AGGREGATION]);
 }
 
 static __always_inline void count_global(struct pp_global_counters *gc,
 					 const struct pp_packet *p, __u32 len,
-					 bool egress)
+					 __u32 hook)
 {
-	__u32 dir = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
 	__u32 cls = p->proto_class;
 
-	if (cls >= PP_PROTO_CLASSES)
+	if (cls >= PP_PROTO_CLASSES || hook >= PP_DIRECTIONS)
 		return;
-	gc->ip_packets[dir][cls]++;
-	gc->ip_bytes[dir][cls] += len;
+	gc->ip_packets[hook][cls]++;
+	gc->ip_bytes[hook][cls] += len;
 	gc->ecn_packets[p->ecn & 3]++;
 }
 
-/* Remembers when a new identifier left, once per identifier. */
-static __always_inline void stamp(const struct pp_packet *p,
-				  struct pp_flow_state *flow, __u64 now,
-				  struct pp_global_counters *gc)
+static __always_inline void count_prefix_traffic(struct pp_agg_stats *agg,
+						 __u32 len, bool egress)
 {
-	struct pp_packet_key key = { .flow = p->flow, .identifier = p->identifier };
+	if (egress) {
+		agg->tx_packets++;
+		agg->tx_bytes += len;
+	} else {
+		agg->rx_packets++;
+		agg->rx_bytes += len;
+	}
+}
 
-	/* Only the first packet with a given TSval is stamped: later ones
-	 * would be echoed with the same TSecr and under-report the RTT. */
-	if (flow->last_identifier == p->identifier && flow->tx_packets > 1)
+/* Stamps the identifier the packet carries, if sampling allows. */
+static __always_inline void stamp(const struct pp_packet *p,
+				  struct pp_flow_state *flow, __u32 hook,
+				  __u64 now, struct pp_global_counters *gc)
+{
+	struct pp_packet_key key = {};
+	int decision;
+
+	if (hook >= PP_DIRECTIONS)
 		return;
-	flow->last_identifier = p->identifier;
+	decision = decide_stamp(&flow->dir[hook], p->identifier, now);
+	if (decision == STAMP_NOT_NEW)
+		return;
+	if (decision == STAMP_RATE_LIMITED) {
+		gc->stamps_rate_limited++;
+		return;
+	}
+	if (decision == STAMP_BURST)
+		gc->stamps_burst++;
+	key.flow = p->flow;
+	key.identifier = p->identifier;
+	key.stamped_on = hook;
 	if (bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST) == 0)
 		return;
 	if (!bpf_map_lookup_elem(&packet_ts, &key))
 		gc->map_full[PP_MAP_PACKET_TS]++;
-}
-
-static __always_inline void record_flow_rtt(struct pp_flow_state *flow, __u64 rtt)
-{
-	__u64 min = flow->min_rtt_ns;
-	__u64 srtt = flow->srtt_ns;
-
-	if (min == 0 || rtt < min)
-		flow->min_rtt_ns = rtt;
-	flow->srtt_ns = srtt ? srtt - (srtt >> 3) + (rtt >> 3) : rtt;
 }
 
 static __always_inline void record_agg_rtt(struct pp_agg_stats *agg, __u64 rtt)
@@ -128,13 +137,18 @@ static __always_inline void record_agg_rtt(struct pp_agg_stats *agg, __u64 rtt)
 		agg->rtt_buckets[bucket]++;
 }
 
-/* Matches an echoed identifier against its stamp; returns the RTT or 0. */
-static __always_inline __u64 match(const struct pp_packet *p, __u64 now)
+/* Matches the echoed identifier against the stamp made in the opposite
+ * direction; returns the RTT, or 0 if there is none. */
+static __always_inline __u64 match(const struct pp_packet *p, __u32 stamped_on,
+				   __u64 now)
 {
-	struct pp_packet_key key = { .flow = p->flow, .identifier = p->echoed };
-	__u64 *sent = bpf_map_lookup_elem(&packet_ts, &key);
-	__u64 rtt;
+	struct pp_packet_key key = {};
+	__u64 *sent, rtt;
 
+	key.flow = p->flow;
+	key.identifier = p->echoed;
+	key.stamped_on = stamped_on;
+	sent = bpf_map_lookup_elem(&packet_ts, &key);
 	if (!sent || now < *sent)
 		return 0;
 	rtt = now - *sent;
@@ -145,39 +159,57 @@ static __always_inline __u64 match(const struct pp_packet *p, __u64 now)
 	return rtt;
 }
 
-static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
-				       bool egress, struct pp_agg_stats *agg,
-				       struct pp_global_counters *gc)
+static __always_inline void match_and_record(const struct pp_packet *p,
+					     struct pp_flow_state *flow,
+					     __u32 hook, __u64 now,
+					     struct pp_agg_stats *agg,
+					     struct pp_global_counters *gc)
 {
-	struct pp_flow_state init = {}, *flow;
-	__u64 now = bpf_ktime_get_ns(), rtt;
+	__u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+	__u64 rtt = match(p, stamped_on, now);
 
-	flow = lookup_or_insert(&flow_state, &p->flow, &init,
-				&gc->map_full[PP_MAP_FLOW_STATE]);
-	if (!flow)
-		return;
-	if (egress) {
-		__sync_fetch_and_add(&flow->tx_packets, 1);
-		__sync_fetch_and_add(&flow->tx_bytes, len);
-		if (p->can_stamp)
-			stamp(p, flow, now, gc);
-		return;
-	}
-	__sync_fetch_and_add(&flow->rx_packets, 1);
-	__sync_fetch_and_add(&flow->rx_bytes, len);
-	if (!p->can_match)
-		return;
-	rtt = match(p, now);
 	if (!rtt)
 		return;
-	record_flow_rtt(flow, rtt);
+	/* The flow may already be closed (the echo of a FIN): the sample
+	 * still counts, only the flow's own RTT state is gone. */
+	if (flow)
+		record_dir_rtt(&flow->dir[stamped_on], rtt);
 	gc->rtt_samples++;
+	/* Local RTTs (matched on egress) get their own aggregation key. */
+	if (hook == PP_DIR_EGRESS)
+		agg = agg_stats_for(p, PP_DIR_EGRESS, gc);
 	if (agg)
 		record_agg_rtt(agg, rtt);
 }
 
+static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
+				       bool egress, struct pp_agg_stats *agg,
+				       struct pp_global_counters *gc)
+{
+	__u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+	__u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
+	__u64 now = bpf_ktime_get_ns();
+	struct pp_flow_state *flow;
+
+	flow = lookup_or_open_flow(p, now, gc);
+	if (flow) {
+		flow->last_seen_ns = now;
+		if (!(flow->flags & seen))
+			__sync_fetch_and_or(&flow->flags, seen);
+		__sync_fetch_and_add(egress ? &flow->tx_packets : &flow->rx_packets, 1);
+		__sync_fetch_and_add(egress ? &flow->tx_bytes : &flow->rx_bytes, len);
+		/* Stamping needs the flow's sampling state. */
+		if (p->can_stamp && (egress || pp_cfg.include_local))
+			stamp(p, flow, hook, now, gc);
+	}
+	if (p->can_match && (!egress || pp_cfg.include_local))
+		match_and_record(p, flow, hook, now, agg, gc);
+	if (flow && p->tcp_flags)
+		maybe_close_flow(p, flow, egress, gc);
+}
+
 static __always_inline void pping_core(void *data, void *data_end, __u32 len,
-				       bool egress)
+				       bool egress, bool l3_only)
 {
 	struct pp_global_counters *gc;
 	struct pp_agg_stats *agg;
@@ -187,7 +219,7 @@ static __always_inline void pping_core(void *data, void *data_end, __u32 len,
 	gc = bpf_map_lookup_elem(&global_counters, &zero_index);
 	if (!gc)
 		return;
-	parsed = parse_packet(data, data_end, egress, &p);
+	parsed = parse_packet(data, data_end, egress, l3_only, &p);
 	if (parsed == PARSE_NOT_IP) {
 		gc->non_ip_packets[egress]++;
 		gc->non_ip_bytes[egress] += len;
@@ -197,36 +229,30 @@ static __always_inline void pping_core(void *data, void *data_end, __u32 len,
 		gc->truncated_packets++;
 		return;
 	}
-	count_global(gc, &p, len, egress);
-	agg = agg_stats_for(&p, gc);
-	if (agg) {
-		if (egress) {
-			agg->tx_packets++;
-			agg->tx_bytes += len;
-		} else {
-			agg->rx_packets++;
-			agg->rx_bytes += len;
-		}
-	}
+	count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
+	agg = agg_stats_for(&p, PP_DIR_INGRESS, gc);
+	if (agg)
+		count_prefix_traffic(agg, len, egress);
 	if (p.rtt_capable)
 		track_flow(&p, len, egress, agg, gc);
 }
 
 /* TC_ACT_UNSPEC is also TCX_NEXT: let any later program see the packet. */
-SEC("tc")
-int pping_tc_ingress(struct __sk_buff *skb)
-{
-	pping_core((void *)(long)skb->data, (void *)(long)skb->data_end,
-		   skb->len, false);
-	return TC_ACT_UNSPEC;
-}
+#define PP_TC_ENTRY(name, egress, l3_only)                                      \
+	SEC("tc")                                                              \
+	int name(struct __sk_buff *skb)                                        \
+	{                                                                      \
+		pping_core((void *)(long)skb->data,                            \
+			   (void *)(long)skb->data_end, skb->len, egress,      \
+			   l3_only);                                           \
+		return TC_ACT_UNSPEC;                                          \
+	}
 
-SEC("tc")
-int pping_tc_egress(struct __sk_buff *skb)
-{
-	pping_core((void *)(long)skb->data, (void *)(long)skb->data_end,
-		   skb->len, true);
-	return TC_ACT_UNSPEC;
-}
+PP_TC_ENTRY(pping_tc_ingress, false, false)
+PP_TC_ENTRY(pping_tc_egress, true, false)
+/* Links without an Ethernet header (tun, PPP, WireGuard): skb data starts
+ * at the IP header. */
+PP_TC_ENTRY(pping_tc_ingress_l3, false, true)
+PP_TC_ENTRY(pping_tc_egress_l3, true, true)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -16,6 +16,13 @@ union pp_addr {
 	__u64 halves[2];
 };
 
+/* The hook a packet passes; also the direction an identifier was stamped in. */
+enum pp_direction {
+	PP_DIR_INGRESS = 0,
+	PP_DIR_EGRESS = 1,
+	PP_DIRECTIONS = 2,
+};
+
 /*
  * A flow as seen from the monitored interface: "local" is the side whose
  * packets leave through the egress hook, "remote" the side they go to.
@@ -34,18 +41,54 @@ struct pp_flow_key {
 struct pp_packet_key {
 	struct pp_flow_key flow;
 	__u32 identifier;
-	__u32 pad;
+	__u8 stamped_on; /* enum pp_direction of the hook that stamped it */
+	__u8 pad[3];
 };
 
-struct pp_flow_state {
+/* Sampling state of the identifiers one direction sends. */
+struct pp_dir_state {
 	__u64 min_rtt_ns;
-	__u64 srtt_ns; /* smoothed RTT, alpha 1/8 as in RFC 6298 */
+	__u64 srtt_ns;       /* smoothed RTT, alpha 1/8 as in RFC 6298 */
+	__u64 last_stamp_ns; /* when an identifier was last stamped */
+	__u32 last_identifier; /* newest identifier seen in this direction */
+	__u8 burst_left;     /* stamps still allowed in the current burst */
+	__u8 has_identifier; /* last_identifier is valid */
+	__u8 pad[2];
+};
+
+/* Why a flow was opened or closed: labels of the flow counters. */
+enum pp_open_reason {
+	PP_OPEN_SYN = 0,      /* SYN alone, only with include_syn */
+	PP_OPEN_SYN_ACK = 1,
+	PP_OPEN_FIRST_PACKET = 2, /* a flow already running when first seen */
+	PP_OPEN_REASONS = 3,
+};
+
+enum pp_close_reason {
+	PP_CLOSE_FIN = 0,
+	PP_CLOSE_RST = 1,
+	PP_CLOSE_TIMEOUT = 2,
+	PP_CLOSE_REASONS = 3,
+};
+
+/* pp_flow_state.flags */
+#define PP_FLOW_SEEN_INGRESS (1 << PP_DIR_INGRESS)
+#define PP_FLOW_SEEN_EGRESS (1 << PP_DIR_EGRESS)
+#define PP_FLOW_FIN_INGRESS (1 << 2)
+#define PP_FLOW_FIN_EGRESS (1 << 3)
+
+struct pp_flow_state {
+	/* [PP_DIR_EGRESS]: stamped leaving, echoed arriving: the network RTT.
+	 * [PP_DIR_INGRESS]: stamped arriving, echoed leaving: the local side. */
+	struct pp_dir_state dir[PP_DIRECTIONS];
 	__u64 tx_packets;
 	__u64 tx_bytes;
 	__u64 rx_packets;
 	__u64 rx_bytes;
-	__u32 last_identifier; /* newest identifier seen leaving */
-	__u32 pad;
+	__u64 last_seen_ns;
+	__u32 flags;      /* PP_FLOW_*, set with atomic OR (BPF atomics are 32/64 bit) */
+	__u8 open_reason; /* enum pp_open_reason */
+	__u8 pad[3];
 };
 
 /* Protocol classes: the bounded "protocol" label of every per-prefix metric. */
@@ -58,12 +101,13 @@ enum pp_proto_class {
 	PP_PROTO_CLASSES = 5,
 };
 
-/* Aggregation is per remote prefix and protocol class. */
+/* Aggregation is per remote prefix, protocol class and matching hook. */
 struct pp_agg_key {
 	union pp_addr prefix; /* remote address with host bits cleared */
 	__u8 prefix_len;      /* 0..128, counted on the 16-byte (mapped) form */
 	__u8 proto_class;     /* enum pp_proto_class */
-	__u8 pad[6];
+	__u8 matched_on;      /* enum pp_direction: ingress = network RTT */
+	__u8 pad[5];
 };
 
 /*
@@ -79,7 +123,8 @@ struct pp_agg_key {
 	(PP_HIST_LINEAR_BUCKETS +                                              \
 	 (PP_HIST_MAX_EXPONENT - 3) * PP_HIST_SUB_BUCKETS + 1)
 
-/* One CPU's view of one prefix during one aggregation interval. */
+/* One CPU's view of one prefix during one aggregation interval. Traffic
+ * counts are kept under matched_on = PP_DIR_INGRESS only. */
 struct pp_agg_stats {
 	__u64 rx_packets;
 	__u64 rx_bytes;
@@ -91,12 +136,6 @@ struct pp_agg_stats {
 	__u64 rtt_max_ns;
 	__u32 rtt_buckets[PP_HIST_BUCKETS]; /* drained every interval: u32 is ample */
 	__u32 pad;
-};
-
-enum pp_direction {
-	PP_DIR_INGRESS = 0,
-	PP_DIR_EGRESS = 1,
-	PP_DIRECTIONS = 2,
 };
 
 /* Maps whose updates can fail; indexes pp_global_counters.map_full. */
@@ -117,14 +156,26 @@ struct pp_global_counters {
 	__u64 truncated_packets;
 	__u64 map_full[PP_MAPS];
 	__u64 rtt_samples;
+	__u64 flows_opened[PP_OPEN_REASONS];
+	/* [reason][seen both ways]: short flows are counted when they close */
+	__u64 flows_closed[PP_CLOSE_REASONS][2];
+	__u64 stamps_rate_limited;
+	__u64 stamps_burst;
 };
 
 /* Knobs set by user space in .rodata before load. */
 struct pp_config {
 	__u64 ipv4_mask[2]; /* applied to the mapped 16-byte form */
 	__u64 ipv6_mask[2];
-	__u8 ipv4_prefix_len; /* as counted on the mapped form: 96 + v4 length */
+	__u64 rate_limit_ns;   /* least time between two stamps of a flow */
+	__u64 burst_window_ns; /* extra stamps allowed this soon after one */
+	__u32 rtt_rate_milli;  /* if set: rate limit = rate x RTT, in 1/1000 */
+	__u8 ipv4_prefix_len;  /* as counted on the mapped form: 96 + v4 length */
 	__u8 ipv6_prefix_len;
+	__u8 use_srtt;       /* RTT for rtt_rate: smoothed (1) or minimum (0) */
+	__u8 burst_count;    /* extra identifiers stamped after a sample */
+	__u8 include_local;  /* also stamp on ingress and match on egress */
+	__u8 include_syn;    /* a SYN alone opens a flow */
 	__u8 pad[6];
 };
 
@@ -139,14 +190,18 @@ struct pp_config {
 PP_CHECK_SIZE(union pp_addr, 16);
 PP_CHECK_SIZE(struct pp_flow_key, 40);
 PP_CHECK_SIZE(struct pp_packet_key, 48);
-PP_CHECK_SIZE(struct pp_flow_state, 56);
+PP_CHECK_SIZE(struct pp_dir_state, 32);
+PP_CHECK_SIZE(struct pp_flow_state, 112);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
-	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1));
-PP_CHECK_SIZE(struct pp_config, 40);
+	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1 +
+		   PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 2));
+PP_CHECK_SIZE(struct pp_config, 64);
 PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
-	       "histogram must follow the scalar fields");
+		 "histogram must follow the scalar fields");
+PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40,
+		 "identifier follows the flow");
 
 #endif /* PPING_ABI_H */

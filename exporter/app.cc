@@ -5,17 +5,19 @@
 #include <string.h>
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
 #include <memory>
 #include <thread>
 
 #include "exporter/bpf_aggregation_source.h"
 #include "exporter/collector.h"
 #include "exporter/datapath.h"
+#include "exporter/datapath_config.h"
 #include "exporter/error.h"
 #include "exporter/http_server.h"
 #include "exporter/interfaces.h"
 #include "exporter/lab/lab.h"
+#include "exporter/map_cleaner.h"
+#include "exporter/periodic_task.h"
 #include "exporter/prefix.h"
 #include "exporter/tc_attach.h"
 
@@ -32,41 +34,6 @@ std::vector<Interface> ChooseInterfaces(const Config& config, const Lab* lab) {
   for (const auto& name : names) out.push_back(ResolveInterface(name, config.netns));
   return out;
 }
-
-DatapathOptions MakeDatapathOptions(const Config& config) {
-  DatapathOptions options;
-  options.prefixes = MakePrefixConfig(config.ipv4_prefix_len, config.ipv6_prefix_len);
-  options.max_prefixes = config.max_prefixes;
-  options.flow_map_size = config.flow_map_size;
-  options.timestamp_map_size = config.timestamp_map_size;
-  return options;
-}
-
-// Drains the kernel instances between scrapes so they only hold a short
-// interval's prefixes, however rarely Prometheus scrapes.
-class PeriodicSync {
- public:
-  PeriodicSync(Aggregator& aggregator, std::chrono::milliseconds interval)
-      : thread_([this, &aggregator, interval](std::stop_token stop) { Loop(stop, aggregator, interval); }) {}
-
- private:
-  void Loop(std::stop_token stop, Aggregator& aggregator, std::chrono::milliseconds interval) {
-    std::mutex mu;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mu);
-    while (!stop.stop_requested()) {
-      wake.wait_for(lock, stop, interval, [] { return false; });
-      if (stop.stop_requested()) break;
-      try {
-        aggregator.Sync();
-      } catch (const Error& e) {
-        spdlog::error("aggregation sync: {}", e.what());
-      }
-    }
-  }
-
-  std::jthread thread_;
-};
 
 int WaitForTerminationSignal(const sigset_t& signals) {
   int signal = 0;
@@ -96,17 +63,24 @@ int RunExporter(const Config& config) {
   std::vector<AttachmentInfo> attachment_info;
   for (const Interface& iface : interfaces) {
     attachments.push_back(
-        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(), datapath.egress_program_fd(), policy));
+        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(iface.l3_only),
+                                       datapath.egress_program_fd(iface.l3_only), policy));
     attachment_info.push_back({iface.name, HookModeName(attachments.back()->mode())});
     spdlog::info("attached to {}{} ({})", iface.name, iface.netns.empty() ? "" : " in netns " + iface.netns,
                  attachment_info.back().mode);
   }
+  MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(), config.cleanup);
   BpfAggregationSource source(datapath.aggregation_maps());
   Aggregator aggregator(source, config.series_expiry);
   auto collector = std::make_shared<PpingCollector>(
-      aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()), attachment_info);
+      aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()),
+      [&cleaner] { return cleaner.stats(); }, attachment_info);
   http.AddCollectable(collector);
-  PeriodicSync sync(aggregator, config.aggregation_interval);
+  // Drain between scrapes too, so the kernel instances only ever hold a
+  // short interval's prefixes however rarely Prometheus scrapes.
+  PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });
+  PeriodicTask cleanup("map cleanup", config.cleanup.interval,
+                       [&cleaner] { cleaner.Sweep(MapCleaner::MonotonicNowNs()); });
   spdlog::info("serving metrics on http://{}:{}{}",
                config.listen_address.front() == ':' ? "localhost" : config.listen_address.substr(0, config.listen_address.rfind(':')),
                http.port(), config.telemetry_path);

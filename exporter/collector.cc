@@ -16,15 +16,20 @@ void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::
 
 }  // namespace
 
-PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters,
+PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
                                std::vector<AttachmentInfo> attachments)
-    : aggregator_(aggregator), counters_(std::move(counters)), attachments_(std::move(attachments)) {}
+    : aggregator_(aggregator),
+      counters_(std::move(counters)),
+      cleanup_(std::move(cleanup)),
+      attachments_(std::move(attachments)) {}
 
 std::vector<prometheus::MetricFamily> PpingCollector::Collect() const {
   std::vector<prometheus::MetricFamily> families;
   try {
     aggregator_.Sync();  // a scrape sees everything up to this moment
-    Append(families, GlobalFamilies(counters_()));
+    const GlobalCounters counters = counters_();
+    Append(families, GlobalFamilies(counters));
+    Append(families, FlowFamilies(counters, cleanup_()));
   } catch (const Error& e) {
     ++errors_;
     spdlog::error("collect: {}", e.what());

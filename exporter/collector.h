@@ -6,22 +6,28 @@
 #include <prometheus/collectable.h>
 
 #include <atomic>
+#include <functional>
 #include <vector>
 
 #include "exporter/aggregator.h"
 #include "exporter/global_counters.h"
+#include "exporter/cleanup_stats.h"
 #include "exporter/metric_families.h"
 
 namespace pping {
 
 class PpingCollector : public prometheus::Collectable {
  public:
-  PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, std::vector<AttachmentInfo> attachments);
+  using CleanupStatsReader = std::function<CleanupStats()>;
+
+  PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
+                 std::vector<AttachmentInfo> attachments);
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   Aggregator& aggregator_;
   GlobalCountersReader counters_;
+  CleanupStatsReader cleanup_;
   std::vector<AttachmentInfo> attachments_;
   mutable std::atomic<uint64_t> errors_{0};
 };

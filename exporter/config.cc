@@ -14,7 +14,40 @@ struct RawNumbers {
   unsigned expiry_s = 600;
   unsigned demo_delay_ms = 20;
   bool demo = false;
+  unsigned rate_limit_ms = 100;
+  std::string rtt_type = "min";
+  unsigned burst_window_ms = 5;
+  unsigned cleanup_interval_ms = 1000;
+  unsigned tcp_timeout_s = 300;
+  unsigned icmp_timeout_s = 30;
 };
+
+void AddSamplingFlags(CLI::App& app, Config& c, RawNumbers& n) {
+  app.add_option("--rate-limit", n.rate_limit_ms, "Least time (ms) between two timestamps of one flow")
+      ->check(CLI::Range(0u, 3600000u))->capture_default_str();
+  app.add_option("--rtt-rate", c.sampling.rtt_rate,
+                 "Rate limit as a fraction of the flow's RTT (e.g. 0.1); 0 uses --rate-limit")
+      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
+  app.add_option("--rtt-type", n.rtt_type, "RTT that --rtt-rate scales: min or smoothed")
+      ->check(CLI::IsMember({"min", "smoothed"}))->capture_default_str();
+  app.add_option("--sampling.burst-count", c.sampling.burst_count,
+                 "Extra new identifiers stamped right after a sample, in case it is never echoed")
+      ->check(CLI::Range(0u, 255u))->capture_default_str();
+  app.add_option("--sampling.burst-window-ms", n.burst_window_ms, "How soon after a sample burst stamps may follow")
+      ->check(CLI::Range(0u, 10000u))->capture_default_str();
+  app.add_flag("--include-local", c.include_local,
+               "Also report RTTs matched on egress (the local host or the network behind it)");
+  app.add_flag("--include-syn", c.include_syn, "Let a SYN alone open a flow (tracks half-open flows)");
+}
+
+void AddCleanupFlags(CLI::App& app, RawNumbers& n) {
+  app.add_option("--cleanup.interval-ms", n.cleanup_interval_ms, "How often idle flows and timestamps are removed")
+      ->check(CLI::Range(10u, 600000u))->capture_default_str();
+  app.add_option("--cleanup.tcp-timeout", n.tcp_timeout_s, "Seconds after which an idle TCP flow is forgotten")
+      ->check(CLI::Range(1u, 86400u))->capture_default_str();
+  app.add_option("--cleanup.icmp-timeout", n.icmp_timeout_s, "Seconds after which an idle ICMP flow is forgotten")
+      ->check(CLI::Range(1u, 86400u))->capture_default_str();
+}
 
 void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("-i,--interface", c.interfaces,
@@ -60,6 +93,8 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   Config config;
   RawNumbers n;
   AddFlags(app, config, n);
+  AddSamplingFlags(app, config, n);
+  AddCleanupFlags(app, n);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -71,6 +106,11 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   }
   config.aggregation_interval = std::chrono::milliseconds(n.interval_ms);
   config.series_expiry = std::chrono::seconds(n.expiry_s);
+  config.sampling.rate_limit = std::chrono::milliseconds(n.rate_limit_ms);
+  config.sampling.use_smoothed_rtt = n.rtt_type == "smoothed";
+  config.sampling.burst_window = std::chrono::milliseconds(n.burst_window_ms);
+  config.cleanup = {std::chrono::milliseconds(n.cleanup_interval_ms), std::chrono::seconds(n.tcp_timeout_s),
+                    std::chrono::seconds(n.icmp_timeout_s)};
   if (n.demo) config.demo = DemoOptions{std::chrono::milliseconds(n.demo_delay_ms)};
   if (n.demo && (!config.interfaces.empty() || !config.netns.empty())) {
     return {std::nullopt, kUsageExitCode, "--demo builds its own lab: drop --interface and --netns"};

@@ -14,6 +14,22 @@ struct DemoOptions {
   std::chrono::milliseconds delay{20};
 };
 
+// Which identifiers are stamped (see bpf/sampling.h).
+struct SamplingOptions {
+  std::chrono::milliseconds rate_limit{100};  // least time between two stamps of a flow
+  double rtt_rate = 0;                        // if > 0: rate limit = rtt_rate x flow RTT
+  bool use_smoothed_rtt = false;              // --rtt-type smoothed (else min)
+  unsigned burst_count = 2;                   // extra identifiers stamped after a sample
+  std::chrono::milliseconds burst_window{5};
+};
+
+// How long idle entries live before the cleanup removes them.
+struct CleanupOptions {
+  std::chrono::milliseconds interval{1000};
+  std::chrono::seconds tcp_flow_timeout{300};
+  std::chrono::seconds icmp_flow_timeout{30};
+};
+
 struct Config {
   std::vector<std::string> interfaces;  // empty: the default-route interface
   std::string netns;                    // named netns holding the interfaces
@@ -28,6 +44,10 @@ struct Config {
   std::chrono::seconds series_expiry{600};  // 0: never forget a prefix
   std::string log_level = "info";
   std::string attach_mode = "auto";  // auto (TCX, else clsact), tcx, clsact
+  SamplingOptions sampling;
+  CleanupOptions cleanup;
+  bool include_local = false;  // also report RTTs matched on egress
+  bool include_syn = false;    // a SYN alone opens a flow
   std::optional<DemoOptions> demo;
 };
 

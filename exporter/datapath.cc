@@ -38,7 +38,7 @@ Datapath::Datapath(const DatapathOptions& options) {
   skeleton_ = pping_bpf__open();
   if (!skeleton_) throw UsageError(ErrnoMessage("open BPF datapath", errno));
   try {
-    skeleton_->rodata->pp_cfg = options.prefixes;
+    skeleton_->rodata->pp_cfg = options.datapath;
     Resize(skeleton_->maps.agg_a, options.max_prefixes, "aggregation");
     Resize(skeleton_->maps.agg_b, options.max_prefixes, "aggregation");
     Resize(skeleton_->maps.flow_state, options.flow_map_size, "flow state");
@@ -52,8 +52,13 @@ Datapath::Datapath(const DatapathOptions& options) {
 
 Datapath::~Datapath() { pping_bpf__destroy(skeleton_); }
 
-int Datapath::ingress_program_fd() const { return bpf_program__fd(skeleton_->progs.pping_tc_ingress); }
-int Datapath::egress_program_fd() const { return bpf_program__fd(skeleton_->progs.pping_tc_egress); }
+int Datapath::ingress_program_fd(bool l3_only) const {
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_tc_ingress_l3 : skeleton_->progs.pping_tc_ingress);
+}
+
+int Datapath::egress_program_fd(bool l3_only) const {
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_tc_egress_l3 : skeleton_->progs.pping_tc_egress);
+}
 
 AggregationMapFds Datapath::aggregation_maps() const {
   return {bpf_map__fd(skeleton_->maps.agg_active),

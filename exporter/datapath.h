@@ -14,7 +14,7 @@ struct pping_bpf;  // the bpftool-generated skeleton
 namespace pping {
 
 struct DatapathOptions {
-  pp_config prefixes{};
+  pp_config datapath{};  // prefix masks, sampling and feature switches
   unsigned max_prefixes = 4096;
   unsigned flow_map_size = 16384;
   unsigned timestamp_map_size = 16384;
@@ -33,8 +33,9 @@ class Datapath {
   Datapath(const Datapath&) = delete;
   Datapath& operator=(const Datapath&) = delete;
 
-  int ingress_program_fd() const;
-  int egress_program_fd() const;
+  // Programs for links with an Ethernet header, or (l3_only) without one.
+  int ingress_program_fd(bool l3_only = false) const;
+  int egress_program_fd(bool l3_only = false) const;
   AggregationMapFds aggregation_maps() const;
   int global_counters_fd() const;
   int flow_state_fd() const;

@@ -24,6 +24,12 @@ void GlobalCounters::Add(const pp_global_counters& cpu) {
   truncated_packets += cpu.truncated_packets;
   for (int i = 0; i < PP_MAPS; ++i) map_full[i] += cpu.map_full[i];
   rtt_samples += cpu.rtt_samples;
+  for (int i = 0; i < PP_OPEN_REASONS; ++i) flows_opened[i] += cpu.flows_opened[i];
+  for (int i = 0; i < PP_CLOSE_REASONS; ++i) {
+    for (int b = 0; b < 2; ++b) flows_closed[i][b] += cpu.flows_closed[i][b];
+  }
+  stamps_rate_limited += cpu.stamps_rate_limited;
+  stamps_burst += cpu.stamps_burst;
 }
 
 GlobalCountersReader MakeBpfGlobalCountersReader(int map_fd) {

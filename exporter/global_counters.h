@@ -22,6 +22,10 @@ struct GlobalCounters {
   uint64_t truncated_packets = 0;
   std::array<uint64_t, PP_MAPS> map_full{};
   uint64_t rtt_samples = 0;
+  std::array<uint64_t, PP_OPEN_REASONS> flows_opened{};
+  std::array<std::array<uint64_t, 2>, PP_CLOSE_REASONS> flows_closed{};  // [reason][bidirectional]
+  uint64_t stamps_rate_limited = 0;
+  uint64_t stamps_burst = 0;
 
   void Add(const pp_global_counters& cpu);
 };

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/interfaces.h"
 
+#include <net/if_arp.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
@@ -40,7 +47,35 @@ std::string FindIpv6Default() {
   return "";
 }
 
+// The link type (ARPHRD_*), asked of a socket in the current namespace:
+// /sys/class/net would show the namespace sysfs was mounted in.
+unsigned short LinkType(const std::string& name) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq request{};
+  std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  const int ret = fd < 0 ? -1 : ioctl(fd, SIOCGIFHWADDR, &request);
+  const int err = errno;
+  if (fd >= 0) close(fd);
+  if (ret != 0) throw UsageError(ErrnoMessage("read link type of " + name, err));
+  return request.ifr_hwaddr.sa_family;
+}
+
 }  // namespace
+
+bool IsL3OnlyLinkType(unsigned short arphrd) {
+  switch (arphrd) {
+    case ARPHRD_NONE:  // tun, WireGuard
+    case ARPHRD_PPP:
+    case ARPHRD_RAWIP:
+    case ARPHRD_TUNNEL:
+    case ARPHRD_TUNNEL6:
+    case ARPHRD_SIT:
+    case ARPHRD_IPGRE:
+      return true;
+    default:
+      return false;
+  }
+}
 
 Interface ResolveInterface(const std::string& name, const std::string& netns) {
   NetnsScope scope(netns);
@@ -48,7 +83,7 @@ Interface ResolveInterface(const std::string& name, const std::string& netns) {
   if (ifindex == 0) {
     throw UsageError("unknown interface " + name + (netns.empty() ? "" : " in network namespace " + netns));
   }
-  return {name, static_cast<int>(ifindex), netns};
+  return {name, static_cast<int>(ifindex), netns, IsL3OnlyLinkType(LinkType(name))};
 }
 
 std::string DefaultRouteInterface(const std::string& netns) {

@@ -11,7 +11,11 @@ struct Interface {
   std::string name;
   int ifindex = 0;
   std::string netns;  // empty: the exporter's own namespace
+  bool l3_only = false;  // no Ethernet header (tun, PPP, WireGuard, IP tunnels)
 };
+
+// True for ARPHRD_* link types whose packets start at the IP header.
+bool IsL3OnlyLinkType(unsigned short arphrd);
 
 // Throws UsageError("unknown interface NAME") when it does not exist.
 Interface ResolveInterface(const std::string& name, const std::string& netns);

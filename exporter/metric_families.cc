@@ -46,6 +46,8 @@ Labels PrefixLabels(const PrefixKey& key) {
   return {{"prefix", PrefixText(key.prefix, key.prefix_len)}, {"protocol", ProtoClassName(key.proto_class)}};
 }
 
+const char* HookName(unsigned direction) { return direction == PP_DIR_EGRESS ? "egress" : "ingress"; }
+
 Labels With(Labels labels, std::string name, std::string value) {
   labels.push_back({std::move(name), std::move(value)});
   return labels;
@@ -98,17 +100,21 @@ std::vector<MetricFamily> PrefixFamilies(const std::vector<PrefixSnapshot>& pref
                       "Bytes received from (rx) and sent to (tx) each remote prefix.", MetricType::Counter);
   for (const PrefixSnapshot& p : prefixes) {
     const Labels labels = PrefixLabels(p.key);
-    AddCounter(packets, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_packets));
-    AddCounter(packets, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_packets));
-    AddCounter(bytes, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_bytes));
-    AddCounter(bytes, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_bytes));
+    // Traffic is counted under the ingress-matched key only.
+    if (p.key.matched_on == PP_DIR_INGRESS) {
+      AddCounter(packets, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_packets));
+      AddCounter(packets, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_packets));
+      AddCounter(bytes, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_bytes));
+      AddCounter(bytes, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_bytes));
+    }
     if (p.total.rtt_count == 0) continue;
+    const Labels rtt_labels = With(labels, "matched_on", HookName(p.key.matched_on));
     ClientMetric metric;
-    metric.label = labels;
+    metric.label = rtt_labels;
     metric.histogram = ToPrometheusHistogram(p.total);
     rtt.metric.push_back(std::move(metric));
-    AddGauge(min, labels, static_cast<double>(p.last_rtt.rtt_min_ns) / kNsPerSecond);
-    AddGauge(max, labels, static_cast<double>(p.last_rtt.rtt_max_ns) / kNsPerSecond);
+    AddGauge(min, rtt_labels, static_cast<double>(p.last_rtt.rtt_min_ns) / kNsPerSecond);
+    AddGauge(max, rtt_labels, static_cast<double>(p.last_rtt.rtt_max_ns) / kNsPerSecond);
   }
   return {std::move(rtt), std::move(min), std::move(max), std::move(packets), std::move(bytes)};
 }
@@ -144,6 +150,48 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
   return {std::move(packets), std::move(bytes), std::move(ecn), std::move(truncated), std::move(full),
           std::move(samples)};
+}
+
+std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {
+  static constexpr const char* kOpen[PP_OPEN_REASONS] = {"syn", "syn_ack", "first_packet"};
+  static constexpr const char* kClose[PP_CLOSE_REASONS] = {"fin", "rst", "timeout"};
+  auto opened = Family("pping_flows_opened_total", "Flows the datapath started tracking, by what opened them.",
+                       MetricType::Counter);
+  for (int i = 0; i < PP_OPEN_REASONS; ++i) {
+    AddCounter(opened, {{"reason", kOpen[i]}}, static_cast<double>(c.flows_opened[i]));
+  }
+  auto closed = Family("pping_flows_closed_total",
+                       "Flows no longer tracked, by reason and whether packets were seen both ways.",
+                       MetricType::Counter);
+  for (int i = 0; i < PP_CLOSE_REASONS; ++i) {
+    for (int both = 0; both < 2; ++both) {
+      const uint64_t n = c.flows_closed[i][both] + (i == PP_CLOSE_TIMEOUT ? cleanup.flows_timed_out[both] : 0);
+      AddCounter(closed, {{"reason", kClose[i]}, {"bidirectional", both ? "true" : "false"}},
+                 static_cast<double>(n));
+    }
+  }
+  auto tracked = Family("pping_flows_tracked", "Flows in the flow map after the latest cleanup.", MetricType::Gauge);
+  AddGauge(tracked, {}, static_cast<double>(cleanup.flows_tracked));
+  auto stamps = Family("pping_timestamps_tracked", "Outstanding timestamps after the latest cleanup.",
+                       MetricType::Gauge);
+  AddGauge(stamps, {}, static_cast<double>(cleanup.timestamps_tracked));
+  auto expired = Family("pping_timestamps_expired_total",
+                        "Timestamps removed unechoed after their lifetime (8 x RTT, at least 1 s).",
+                        MetricType::Counter);
+  AddCounter(expired, {}, static_cast<double>(cleanup.timestamps_expired));
+  auto skipped = Family("pping_stamps_rate_limited_total",
+                        "New identifiers not stamped because of the per-flow rate limit.", MetricType::Counter);
+  AddCounter(skipped, {}, static_cast<double>(c.stamps_rate_limited));
+  auto burst = Family("pping_stamps_burst_total", "Identifiers stamped as part of a burst after a sample.",
+                      MetricType::Counter);
+  AddCounter(burst, {}, static_cast<double>(c.stamps_burst));
+  auto sweeps = Family("pping_cleanup_sweeps_total", "Cleanup passes over the flow and timestamp maps.",
+                       MetricType::Counter);
+  AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
+  auto took = Family("pping_cleanup_duration_seconds", "Duration of the latest cleanup pass.", MetricType::Gauge);
+  AddGauge(took, {}, cleanup.last_sweep_seconds);
+  return {std::move(opened), std::move(closed), std::move(tracked), std::move(stamps), std::move(expired),
+          std::move(skipped), std::move(burst), std::move(sweeps), std::move(took)};
 }
 
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {

@@ -10,6 +10,7 @@
 
 #include "exporter/aggregator.h"
 #include "exporter/global_counters.h"
+#include "exporter/cleanup_stats.h"
 
 namespace pping {
 
@@ -28,6 +29,10 @@ std::vector<prometheus::MetricFamily> PrefixFamilies(const std::vector<PrefixSna
 
 // Global packet/byte, ECN, truncation, map-full and sample counters.
 std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& counters);
+
+// Flow lifecycle, sampling and cleanup: kernel counters (FIN/RST closes,
+// opens, stamps) joined with the user-space sweep's (timeouts, expiries).
+std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
 
 struct AttachmentInfo {
   std::string interface;

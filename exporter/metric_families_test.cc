@@ -101,6 +101,36 @@ TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
   EXPECT_FALSE(FindValue(samples, "pping_rtt_seconds_count", {}));
 }
 
+TEST(Exposition, LocalRttsHaveTheirOwnSeriesAndNoTraffic) {
+  PrefixSnapshot local = TcpPrefix();
+  local.key.matched_on = PP_DIR_EGRESS;
+  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix(), local})));
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"matched_on", "egress"}}), 4);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"matched_on", "ingress"}}), 4);
+  int traffic_series = 0;
+  for (const auto& s : samples) traffic_series += s.name == "pping_prefix_packets_total";
+  EXPECT_EQ(traffic_series, 2) << "rx and tx once, from the ingress-matched key only";
+}
+
+TEST(Exposition, FlowCountersJoinKernelAndCleanup) {
+  GlobalCounters c;
+  c.flows_opened[PP_OPEN_SYN_ACK] = 5;
+  c.flows_closed[PP_CLOSE_FIN][1] = 3;
+  c.flows_closed[PP_CLOSE_TIMEOUT][0] = 0;  // the kernel never times flows out
+  c.stamps_burst = 6;
+  CleanupStats cleanup;
+  cleanup.flows_timed_out[0] = 2;
+  cleanup.flows_tracked = 9;
+  cleanup.timestamps_expired = 4;
+  const auto samples = ParseExposition(Render(FlowFamilies(c, cleanup)));
+  EXPECT_EQ(FindValue(samples, "pping_flows_opened_total", {{"reason", "syn_ack"}}), 5);
+  EXPECT_EQ(FindValue(samples, "pping_flows_closed_total", {{"reason", "fin"}, {"bidirectional", "true"}}), 3);
+  EXPECT_EQ(FindValue(samples, "pping_flows_closed_total", {{"reason", "timeout"}, {"bidirectional", "false"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_flows_tracked", {}), 9);
+  EXPECT_EQ(FindValue(samples, "pping_timestamps_expired_total", {}), 4);
+  EXPECT_EQ(FindValue(samples, "pping_stamps_burst_total", {}), 6);
+}
+
 TEST(Exposition, GlobalCountersAndHealth) {
   const auto samples = ParseExposition(RenderAll());
   EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "ingress"}, {"protocol", "tcp"}}), 10);
@@ -142,7 +172,7 @@ TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(metrics->body.find("pping_rtt_seconds_count{prefix=\"192.0.2.0/24\",protocol=\"tcp\"} 4"),
+  EXPECT_NE(metrics->body.find("pping_rtt_seconds_count{prefix=\"192.0.2.0/24\",protocol=\"tcp\",matched_on=\"ingress\"} 4"),
             std::string::npos);
   const auto landing = testing::HttpGet(server.port(), "/");
   ASSERT_TRUE(landing);

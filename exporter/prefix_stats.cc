@@ -34,7 +34,7 @@ PrefixStats FromKernel(const pp_agg_stats& kernel) {
 }
 
 PrefixKey FromKernel(const pp_agg_key& kernel) {
-  return {ToAddress16(kernel.prefix), kernel.prefix_len, kernel.proto_class};
+  return {ToAddress16(kernel.prefix), kernel.prefix_len, kernel.proto_class, kernel.matched_on};
 }
 
 }  // namespace pping

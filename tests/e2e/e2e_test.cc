@@ -66,7 +66,8 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   const int port = testing::FreeLocalPort();
   testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
                              lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
-                             "--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode});
+                             "--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
+                             "--rate-limit", "10"});
   const auto samples = ScrapeWhenReady(port);
   ASSERT_TRUE(exporter.Running()) << exporter.Output();
   EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
@@ -86,6 +87,11 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
     ASSERT_TRUE(min) << Describe(series);
     EXPECT_GE(*min, delay) << "no RTT can be shorter than the injected delay: " << Describe(series);
   }
+  // Two TCP connections (already running when the exporter attached) and
+  // two ICMP pseudo-flows, each opened once.
+  EXPECT_EQ(testing::FindValue(samples, "pping_flows_opened_total", {{"reason", "first_packet"}}), 4);
+  EXPECT_EQ(testing::FindValue(samples, "pping_flows_tracked", {}), 4);
+  EXPECT_EQ(testing::FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 0);
   const auto exit = exporter.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_FALSE(testing::PpingProgramsRemain()) << "programs left behind after SIGTERM";

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Which identifiers get stamped. Only the first packet carrying a new
+ * identifier may be stamped (later packets with the same TSval would be
+ * echoed as well and under-report the RTT); beyond that, a per-flow rate
+ * limit — fixed, or a fraction of the flow's RTT — bounds the map traffic.
+ * A short burst of extra stamps right after a sample covers the case where
+ * the sampled identifier is never echoed (a delayed ACK echoes the older
+ * of the two segments it acknowledges).
+ */
+#ifndef PPING_SAMPLING_H
+#define PPING_SAMPLING_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "pping_abi.h"
+
+enum stamp_decision {
+	STAMP_NOT_NEW,      /* same identifier as the previous packet */
+	STAMP_RATE_LIMITED, /* new, but too soon after the last sample */
+	STAMP_SAMPLE,       /* new and due: a regular sample */
+	STAMP_BURST,        /* new, too soon, but inside the burst window */
+};
+
+static __always_inline __u64 rate_limit_ns(const struct pp_dir_state *d)
+{
+	__u64 rtt = pp_cfg.use_srtt ? d->srtt_ns : d->min_rtt_ns;
+
+	if (pp_cfg.rtt_rate_milli && rtt)
+		return rtt * pp_cfg.rtt_rate_milli / 1000;
+	return pp_cfg.rate_limit_ns;
+}
+
+/* Updates the direction's sampling state for an identifier seen at `now`. */
+static __always_inline int decide_stamp(struct pp_dir_state *d, __u32 id, __u64 now)
+{
+	bool never_stamped = d->last_stamp_ns == 0;
+
+	if (d->has_identifier && d->last_identifier == id)
+		return STAMP_NOT_NEW;
+	d->last_identifier = id;
+	d->has_identifier = 1;
+	if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(d)) {
+		d->last_stamp_ns = now;
+		d->burst_left = pp_cfg.burst_count;
+		return STAMP_SAMPLE;
+	}
+	if (d->burst_left && now - d->last_stamp_ns < pp_cfg.burst_window_ns) {
+		d->burst_left--;
+		return STAMP_BURST;
+	}
+	return STAMP_RATE_LIMITED;
+}
+
+/* Folds a new RTT into the direction's minimum and smoothed RTT. */
+static __always_inline void record_dir_rtt(struct pp_dir_state *d, __u64 rtt)
+{
+	__u64 min = d->min_rtt_ns, srtt = d->srtt_ns;
+
+	/* Two CPUs may race here; the loser's sample only misses the
+	 * minimum for one update, which the next smaller sample repairs. */
+	if (min == 0 || rtt < min)
+		d->min_rtt_ns = rtt;
+	d->srtt_ns = srtt ? srtt - (srtt >> 3) + (rtt >> 3) : rtt;
+}
+
+#endif /* PPING_SAMPLING_H */

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the map cleanup did, as a plain struct for the collector.
+#pragma once
+
+#include <cstdint>
+
+namespace pping {
+
+struct CleanupStats {
+  uint64_t flows_timed_out[2] = {0, 0};  // [seen both ways]
+  uint64_t timestamps_expired = 0;
+  uint64_t flows_tracked = 0;            // after the last sweep
+  uint64_t timestamps_tracked = 0;
+  uint64_t sweeps = 0;
+  double last_sweep_seconds = 0;
+};
+
+}  // namespace pping

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/map_cleaner.h"
+
+#include <bpf/bpf.h>
+#include <netinet/in.h>
+#include <time.h>
+
+#include <algorithm>
+#include <vector>
+
+extern "C" {
+#include "pping_abi.h"
+}
+
+namespace pping {
+namespace {
+
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+constexpr uint64_t kMinTimestampLifetimeNs = kNsPerSecond;
+constexpr uint64_t kTimestampRttLifetimes = 8;
+
+template <typename Key>
+std::vector<Key> AllKeys(int map_fd) {
+  std::vector<Key> keys;
+  Key key{};
+  const void* previous = nullptr;
+  while (bpf_map_get_next_key(map_fd, previous, &key) == 0) {
+    keys.push_back(key);
+    previous = &keys.back();
+  }
+  return keys;
+}
+
+bool Bidirectional(const pp_flow_state& flow) {
+  constexpr uint32_t kBoth = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
+  return (flow.flags & kBoth) == kBoth;
+}
+
+}  // namespace
+
+MapCleaner::MapCleaner(int flow_state_fd, int packet_ts_fd, const CleanupOptions& options)
+    : flow_state_fd_(flow_state_fd), packet_ts_fd_(packet_ts_fd), options_(options) {}
+
+uint64_t MapCleaner::MonotonicNowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
+  const uint64_t tcp_ns = static_cast<uint64_t>(options_.tcp_flow_timeout.count()) * kNsPerSecond;
+  const uint64_t icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count()) * kNsPerSecond;
+  for (const auto& key : AllKeys<pp_flow_key>(flow_state_fd_)) {
+    pp_flow_state flow{};
+    if (bpf_map_lookup_elem(flow_state_fd_, &key, &flow) != 0) continue;
+    const uint64_t timeout = key.ip_proto == IPPROTO_TCP ? tcp_ns : icmp_ns;
+    const bool idle = now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout;
+    if (idle && bpf_map_delete_elem(flow_state_fd_, &key) == 0) {
+      ++delta.flows_timed_out[Bidirectional(flow)];
+    } else {
+      ++delta.flows_tracked;
+    }
+  }
+}
+
+void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
+  for (const auto& key : AllKeys<pp_packet_key>(packet_ts_fd_)) {
+    uint64_t stamped_ns = 0;
+    if (bpf_map_lookup_elem(packet_ts_fd_, &key, &stamped_ns) != 0) continue;
+    uint64_t lifetime = kMinTimestampLifetimeNs;
+    pp_flow_state flow{};
+    if (key.stamped_on < PP_DIRECTIONS && bpf_map_lookup_elem(flow_state_fd_, &key.flow, &flow) == 0) {
+      lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow.dir[key.stamped_on].srtt_ns);
+    }
+    const bool expired = now_ns > stamped_ns && now_ns - stamped_ns > lifetime;
+    if (expired && bpf_map_delete_elem(packet_ts_fd_, &key) == 0) {
+      ++delta.timestamps_expired;
+    } else {
+      ++delta.timestamps_tracked;
+    }
+  }
+}
+
+void MapCleaner::Sweep(uint64_t now_ns) {
+  const auto started = std::chrono::steady_clock::now();
+  CleanupStats delta;
+  SweepFlows(now_ns, delta);
+  SweepTimestamps(now_ns, delta);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::lock_guard lock(mu_);
+  stats_.flows_timed_out[0] += delta.flows_timed_out[0];
+  stats_.flows_timed_out[1] += delta.flows_timed_out[1];
+  stats_.timestamps_expired += delta.timestamps_expired;
+  stats_.flows_tracked = delta.flows_tracked;
+  stats_.timestamps_tracked = delta.timestamps_tracked;
+  ++stats_.sweeps;
+  stats_.last_sweep_seconds = took.count();
+}
+
+CleanupStats MapCleaner::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace pping

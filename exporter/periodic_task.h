@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs a function every interval on its own thread until destroyed.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace pping {
+
+class PeriodicTask {
+ public:
+  // Errors thrown by `task` are logged with `name` and do not stop it.
+  PeriodicTask(std::string name, std::chrono::milliseconds interval, std::function<void()> task);
+  ~PeriodicTask();
+  PeriodicTask(const PeriodicTask&) = delete;
+  PeriodicTask& operator=(const PeriodicTask&) = delete;
+
+ private:
+  std::jthread thread_;
+};
+
+}  // namespace pping

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/datapath/datapath_fixture.h"
+
+#include <bpf/bpf.h>
+#include <linux/pkt_cls.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "exporter/datapath_config.h"
+#include "exporter/prefix.h"
+#include "tests/support/root.h"
+
+namespace pping::testing {
+
+Config UnsampledConfig() {
+  Config config;
+  config.sampling.rate_limit = std::chrono::milliseconds(0);
+  config.sampling.burst_count = 0;
+  return config;
+}
+
+TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
+  return {kLocal4, kRemote4, 40000, 80, flags, TcpTimestamps{tsval, tsecr}, payload};
+}
+
+TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
+  return {kRemote4, kLocal4, 80, 40000, flags, TcpTimestamps{tsval, tsecr}, payload};
+}
+
+void DatapathTest::SetUp() {
+  PPING_SKIP_UNLESS_ROOT();
+  Load(UnsampledConfig());
+}
+
+void DatapathTest::Load(const Config& config) {
+  aggregator_.reset();
+  source_.reset();
+  datapath_.reset();
+  datapath_ = std::make_unique<Datapath>(MakeDatapathOptions(config));
+  source_ = std::make_unique<BpfAggregationSource>(datapath_->aggregation_maps());
+  aggregator_ = std::make_unique<Aggregator>(*source_);
+}
+
+void DatapathTest::Run(int prog_fd, const Frame& frame) {
+  bpf_test_run_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.data_in = frame.data();
+  opts.data_size_in = static_cast<__u32>(frame.size());
+  ASSERT_EQ(bpf_prog_test_run_opts(prog_fd, &opts), 0) << "test run: " << std::strerror(errno);
+  // TC_ACT_UNSPEC (= TCX_NEXT): the datapath never drops or redirects.
+  EXPECT_EQ(static_cast<int>(opts.retval), TC_ACT_UNSPEC);
+}
+
+PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto,
+                                uint8_t matched_on) {
+  aggregator_->Sync();
+  const PrefixKey key{ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on};
+  for (const auto& p : aggregator_->Snapshot()) {
+    if (p.key == key) return p.total;
+  }
+  return {};
+}
+
+GlobalCounters DatapathTest::Counters() { return MakeBpfGlobalCountersReader(datapath_->global_counters_fd())(); }
+
+}  // namespace pping::testing

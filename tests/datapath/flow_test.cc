@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// Flow lifecycle, --include-local, VLAN tags and the map cleanup, through
+// the real programs and maps.
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "exporter/map_cleaner.h"
+#include "tests/datapath/datapath_fixture.h"
+
+namespace pping::testing {
+namespace {
+
+constexpr uint64_t kSecond = 1'000'000'000;
+
+uint64_t FlowCount(int map_fd) {
+  uint64_t n = 0;
+  pp_flow_key key{};
+  const void* prev = nullptr;
+  pp_flow_key next{};
+  while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+    ++n;
+    key = next;
+    prev = &key;
+  }
+  return n;
+}
+
+TEST_F(DatapathTest, SynAloneOpensNoFlowByDefault) {
+  Egress(BuildTcp(Out4(kSyn, 500, 0, 0)));
+  Ingress(BuildTcp(In4(kSyn | kAck, 77, 500)));
+  EXPECT_EQ(Tcp4().rtt_count, 0u);  // the SYN was not tracked, so not stamped
+  const GlobalCounters c = Counters();
+  EXPECT_EQ(c.flows_opened[PP_OPEN_SYN], 0u);
+  EXPECT_EQ(c.flows_opened[PP_OPEN_SYN_ACK], 1u);
+}
+
+TEST_F(DatapathTest, IncludeSynTracksTheHandshake) {
+  Config config = UnsampledConfig();
+  config.include_syn = true;
+  Load(config);
+  Egress(BuildTcp(Out4(kSyn, 500, 0, 0)));
+  Ingress(BuildTcp(In4(kSyn | kAck, 77, 500)));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  EXPECT_EQ(Counters().flows_opened[PP_OPEN_SYN], 1u);
+}
+
+TEST_F(DatapathTest, FinFromBothSidesClosesTheFlowOnce) {
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  Ingress(BuildTcp(In4(kAck | kFin, 90, 1)));
+  Egress(BuildTcp(Out4(kAck | kFin, 2, 90, 0)));
+  Ingress(BuildTcp(In4(kAck, 91, 2)));  // last ACK: must not reopen
+  const GlobalCounters c = Counters();
+  EXPECT_EQ(c.flows_opened[PP_OPEN_FIRST_PACKET], 1u);
+  EXPECT_EQ(c.flows_closed[PP_CLOSE_FIN][1], 1u);
+  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+  EXPECT_EQ(Tcp4().rtt_count, 2u);  // the FIN's echo still counted
+}
+
+TEST_F(DatapathTest, RstClosesAOneWayFlow) {
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  Egress(BuildTcp(Out4(kRst, 2, 9, 0)));
+  const GlobalCounters c = Counters();
+  EXPECT_EQ(c.flows_closed[PP_CLOSE_RST][0], 1u);
+  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+}
+
+TEST_F(DatapathTest, IncludeLocalMatchesOnEgressUnderItsOwnLabel) {
+  const auto exchange = [this] {
+    Ingress(BuildTcp(In4(kAck | kPsh, 300, 1, 100)));  // remote sends data
+    Egress(BuildTcp(Out4(kAck, 2, 300, 0)));           // we echo it
+  };
+  exchange();
+  EXPECT_EQ(Tcp4(PP_DIR_EGRESS).rtt_count, 0u) << "local RTTs are off by default";
+  Config config = UnsampledConfig();
+  config.include_local = true;
+  Load(config);
+  exchange();
+  EXPECT_EQ(Tcp4(PP_DIR_EGRESS).rtt_count, 1u);
+  EXPECT_EQ(Tcp4(PP_DIR_INGRESS).rtt_count, 0u);
+}
+
+TEST_F(DatapathTest, VlanTagsAreSkipped) {
+  Frame out = BuildTcp(Out4(kAck | kPsh, 1, 9, 100));
+  Frame in = BuildTcp(In4(kAck, 90, 1));
+  // 802.1Q on the way out; 802.1ad outer + 802.1Q inner on the way in.
+  out.insert(out.begin() + 12, {0x81, 0x00, 0x00, 0x0a});
+  in.insert(in.begin() + 12, {0x88, 0xa8, 0x00, 0x14, 0x81, 0x00, 0x00, 0x0a});
+  Egress(out);
+  Ingress(in);
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  EXPECT_EQ(Counters().non_ip_packets[PP_DIR_INGRESS], 0u);
+}
+
+TEST_F(DatapathTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));   // never echoed
+  Egress(BuildEcho(kLocal4, kRemote4, true, 7, 1));  // ICMP pseudo-flow
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), CleanupOptions{});
+  const uint64_t now = MapCleaner::MonotonicNowNs();
+  cleaner.Sweep(now);
+  EXPECT_EQ(cleaner.stats().flows_tracked, 2u);
+  EXPECT_EQ(cleaner.stats().timestamps_tracked, 2u);
+  cleaner.Sweep(now + 2 * kSecond);  // timestamps outlived 1 s
+  EXPECT_EQ(cleaner.stats().timestamps_expired, 2u);
+  EXPECT_EQ(cleaner.stats().flows_tracked, 2u);
+  cleaner.Sweep(now + 60 * kSecond);  // ICMP flows expire after 30 s
+  EXPECT_EQ(cleaner.stats().flows_timed_out[0], 1u);
+  EXPECT_EQ(cleaner.stats().flows_tracked, 1u);
+  cleaner.Sweep(now + 400 * kSecond);  // TCP flows after 300 s
+  EXPECT_EQ(cleaner.stats().flows_timed_out[0], 2u);
+  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+}
+
+TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), CleanupOptions{});
+  // Give the flow a smoothed RTT of about 300 ms.
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Ingress(BuildTcp(In4(kAck, 90, 1)));
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // outstanding
+  const uint64_t now = MapCleaner::MonotonicNowNs();
+  cleaner.Sweep(now + 2 * kSecond);  // past 1 s, within 8 x 300 ms
+  EXPECT_EQ(cleaner.stats().timestamps_expired, 0u);
+  cleaner.Sweep(now + 3 * kSecond);
+  EXPECT_EQ(cleaner.stats().timestamps_expired, 1u);
+}
+
+}  // namespace
+}  // namespace pping::testing

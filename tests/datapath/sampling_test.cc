@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sampling through the real programs: the new-identifier rule, the fixed
+// and RTT-relative rate limits, and the burst after a sample.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/datapath/datapath_fixture.h"
+
+namespace pping::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST_F(DatapathTest, RateLimitSkipsNewIdentifiersUntilItExpires) {
+  Config config = UnsampledConfig();
+  config.sampling.rate_limit = milliseconds(50);
+  Load(config);
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));  // sampled
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // new but too soon
+  Ingress(BuildTcp(In4(kAck, 90, 2)));
+  EXPECT_EQ(Tcp4().rtt_count, 0u);
+  Ingress(BuildTcp(In4(kAck, 91, 1)));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  std::this_thread::sleep_for(milliseconds(60));
+  Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // due again
+  Ingress(BuildTcp(In4(kAck, 92, 3)));
+  EXPECT_EQ(Tcp4().rtt_count, 2u);
+  EXPECT_EQ(Counters().stamps_rate_limited, 1u);
+}
+
+TEST_F(DatapathTest, RateLimitIgnoresRepeatsOfTheSameIdentifier) {
+  Config config = UnsampledConfig();
+  config.sampling.rate_limit = milliseconds(20);
+  Load(config);
+  Egress(BuildTcp(Out4(kAck | kPsh, 5, 9, 100)));
+  std::this_thread::sleep_for(milliseconds(30));
+  // Due by time, but TSval 5 is not new: only the next new one is stamped,
+  // so the sample never starts in the middle of a TSval tick.
+  Egress(BuildTcp(Out4(kAck | kPsh, 5, 9, 100)));
+  Ingress(BuildTcp(In4(kAck, 90, 5)));
+  EXPECT_GE(Tcp4().rtt_min_ns, 30'000'000u);
+  EXPECT_EQ(Counters().stamps_rate_limited, 0u);
+}
+
+TEST_F(DatapathTest, RttRateScalesTheLimitWithTheFlowRtt) {
+  Config config = UnsampledConfig();
+  config.sampling.rate_limit = milliseconds(10'000);  // would block everything
+  config.sampling.rtt_rate = 1.0;
+  Load(config);
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));  // first stamp: no RTT yet
+  std::this_thread::sleep_for(milliseconds(20));
+  Ingress(BuildTcp(In4(kAck, 90, 1)));             // RTT ~20 ms
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // 1 x RTT after the stamp: due
+  Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // right after: limited
+  Ingress(BuildTcp(In4(kAck, 91, 3)));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  std::this_thread::sleep_for(milliseconds(40));
+  Egress(BuildTcp(Out4(kAck | kPsh, 4, 9, 100)));  // > 1 x RTT later: due
+  Ingress(BuildTcp(In4(kAck, 92, 4)));
+  EXPECT_EQ(Tcp4().rtt_count, 2u);
+  EXPECT_EQ(Counters().stamps_rate_limited, 1u);
+}
+
+TEST_F(DatapathTest, BurstStampsAFewMoreIdentifiersRightAfterASample) {
+  Config config = UnsampledConfig();
+  config.sampling.rate_limit = milliseconds(10'000);
+  config.sampling.burst_count = 2;
+  config.sampling.burst_window = milliseconds(500);
+  Load(config);
+  for (uint32_t tsval = 1; tsval <= 4; ++tsval) Egress(BuildTcp(Out4(kAck | kPsh, tsval, 9, 100)));
+  // A delayed ACK echoes 2 (the older of 2 and 3): the burst catches it.
+  Ingress(BuildTcp(In4(kAck, 90, 2)));
+  Ingress(BuildTcp(In4(kAck, 91, 4)));  // beyond the burst: not stamped
+  const GlobalCounters c = Counters();
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  EXPECT_EQ(c.stamps_burst, 2u);
+  EXPECT_EQ(c.stamps_rate_limited, 1u);
+}
+
+TEST_F(DatapathTest, BurstEndsWithItsWindow) {
+  Config config = UnsampledConfig();
+  config.sampling.rate_limit = milliseconds(10'000);
+  config.sampling.burst_count = 3;
+  config.sampling.burst_window = milliseconds(10);
+  Load(config);
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  std::this_thread::sleep_for(milliseconds(20));
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));
+  Ingress(BuildTcp(In4(kAck, 90, 2)));
+  EXPECT_EQ(Tcp4().rtt_count, 0u);
+  EXPECT_EQ(Counters().stamps_burst, 0u);
+}
+
+TEST_F(DatapathTest, IcmpSequenceZeroIsANewIdentifier) {
+  Egress(BuildEcho(kLocal4, kRemote4, true, 4, 0));
+  Ingress(BuildEcho(kRemote4, kLocal4, false, 4, 0));
+  EXPECT_EQ(Stats("192.0.2.0", 96 + 24, PP_PROTO_ICMP).rtt_count, 1u);
+}
+
+}  // namespace
+}  // namespace pping::testing
