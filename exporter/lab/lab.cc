@@ -46,10 +46,10 @@ Lab::Lab(const LabOptions& options)
     BuildNetwork();
     delay_line_ = std::make_unique<DelayLine>(server_netns_, kDelayDevice, options_.delay);
     RouteThroughDelayLine();
-    if (options_.start_traffic) {
-      traffic_ = std::make_unique<Traffic>(
-          TrafficOptions{client_netns_, server_netns_, {kServerV4, kServerV6}});
-    }
+    TrafficOptions traffic{client_netns_, server_netns_, {kServerV4}};
+    if (options_.ipv6) traffic.server_addresses.push_back(kServerV6);
+    traffic.mix = options_.traffic;
+    traffic_ = std::make_unique<Traffic>(traffic);
   } catch (...) {
     traffic_.reset();
     delay_line_.reset();
@@ -115,6 +115,8 @@ void Lab::RouteThroughDelayLine() {
 void Lab::RemoveNamespaces() {
   for (const auto& ns : {client_netns_, server_netns_}) RunCommand({"ip", "netns", "del", ns});
 }
+
+std::string Lab::delay_interface() const { return kDelayDevice; }
 
 std::string Lab::Describe() const {
   return "client netns " + client_netns_ + " (" + kClientV4 + ", " + kClientV6 + ") -> server netns " +

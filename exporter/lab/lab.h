@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "exporter/lab/traffic.h"
+
 namespace pping {
 
 class DelayLine;
@@ -21,7 +23,8 @@ class Traffic;
 struct LabOptions {
   std::string name;  // namespaces are NAME-c and NAME-s
   std::chrono::milliseconds delay{20};
-  bool start_traffic = true;
+  TrafficMix traffic;
+  bool ipv6 = true;  // also send traffic to the server's IPv6 address
 };
 
 class Lab {
@@ -40,6 +43,9 @@ class Lab {
   const std::string& client_netns() const { return client_netns_; }
   const std::string& server_netns() const { return server_netns_; }
   std::string monitored_interface() const { return "ppc0"; }
+  // The TUN device of the delay line, in the server namespace: a link
+  // without an Ethernet header.
+  std::string delay_interface() const;
   std::string Describe() const;
 
  private:

@@ -66,8 +66,8 @@ bool WaitReadable(int fd) {
   return poll(&pfd, 1, kPollMs) > 0;
 }
 
-// Accepts clients and echoes whatever they send, all in one poll loop.
-void EchoServer(std::stop_token stop, Socket listener) {
+// Accepts clients and echoes (or discards) what they send, in one poll loop.
+void Server(std::stop_token stop, Socket listener, bool echo) {
   std::vector<Socket> clients;
   std::array<char, 4096> buffer{};
   while (!stop.stop_requested()) {
@@ -78,7 +78,7 @@ void EchoServer(std::stop_token stop, Socket listener) {
     for (size_t i = 1; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = recv(fds[i].fd, buffer.data(), buffer.size(), 0);
-      if (n > 0) (void)!send(fds[i].fd, buffer.data(), n, MSG_NOSIGNAL);
+      if (n > 0 && echo) (void)!send(fds[i].fd, buffer.data(), n, MSG_NOSIGNAL);
     }
   }
 }
@@ -123,6 +123,31 @@ void TcpClient(std::stop_token stop, std::string netns, std::string address, uin
       }
       std::this_thread::sleep_for(interval);
     }
+  }
+}
+
+// Writes one full-sized segment every `interval`, never reading: the
+// receiver's (delayed) ACKs are the only traffic back.
+void PacedBulk(std::stop_token stop, std::string netns, std::string address, uint16_t port,
+               std::chrono::microseconds interval) {
+  NetnsScope scope(netns);
+  socklen_t len = 0;
+  const sockaddr_storage server = MakeAddress(address, port, len);
+  Socket s(socket(server.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int on = 1;
+  setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  if (connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len) != 0) {
+    throw Error(ErrnoMessage("lab traffic: connect to " + address, errno));
+  }
+  int mss = 0;
+  socklen_t mss_len = sizeof(mss);
+  getsockopt(s.get(), IPPROTO_TCP, TCP_MAXSEG, &mss, &mss_len);
+  const std::vector<char> segment(mss > 0 ? mss : 1000, 'x');
+  auto next = std::chrono::steady_clock::now();
+  while (!stop.stop_requested()) {
+    if (send(s.get(), segment.data(), segment.size(), MSG_NOSIGNAL) <= 0) break;
+    next += interval;
+    std::this_thread::sleep_until(next);
   }
 }
 
@@ -186,19 +211,35 @@ std::jthread Spawn(std::string what, Loop loop) {
 
 }  // namespace
 
-Traffic::Traffic(const TrafficOptions& o) {
+void Traffic::StartServer(const std::string& netns, uint16_t port, bool echo) {
   auto listener = std::make_shared<Socket>([&] {
-    NetnsScope scope(o.server_netns);
-    return Listen(o.tcp_port);
+    NetnsScope scope(netns);
+    return Listen(port);
   }());
-  threads_.push_back(Spawn("echo server", [listener](std::stop_token stop) { EchoServer(stop, std::move(*listener)); }));
+  threads_.push_back(Spawn(echo ? "echo server" : "discard server",
+                           [listener, echo](std::stop_token stop) { Server(stop, std::move(*listener), echo); }));
+}
+
+Traffic::Traffic(const TrafficOptions& o) {
+  if (o.mix.request_response) StartServer(o.server_netns, o.echo_port, true);
+  if (o.mix.paced_bulk) StartServer(o.server_netns, o.discard_port, false);
   for (const auto& address : o.server_addresses) {
-    threads_.push_back(Spawn("tcp client " + address, [o, address](std::stop_token stop) {
-      TcpClient(stop, o.client_netns, address, o.tcp_port, o.tcp_interval);
+    if (o.mix.request_response) {
+      threads_.push_back(Spawn("tcp client " + address, [o, address](std::stop_token stop) {
+        TcpClient(stop, o.client_netns, address, o.echo_port, o.tcp_interval);
+      }));
+    }
+    if (o.mix.paced_bulk) {
+      threads_.push_back(Spawn("bulk sender " + address, [o, address](std::stop_token stop) {
+        PacedBulk(stop, o.client_netns, address, o.discard_port, o.bulk_interval);
+      }));
+    }
+  }
+  if (o.mix.ping) {
+    threads_.push_back(Spawn("pinger", [o](std::stop_token stop) {
+      Pinger(stop, o.client_netns, o.server_addresses, o.ping_interval);
     }));
   }
-  threads_.push_back(
-      Spawn("pinger", [o](std::stop_token stop) { Pinger(stop, o.client_netns, o.server_addresses, o.ping_interval); }));
 }
 
 Traffic::~Traffic() {

@@ -11,13 +11,23 @@
 
 namespace pping {
 
+// Which kinds of traffic run; each towards every server address.
+struct TrafficMix {
+  bool request_response = true;  // small request, echoed reply, pause
+  bool ping = true;              // ICMP/ICMPv6 echo
+  bool paced_bulk = false;       // full-sized segments at a fixed pace, one way
+};
+
 struct TrafficOptions {
   std::string client_netns;
   std::string server_netns;
   std::vector<std::string> server_addresses;  // one IPv4 and/or IPv6 each
-  uint16_t tcp_port = 7007;
+  TrafficMix mix;
+  uint16_t echo_port = 7007;
+  uint16_t discard_port = 7008;
   std::chrono::milliseconds tcp_interval{10};
   std::chrono::milliseconds ping_interval{20};
+  std::chrono::microseconds bulk_interval{2000};
 };
 
 class Traffic {
@@ -28,6 +38,8 @@ class Traffic {
   Traffic& operator=(const Traffic&) = delete;
 
  private:
+  void StartServer(const std::string& netns, uint16_t port, bool echo);
+
   std::vector<std::jthread> threads_;  // joined (stopped) first on destruction
 };
 

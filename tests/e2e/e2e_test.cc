@@ -105,5 +105,53 @@ INSTANTIATE_TEST_SUITE_P(Delays, EndToEnd,
                            return std::to_string(info.param.delay_ms) + "ms_" + info.param.attach_mode;
                          });
 
+// Starts the exporter on an interface of the lab and scrapes it once there
+// is traffic to see.
+std::vector<testing::Sample> RunAndScrape(const std::vector<std::string>& args) {
+  const int port = testing::FreeLocalPort();
+  std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  testing::Process exporter(argv);
+  std::this_thread::sleep_for(3s);
+  const auto response = testing::HttpGet(port, "/metrics");
+  EXPECT_TRUE(response) << exporter.Output();
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+  return response ? testing::ParseExposition(response->body) : std::vector<testing::Sample>{};
+}
+
+TEST(Links, TunDeviceIsParsedFromTheIpHeader) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({"ppl3", 5ms});
+  // The delay line's TUN device carries the client's packets twice (into
+  // the delay line and back out), IPv4 and IPv6, with no Ethernet header.
+  const auto samples = RunAndScrape({"--netns", lab.server_netns(), "--interface", lab.delay_interface()});
+  for (const char* hook : {"ingress", "egress"}) {
+    for (const char* proto : {"tcp", "icmp", "icmpv6"}) {
+      EXPECT_GT(testing::FindValue(samples, "pping_packets_total", {{"direction", hook}, {"protocol", proto}}), 0)
+          << hook << " " << proto;
+    }
+    EXPECT_EQ(testing::FindValue(samples, "pping_packets_total", {{"direction", hook}, {"protocol", "non_ip"}}), 0);
+  }
+  EXPECT_EQ(testing::FindValue(samples, "pping_truncated_packets_total", {}), 0);
+}
+
+TEST(IncludeLocal, ReportsRttsMatchedOnEgressSeparately) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({"pplocal", 5ms});
+  const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
+                                     "--include-local", "--rate-limit", "10"});
+  const std::map<std::string, std::string> network{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},
+                                                   {"matched_on", "ingress"}};
+  const std::map<std::string, std::string> local{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},
+                                                 {"matched_on", "egress"}};
+  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", network).value_or(0), 0);
+  // The client echoes the server's reply in its next request, ~10 ms later.
+  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", local).value_or(0), 0);
+  const auto local_median = testing::HistogramQuantile(samples, "pping_rtt_seconds", local, 0.5);
+  ASSERT_TRUE(local_median);
+  EXPECT_NEAR(*local_median, 0.010, 0.004);
+}
+
 }  // namespace
 }  // namespace pping

@@ -83,4 +83,16 @@ std::optional<double> HistogramQuantile(const std::vector<Sample>& samples, cons
   return std::nullopt;
 }
 
+std::optional<double> CountUpTo(const std::vector<Sample>& samples, const std::string& name,
+                                const std::map<std::string, std::string>& match, double bound) {
+  std::optional<std::pair<double, double>> best;  // (le, count)
+  for (const auto& s : samples) {
+    if (!Matches(s, name + "_bucket", match)) continue;
+    const double le = std::stod(s.labels.at("le"));
+    if (le >= bound && (!best || le < best->first)) best = std::make_pair(le, s.value);
+  }
+  if (!best) return std::nullopt;
+  return best->second;
+}
+
 }  // namespace pping::testing

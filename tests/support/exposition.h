@@ -27,4 +27,9 @@ std::optional<double> FindValue(const std::vector<Sample>& samples, const std::s
 std::optional<double> HistogramQuantile(const std::vector<Sample>& samples, const std::string& name,
                                         const std::map<std::string, std::string>& match, double q);
 
+// Cumulative count of the first bucket whose bound is >= `bound`: every
+// sample counted there is at most that bucket's bound.
+std::optional<double> CountUpTo(const std::vector<Sample>& samples, const std::string& name,
+                                const std::map<std::string, std::string>& match, double bound);
+
 }  // namespace pping::testing
