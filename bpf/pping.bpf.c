@@ -255,4 +255,19 @@ PP_TC_ENTRY(pping_tc_egress, true, false)
 PP_TC_ENTRY(pping_tc_ingress_l3, false, true)
 PP_TC_ENTRY(pping_tc_egress_l3, true, true)
 
+/* XDP sees ingress only, before the kernel allocates an skb: the cheapest
+ * hook where the driver supports it. */
+#define PP_XDP_ENTRY(name, l3_only)                                            \
+	SEC("xdp")                                                             \
+	int name(struct xdp_md *ctx)                                           \
+	{                                                                      \
+		void *data = (void *)(long)ctx->data;                          \
+		void *data_end = (void *)(long)ctx->data_end;                  \
+		pping_core(data, data_end, data_end - data, false, l3_only);   \
+		return XDP_PASS;                                               \
+	}
+
+PP_XDP_ENTRY(pping_xdp_ingress, false)
+PP_XDP_ENTRY(pping_xdp_ingress_l3, true)
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -19,7 +19,7 @@
 #include "exporter/map_cleaner.h"
 #include "exporter/periodic_task.h"
 #include "exporter/prefix.h"
-#include "exporter/tc_attach.h"
+#include "exporter/hooks.h"
 
 namespace pping {
 namespace {
@@ -33,6 +33,10 @@ std::vector<Interface> ChooseInterfaces(const Config& config, const Lab* lab) {
   std::vector<Interface> out;
   for (const auto& name : names) out.push_back(ResolveInterface(name, config.netns));
   return out;
+}
+
+HookOptions MakeHookOptions(const Config& config) {
+  return {ParseAttachPolicy(config.attach_mode), config.ingress_hook == "xdp", ParseXdpMode(config.xdp_mode)};
 }
 
 int WaitForTerminationSignal(const sigset_t& signals) {
@@ -58,16 +62,15 @@ int RunExporter(const Config& config) {
   HttpServer http(config.listen_address, config.telemetry_path);
   TryRaiseMemlockLimit();
   Datapath datapath(MakeDatapathOptions(config));
-  const AttachPolicy policy = ParseAttachPolicy(config.attach_mode);
-  std::vector<std::unique_ptr<TcAttachment>> attachments;
+  std::vector<std::unique_ptr<InterfaceHooks>> hooks;
   std::vector<AttachmentInfo> attachment_info;
   for (const Interface& iface : interfaces) {
-    attachments.push_back(
-        std::make_unique<TcAttachment>(iface, datapath.ingress_program_fd(iface.l3_only),
-                                       datapath.egress_program_fd(iface.l3_only), policy));
-    attachment_info.push_back({iface.name, HookModeName(attachments.back()->mode())});
-    spdlog::info("attached to {}{} ({})", iface.name, iface.netns.empty() ? "" : " in netns " + iface.netns,
-                 attachment_info.back().mode);
+    hooks.push_back(std::make_unique<InterfaceHooks>(iface, datapath, MakeHookOptions(config)));
+    for (const auto& info : hooks.back()->Describe()) {
+      spdlog::info("attached {} {}{} ({})", info.hook, iface.name,
+                   iface.netns.empty() ? "" : " in netns " + iface.netns, info.mode);
+      attachment_info.push_back(info);
+    }
   }
   MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(), config.cleanup);
   BpfAggregationSource source(datapath.aggregation_maps());

@@ -79,6 +79,10 @@ void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("--tc.attach-mode", c.attach_mode,
                  "auto: TCX links where the kernel has them, else clsact; or force tcx or clsact")
       ->check(CLI::IsMember({"auto", "tcx", "clsact"}))->capture_default_str();
+  app.add_option("--ingress-hook", c.ingress_hook, "Hook for ingress: tc, or xdp (loaded through libxdp)")
+      ->check(CLI::IsMember({"tc", "xdp"}))->capture_default_str();
+  app.add_option("--xdp-mode", c.xdp_mode, "XDP attach mode: native, generic or unspecified (kernel's choice)")
+      ->check(CLI::IsMember({"native", "generic", "unspecified"}))->capture_default_str();
   app.add_flag("--demo", n.demo,
                "Build a two-namespace lab with a known delay and real traffic, and monitor it");
   app.add_option("--demo.delay-ms", n.demo_delay_ms, "One-way delay injected in the demo lab")

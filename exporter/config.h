@@ -44,6 +44,8 @@ struct Config {
   std::chrono::seconds series_expiry{600};  // 0: never forget a prefix
   std::string log_level = "info";
   std::string attach_mode = "auto";  // auto (TCX, else clsact), tcx, clsact
+  std::string ingress_hook = "tc";   // tc or xdp
+  std::string xdp_mode = "unspecified";  // native, generic, unspecified
   SamplingOptions sampling;
   CleanupOptions cleanup;
   bool include_local = false;  // also report RTTs matched on egress

@@ -60,6 +60,10 @@ int Datapath::egress_program_fd(bool l3_only) const {
   return bpf_program__fd(l3_only ? skeleton_->progs.pping_tc_egress_l3 : skeleton_->progs.pping_tc_egress);
 }
 
+int Datapath::xdp_ingress_program_fd(bool l3_only) const {
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_xdp_ingress_l3 : skeleton_->progs.pping_xdp_ingress);
+}
+
 AggregationMapFds Datapath::aggregation_maps() const {
   return {bpf_map__fd(skeleton_->maps.agg_active),
           {bpf_map__fd(skeleton_->maps.agg_a), bpf_map__fd(skeleton_->maps.agg_b)}};

@@ -36,6 +36,7 @@ class Datapath {
   // Programs for links with an Ethernet header, or (l3_only) without one.
   int ingress_program_fd(bool l3_only = false) const;
   int egress_program_fd(bool l3_only = false) const;
+  int xdp_ingress_program_fd(bool l3_only = false) const;
   AggregationMapFds aggregation_maps() const;
   int global_counters_fd() const;
   int flow_state_fd() const;

@@ -9,6 +9,7 @@
 #include "exporter/config.h"
 #include "exporter/datapath.h"
 #include "exporter/error.h"
+#include "exporter/xdp_attach.h"
 
 int main(int argc, char** argv) {
   const pping::ParseOutcome parsed = pping::ParseCommandLine(argc, argv);
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(parsed.config->log_level));
   pping::RouteLibbpfLogToSpdlog();
+  pping::RouteLibxdpLogToSpdlog();
   try {
     return pping::RunExporter(*parsed.config);
   } catch (const pping::UsageError& e) {

@@ -2,6 +2,7 @@
 #include "exporter/metric_families.h"
 
 #include <limits>
+#include <string>
 
 #include "exporter/version.h"
 #include "rtt_histogram.h"
@@ -42,6 +43,10 @@ uint32_t FirstExportedBucket() {
   return bucket;
 }
 
+// Microseconds to seconds via the decimal text, so bounds print as "8e-05"
+// rather than carrying binary rounding ("8.000000000000001e-05").
+double MicrosecondsToSeconds(uint64_t us) { return std::stod(std::to_string(us) + "e-6"); }
+
 Labels PrefixLabels(const PrefixKey& key) {
   return {{"prefix", PrefixText(key.prefix, key.prefix_len)}, {"protocol", ProtoClassName(key.proto_class)}};
 }
@@ -64,7 +69,7 @@ const std::vector<double>& RttBucketBoundsSeconds() {
   static const std::vector<double> bounds = [] {
     std::vector<double> out;
     for (uint32_t b = FirstExportedBucket(); pp_hist_upper_bound_us(b) != 0; ++b) {
-      out.push_back(static_cast<double>(pp_hist_upper_bound_us(b)) / 1e6);
+      out.push_back(MicrosecondsToSeconds(pp_hist_upper_bound_us(b)));
     }
     return out;
   }();
@@ -81,7 +86,7 @@ ClientMetric::Histogram ToPrometheusHistogram(const PrefixStats& stats) {
     cumulative += stats.rtt_buckets[b];
     const uint64_t bound_us = pp_hist_upper_bound_us(b);
     if (b < first || bound_us == 0) continue;
-    histogram.bucket.push_back({cumulative, static_cast<double>(bound_us) / 1e6});
+    histogram.bucket.push_back({cumulative, MicrosecondsToSeconds(bound_us)});
   }
   histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
   return histogram;
@@ -198,9 +203,11 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
   AddGauge(build, {{"version", std::string(kVersion)}}, 1);
   auto attached = Family("pping_interface_attached",
-                         "1 for each interface the datapath is attached to, with the hook mode.",
+                         "1 for each interface and hook the datapath is attached to, with the attach mode.",
                          MetricType::Gauge);
-  for (const auto& a : health.attachments) AddGauge(attached, {{"interface", a.interface}, {"mode", a.mode}}, 1);
+  for (const auto& a : health.attachments) {
+    AddGauge(attached, {{"interface", a.interface}, {"hook", a.hook}, {"mode", a.mode}}, 1);
+  }
   auto syncs = Family("pping_exporter_aggregation_syncs_total",
                       "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
   AddCounter(syncs, {}, static_cast<double>(health.aggregation_syncs));

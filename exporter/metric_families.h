@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exporter/aggregator.h"
+#include "exporter/attachment_info.h"
 #include "exporter/global_counters.h"
 #include "exporter/cleanup_stats.h"
 
@@ -33,11 +34,6 @@ std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& count
 // Flow lifecycle, sampling and cleanup: kernel counters (FIN/RST closes,
 // opens, stamps) joined with the user-space sweep's (timeouts, expiries).
 std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
-
-struct AttachmentInfo {
-  std::string interface;
-  std::string mode;  // "tcx" or "clsact"
-};
 
 struct ExporterHealth {
   std::vector<AttachmentInfo> attachments;

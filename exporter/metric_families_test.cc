@@ -60,7 +60,7 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
 std::string RenderAll() {
   auto families = PrefixFamilies({TcpPrefix()});
   for (auto& f : GlobalFamilies(SomeCounters())) families.push_back(f);
-  for (auto& f : ExporterFamilies({{{"eth0", "tcx"}}, 3, 1, 0})) families.push_back(f);
+  for (auto& f : ExporterFamilies({{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, 3, 1, 0})) families.push_back(f);
   return Render(families);
 }
 
@@ -138,7 +138,7 @@ TEST(Exposition, GlobalCountersAndHealth) {
   EXPECT_EQ(FindValue(samples, "pping_ecn_packets_total", {{"codepoint", "ce"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 7);
   EXPECT_EQ(FindValue(samples, "pping_rtt_samples_total", {}), 4);
-  EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"mode", "tcx"}}), 1);
+  EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"hook", "egress"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_exporter_build_info", {}), 1);
 }
 

@@ -60,6 +60,7 @@ bool TcAttachment::TryTcx(int ingress_prog_fd, int egress_prog_fd, bool fallback
   const int progs[2] = {ingress_prog_fd, egress_prog_fd};
   const int types[2] = {kBpfTcxIngress, kBpfTcxEgress};
   for (int hook = 0; hook < 2; ++hook) {
+    if (progs[hook] < 0) continue;
     const int fd = bpf_link_create(progs[hook], iface_.ifindex, static_cast<bpf_attach_type>(types[hook]), nullptr);
     if (fd >= 0) {
       tcx_links_[hook] = fd;
@@ -89,6 +90,7 @@ void TcAttachment::AttachClsact(int ingress_prog_fd, int egress_prog_fd) {
   created_qdisc_ = created == 0;
   const int progs[2] = {ingress_prog_fd, egress_prog_fd};
   for (int i = 0; i < 2; ++i) {
+    if (progs[i] < 0) continue;
     hook.attach_point = kTcPoints[i];
     bpf_tc_opts& opts = clsact_opts_[i];
     opts.sz = sizeof(opts);

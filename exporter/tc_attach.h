@@ -24,7 +24,8 @@ std::string HookModeName(HookMode mode);
 class TcAttachment {
  public:
   // Throws UsageError naming the interface and hook on failure, with
-  // nothing left attached.
+  // nothing left attached. An ingress_prog_fd of -1 attaches egress only
+  // (ingress then runs at XDP).
   TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd,
                AttachPolicy policy = AttachPolicy::kAuto);
   ~TcAttachment();

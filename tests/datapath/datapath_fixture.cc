@@ -2,6 +2,7 @@
 #include "tests/datapath/datapath_fixture.h"
 
 #include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 
 #include <cerrno>
@@ -50,6 +51,16 @@ void DatapathTest::Run(int prog_fd, const Frame& frame) {
   ASSERT_EQ(bpf_prog_test_run_opts(prog_fd, &opts), 0) << "test run: " << std::strerror(errno);
   // TC_ACT_UNSPEC (= TCX_NEXT): the datapath never drops or redirects.
   EXPECT_EQ(static_cast<int>(opts.retval), TC_ACT_UNSPEC);
+}
+
+void DatapathTest::IngressXdp(const Frame& frame) {
+  bpf_test_run_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.data_in = frame.data();
+  opts.data_size_in = static_cast<__u32>(frame.size());
+  ASSERT_EQ(bpf_prog_test_run_opts(datapath_->xdp_ingress_program_fd(), &opts), 0)
+      << "test run: " << std::strerror(errno);
+  EXPECT_EQ(opts.retval, static_cast<__u32>(XDP_PASS));
 }
 
 PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto,

@@ -38,6 +38,8 @@ class DatapathTest : public ::testing::Test {
 
   void Egress(const Frame& frame) { Run(datapath_->egress_program_fd(), frame); }
   void Ingress(const Frame& frame) { Run(datapath_->ingress_program_fd(), frame); }
+  // The same ingress core behind the XDP entry point.
+  void IngressXdp(const Frame& frame);
 
   // Cumulative stats of one remote prefix, protocol and matching hook.
   PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto,

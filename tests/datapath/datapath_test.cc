@@ -28,6 +28,16 @@ TEST_F(DatapathTest, TcpTimestampEchoGivesOneRttSampleIpv4) {
   EXPECT_EQ(Tcp4().rtt_count, 1u);
 }
 
+TEST_F(DatapathTest, XdpIngressMatchesTcEgressStamps) {
+  Egress(BuildTcp(Out4(kAck | kPsh, 100, 50, 200)));
+  IngressXdp(BuildTcp(In4(kAck, 900, 100)));
+  Egress(BuildEcho(kLocal6, kRemote6, true, 9, 41));
+  IngressXdp(BuildEcho(kRemote6, kLocal6, false, 9, 41));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  EXPECT_EQ(Tcp4().rx_packets, 1u);
+  EXPECT_EQ(Stats("2001:db8:bb::", 48, PP_PROTO_ICMPV6).rtt_count, 1u);
+}
+
 TEST_F(DatapathTest, TcpTimestampEchoGivesOneRttSampleIpv6) {
   Egress(BuildTcp({kLocal6, kRemote6, 40000, 443, kAck | kPsh, TcpTimestamps{7, 3}, 100}));
   Ingress(BuildTcp({kRemote6, kLocal6, 443, 40000, kAck, TcpTimestamps{70, 7}, 0}));

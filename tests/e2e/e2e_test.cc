@@ -54,7 +54,8 @@ std::vector<testing::Sample> ScrapeWhenReady(int port) {
 
 struct Scenario {
   int delay_ms;
-  const char* attach_mode;
+  const char* attach_mode;  // tc hooks: tcx or clsact
+  const char* ingress_hook = "tc";
 };
 
 class EndToEnd : public ::testing::TestWithParam<Scenario> {};
@@ -67,11 +68,15 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
                              lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
                              "--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
-                             "--rate-limit", "10"});
+                             "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook});
   const auto samples = ScrapeWhenReady(port);
   ASSERT_TRUE(exporter.Running()) << exporter.Output();
   EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
-                               {{"interface", "ppc0"}, {"mode", scenario.attach_mode}}),
+                               {{"interface", "ppc0"}, {"hook", "egress"}, {"mode", scenario.attach_mode}}),
+            1);
+  const std::string ingress_mode = scenario.ingress_hook == std::string("xdp") ? "xdp-native" : scenario.attach_mode;
+  EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
+                               {{"interface", "ppc0"}, {"hook", "ingress"}, {"mode", ingress_mode}}),
             1);
   const double delay = scenario.delay_ms / 1000.0;
   for (const auto& series : kSeries) {
@@ -97,12 +102,16 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   EXPECT_FALSE(testing::PpingProgramsRemain()) << "programs left behind after SIGTERM";
   const auto filters = RunCommand({"tc", "-n", lab.client_netns(), "qdisc", "show", "dev", "ppc0"});
   EXPECT_EQ(filters.output.find("clsact"), std::string::npos) << "clsact qdisc left behind: " << filters.output;
+  const auto link = RunCommand({"ip", "-n", lab.client_netns(), "link", "show", "dev", "ppc0"});
+  EXPECT_EQ(link.output.find("xdp"), std::string::npos) << "XDP program left behind: " << link.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Delays, EndToEnd,
-                         ::testing::Values(Scenario{10, "tcx"}, Scenario{40, "tcx"}, Scenario{25, "clsact"}),
+                         ::testing::Values(Scenario{10, "tcx"}, Scenario{40, "tcx"}, Scenario{25, "clsact"},
+                                           Scenario{15, "tcx", "xdp"}),
                          [](const auto& info) {
-                           return std::to_string(info.param.delay_ms) + "ms_" + info.param.attach_mode;
+                           return std::to_string(info.param.delay_ms) + "ms_" + info.param.attach_mode + "_" +
+                                  info.param.ingress_hook;
                          });
 
 // Starts the exporter on an interface of the lab and scrapes it once there
