@@ -19,7 +19,7 @@
 #include "exporter/map_cleaner.h"
 #include "exporter/periodic_task.h"
 #include "exporter/prefix.h"
-#include "exporter/hooks.h"
+#include "exporter/attachment_manager.h"
 
 namespace pping {
 namespace {
@@ -62,26 +62,18 @@ int RunExporter(const Config& config) {
   HttpServer http(config.listen_address, config.telemetry_path);
   TryRaiseMemlockLimit();
   Datapath datapath(MakeDatapathOptions(config));
-  std::vector<std::unique_ptr<InterfaceHooks>> hooks;
-  std::vector<AttachmentInfo> attachment_info;
-  for (const Interface& iface : interfaces) {
-    hooks.push_back(std::make_unique<InterfaceHooks>(iface, datapath, MakeHookOptions(config)));
-    for (const auto& info : hooks.back()->Describe()) {
-      spdlog::info("attached {} {}{} ({})", info.hook, iface.name,
-                   iface.netns.empty() ? "" : " in netns " + iface.netns, info.mode);
-      attachment_info.push_back(info);
-    }
-  }
+  AttachmentManager attachments(interfaces, datapath, MakeHookOptions(config));
   MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(), config.cleanup);
   BpfAggregationSource source(datapath.aggregation_maps());
   Aggregator aggregator(source, config.series_expiry);
   auto collector = std::make_shared<PpingCollector>(
       aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()),
-      [&cleaner] { return cleaner.stats(); }, attachment_info);
+      [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); });
   http.AddCollectable(collector);
   // Drain between scrapes too, so the kernel instances only ever hold a
   // short interval's prefixes however rarely Prometheus scrapes.
   PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });
+  PeriodicTask watch("interface watch", std::chrono::seconds(1), [&attachments] { attachments.Reconcile(); });
   PeriodicTask cleanup("map cleanup", config.cleanup.interval,
                        [&cleaner] { cleaner.Sweep(MapCleaner::MonotonicNowNs()); });
   spdlog::info("serving metrics on http://{}:{}{}",

@@ -17,7 +17,7 @@ void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::
 }  // namespace
 
 PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                               std::vector<AttachmentInfo> attachments)
+                               AttachmentReader attachments)
     : aggregator_(aggregator),
       counters_(std::move(counters)),
       cleanup_(std::move(cleanup)),
@@ -36,7 +36,7 @@ std::vector<prometheus::MetricFamily> PpingCollector::Collect() const {
   }
   const std::vector<PrefixSnapshot> prefixes = aggregator_.Snapshot();
   Append(families, PrefixFamilies(prefixes));
-  ExporterHealth health{attachments_, aggregator_.syncs(), prefixes.size(), errors_.load()};
+  ExporterHealth health{attachments_(), aggregator_.syncs(), prefixes.size(), errors_.load()};
   Append(families, ExporterFamilies(health));
   return families;
 }

@@ -19,16 +19,17 @@ namespace pping {
 class PpingCollector : public prometheus::Collectable {
  public:
   using CleanupStatsReader = std::function<CleanupStats()>;
+  using AttachmentReader = std::function<AttachmentReport()>;
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                 std::vector<AttachmentInfo> attachments);
+                 AttachmentReader attachments);
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   Aggregator& aggregator_;
   GlobalCountersReader counters_;
   CleanupStatsReader cleanup_;
-  std::vector<AttachmentInfo> attachments_;
+  AttachmentReader attachments_;
   mutable std::atomic<uint64_t> errors_{0};
 };
 

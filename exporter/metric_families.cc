@@ -205,8 +205,17 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto attached = Family("pping_interface_attached",
                          "1 for each interface and hook the datapath is attached to, with the attach mode.",
                          MetricType::Gauge);
-  for (const auto& a : health.attachments) {
+  for (const auto& a : health.attachments.attachments) {
     AddGauge(attached, {{"interface", a.interface}, {"hook", a.hook}, {"mode", a.mode}}, 1);
+  }
+  auto present = Family("pping_interface_present",
+                        "1 while a configured interface exists and is attached, 0 while it is gone.",
+                        MetricType::Gauge);
+  auto reattached = Family("pping_interface_reattachments_total",
+                           "Times a configured interface came back and was attached again.", MetricType::Counter);
+  for (const auto& i : health.attachments.interfaces) {
+    AddGauge(present, {{"interface", i.interface}}, i.present ? 1 : 0);
+    AddCounter(reattached, {{"interface", i.interface}}, static_cast<double>(i.reattachments));
   }
   auto syncs = Family("pping_exporter_aggregation_syncs_total",
                       "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
@@ -217,7 +226,8 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto errors = Family("pping_exporter_collect_errors_total",
                        "Scrapes during which reading the kernel maps failed.", MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
-  return {std::move(build), std::move(attached), std::move(syncs), std::move(prefixes), std::move(errors)};
+  return {std::move(build), std::move(attached), std::move(present), std::move(reattached),
+          std::move(syncs),  std::move(prefixes), std::move(errors)};
 }
 
 }  // namespace pping

@@ -36,7 +36,7 @@ std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& count
 std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
 
 struct ExporterHealth {
-  std::vector<AttachmentInfo> attachments;
+  AttachmentReport attachments;
   uint64_t aggregation_syncs = 0;
   uint64_t tracked_prefixes = 0;
   uint64_t collect_errors = 0;

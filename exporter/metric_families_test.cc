@@ -60,7 +60,8 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
 std::string RenderAll() {
   auto families = PrefixFamilies({TcpPrefix()});
   for (auto& f : GlobalFamilies(SomeCounters())) families.push_back(f);
-  for (auto& f : ExporterFamilies({{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, 3, 1, 0})) families.push_back(f);
+  for (auto& f : ExporterFamilies({{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
+                                    3, 1, 0})) families.push_back(f);
   return Render(families);
 }
 
@@ -140,6 +141,8 @@ TEST(Exposition, GlobalCountersAndHealth) {
   EXPECT_EQ(FindValue(samples, "pping_rtt_samples_total", {}), 4);
   EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"hook", "egress"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_exporter_build_info", {}), 1);
+  EXPECT_EQ(FindValue(samples, "pping_interface_present", {{"interface", "wg0"}}), 0);
+  EXPECT_EQ(FindValue(samples, "pping_interface_reattachments_total", {{"interface", "wg0"}}), 2);
 }
 
 // Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.

@@ -3,6 +3,7 @@
 
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -131,6 +132,8 @@ TcAttachment::~TcAttachment() {
   if (mode_ != HookMode::kClsact) return;
   try {
     NetnsScope scope(iface_.netns);
+    // A device that is gone took its qdisc and filters with it.
+    if (if_nametoindex(iface_.name.c_str()) != static_cast<unsigned>(iface_.ifindex)) return;
     DetachClsact();
   } catch (const std::exception& e) {
     spdlog::error("detach from {}: {}", iface_.name, e.what());

@@ -43,7 +43,9 @@ Lab::Lab(const LabOptions& options)
     : options_(options), client_netns_(options.name + "-c"), server_netns_(options.name + "-s") {
   RemoveNamespaces();  // leftovers of a run that was killed
   try {
-    BuildNetwork();
+    RunOrThrow({"ip", "netns", "add", client_netns_});
+    RunOrThrow({"ip", "netns", "add", server_netns_});
+    AddLink();
     delay_line_ = std::make_unique<DelayLine>(server_netns_, kDelayDevice, options_.delay);
     RouteThroughDelayLine();
     TrafficOptions traffic{client_netns_, server_netns_, {kServerV4}};
@@ -64,9 +66,9 @@ Lab::~Lab() {
   RemoveNamespaces();
 }
 
-void Lab::BuildNetwork() {
-  RunOrThrow({"ip", "netns", "add", client_netns_});
-  RunOrThrow({"ip", "netns", "add", server_netns_});
+void Lab::RemoveLink() { Ip(client_netns_, {"link", "del", "ppc0"}); }
+
+void Lab::AddLink() {
   RunOrThrow({"ip", "link", "add", "ppc0", "netns", client_netns_, "address", kClientMac, "type", "veth", "peer",
               "name", "pps0", "netns", server_netns_, "address", kServerMac});
   const struct {

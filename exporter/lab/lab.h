@@ -48,8 +48,12 @@ class Lab {
   std::string delay_interface() const;
   std::string Describe() const;
 
+  // Deletes the veth pair and builds it again (new ifindexes), as when an
+  // interface goes away and comes back.
+  void RemoveLink();
+  void AddLink();
+
  private:
-  void BuildNetwork();
   void RouteThroughDelayLine();
   void RemoveNamespaces();
 

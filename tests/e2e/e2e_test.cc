@@ -129,6 +129,46 @@ std::vector<testing::Sample> RunAndScrape(const std::vector<std::string>& args) 
   return response ? testing::ParseExposition(response->body) : std::vector<testing::Sample>{};
 }
 
+double Scraped(int port, const std::string& name, const std::map<std::string, std::string>& labels) {
+  const auto response = testing::HttpGet(port, "/metrics");
+  if (!response) return -1;
+  return testing::FindValue(testing::ParseExposition(response->body), name, labels).value_or(-1);
+}
+
+// Polls a metric until it has `want` (or a few seconds pass).
+bool WaitForValue(int port, const std::string& name, const std::map<std::string, std::string>& labels, double want) {
+  for (int i = 0; i < 50; ++i) {
+    if (Scraped(port, name, labels) == want) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({"ppflap", 5ms});
+  const int port = testing::FreeLocalPort();
+  testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
+                             lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
+                             "--rate-limit", "10"});
+  const std::map<std::string, std::string> ppc0{{"interface", "ppc0"}};
+  ASSERT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 1)) << exporter.Output();
+  lab.RemoveLink();
+  EXPECT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 0));
+  lab.AddLink();
+  EXPECT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 1));
+  EXPECT_EQ(Scraped(port, "pping_interface_reattachments_total", ppc0), 1);
+  // RTT samples flow again through the new attachment.
+  const std::map<std::string, std::string> icmp{{"prefix", "192.0.2.0/24"}, {"protocol", "icmp"}};
+  const double before = Scraped(port, "pping_rtt_seconds_count", icmp);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_GT(Scraped(port, "pping_rtt_seconds_count", icmp), before + 10);
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+  EXPECT_NE(exit.output.find("ppc0 in netns ppflap-c disappeared"), std::string::npos) << exit.output;
+  EXPECT_FALSE(testing::PpingProgramsRemain());
+}
+
 TEST(Links, TunDeviceIsParsedFromTheIpHeader) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppl3", 5ms});
