@@ -63,19 +63,24 @@ int RunExporter(const Config& config) {
   TryRaiseMemlockLimit();
   Datapath datapath(MakeDatapathOptions(config));
   AttachmentManager attachments(interfaces, datapath, MakeHookOptions(config));
-  MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(), config.cleanup);
+  MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(),
+                     {config.flow_map_size, config.timestamp_map_size}, config.cleanup);
+  const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   BpfAggregationSource source(datapath.aggregation_maps());
   Aggregator aggregator(source, config.series_expiry);
   auto collector = std::make_shared<PpingCollector>(
-      aggregator, MakeBpfGlobalCountersReader(datapath.global_counters_fd()),
+      aggregator, counters,
       [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); });
   http.AddCollectable(collector);
   // Drain between scrapes too, so the kernel instances only ever hold a
   // short interval's prefixes however rarely Prometheus scrapes.
   PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });
   PeriodicTask watch("interface watch", std::chrono::seconds(1), [&attachments] { attachments.Reconcile(); });
-  PeriodicTask cleanup("map cleanup", config.cleanup.interval,
-                       [&cleaner] { cleaner.Sweep(MapCleaner::MonotonicNowNs()); });
+  // Ticks often so that a full map is relieved within ~100 ms.
+  PeriodicTask cleanup("map cleanup", std::chrono::milliseconds(100), [&cleaner, &counters] {
+    const GlobalCounters c = counters();
+    cleaner.Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
+  });
   spdlog::info("serving metrics on http://{}:{}{}",
                config.listen_address.front() == ':' ? "localhost" : config.listen_address.substr(0, config.listen_address.rfind(':')),
                http.port(), config.telemetry_path);

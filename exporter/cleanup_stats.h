@@ -8,7 +8,9 @@ namespace pping {
 
 struct CleanupStats {
   uint64_t flows_timed_out[2] = {0, 0};  // [seen both ways]
+  uint64_t flows_evicted[2] = {0, 0};    // oldest, removed because the map was nearly full
   uint64_t timestamps_expired = 0;
+  uint64_t timestamps_evicted = 0;
   uint64_t flows_tracked = 0;            // after the last sweep
   uint64_t timestamps_tracked = 0;
   uint64_t sweeps = 0;

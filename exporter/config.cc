@@ -20,6 +20,7 @@ struct RawNumbers {
   unsigned cleanup_interval_ms = 1000;
   unsigned tcp_timeout_s = 300;
   unsigned icmp_timeout_s = 30;
+  unsigned protect_ms = 500;
 };
 
 void AddSamplingFlags(CLI::App& app, Config& c, RawNumbers& n) {
@@ -47,6 +48,9 @@ void AddCleanupFlags(CLI::App& app, RawNumbers& n) {
       ->check(CLI::Range(1u, 86400u))->capture_default_str();
   app.add_option("--cleanup.icmp-timeout", n.icmp_timeout_s, "Seconds after which an idle ICMP flow is forgotten")
       ->check(CLI::Range(1u, 86400u))->capture_default_str();
+  app.add_option("--cleanup.protect-ms", n.protect_ms,
+                 "When a map is nearly full the oldest entries are evicted, never ones younger than this")
+      ->check(CLI::Range(0u, 3600000u))->capture_default_str();
 }
 
 void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
@@ -114,7 +118,7 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   config.sampling.use_smoothed_rtt = n.rtt_type == "smoothed";
   config.sampling.burst_window = std::chrono::milliseconds(n.burst_window_ms);
   config.cleanup = {std::chrono::milliseconds(n.cleanup_interval_ms), std::chrono::seconds(n.tcp_timeout_s),
-                    std::chrono::seconds(n.icmp_timeout_s)};
+                    std::chrono::seconds(n.icmp_timeout_s), std::chrono::milliseconds(n.protect_ms)};
   if (n.demo) config.demo = DemoOptions{std::chrono::milliseconds(n.demo_delay_ms)};
   if (n.demo && (!config.interfaces.empty() || !config.netns.empty())) {
     return {std::nullopt, kUsageExitCode, "--demo builds its own lab: drop --interface and --netns"};

@@ -28,6 +28,9 @@ struct CleanupOptions {
   std::chrono::milliseconds interval{1000};
   std::chrono::seconds tcp_flow_timeout{300};
   std::chrono::seconds icmp_flow_timeout{30};
+  // Under pressure (a map ~full), the oldest entries are evicted, but none
+  // younger than this: a new flow gets a chance at its first sample.
+  std::chrono::milliseconds protect_young{500};
 };
 
 struct Config {

@@ -31,6 +31,35 @@ std::vector<Key> AllKeys(int map_fd) {
   return keys;
 }
 
+// Eviction starts at the high watermark and stops at the low one.
+constexpr double kHighWatermark = 0.90;
+constexpr double kLowWatermark = 0.75;
+
+template <typename Key>
+struct Candidate {
+  uint64_t touched_ns;  // last seen (flows) or stamped (timestamps)
+  Key key;
+  bool bidirectional = false;
+};
+
+// Evicts the oldest candidates until at most `keep` remain, sparing any
+// younger than `protect_ns`; returns how many were evicted, per class.
+template <typename Key>
+void EvictOldest(int map_fd, std::vector<Candidate<Key>>& survivors, size_t keep, uint64_t now_ns,
+                 uint64_t protect_ns, uint64_t evicted[2]) {
+  std::sort(survivors.begin(), survivors.end(),
+            [](const auto& a, const auto& b) { return a.touched_ns < b.touched_ns; });
+  size_t remaining = survivors.size();
+  for (const auto& c : survivors) {
+    if (remaining <= keep) break;
+    if (now_ns < c.touched_ns + protect_ns) break;  // the rest are younger still
+    if (bpf_map_delete_elem(map_fd, &c.key) == 0) {
+      ++evicted[c.bidirectional];
+      --remaining;
+    }
+  }
+}
+
 bool Bidirectional(const pp_flow_state& flow) {
   constexpr uint32_t kBoth = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
   return (flow.flags & kBoth) == kBoth;
@@ -38,8 +67,8 @@ bool Bidirectional(const pp_flow_state& flow) {
 
 }  // namespace
 
-MapCleaner::MapCleaner(int flow_state_fd, int packet_ts_fd, const CleanupOptions& options)
-    : flow_state_fd_(flow_state_fd), packet_ts_fd_(packet_ts_fd), options_(options) {}
+MapCleaner::MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options)
+    : flow_state_fd_(flow_state_fd), packet_ts_fd_(packet_ts_fd), capacities_(capacities), options_(options) {}
 
 uint64_t MapCleaner::MonotonicNowNs() {
   timespec ts{};
@@ -50,6 +79,7 @@ uint64_t MapCleaner::MonotonicNowNs() {
 void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   const uint64_t tcp_ns = static_cast<uint64_t>(options_.tcp_flow_timeout.count()) * kNsPerSecond;
   const uint64_t icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count()) * kNsPerSecond;
+  std::vector<Candidate<pp_flow_key>> survivors;
   for (const auto& key : AllKeys<pp_flow_key>(flow_state_fd_)) {
     pp_flow_state flow{};
     if (bpf_map_lookup_elem(flow_state_fd_, &key, &flow) != 0) continue;
@@ -58,12 +88,18 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
     if (idle && bpf_map_delete_elem(flow_state_fd_, &key) == 0) {
       ++delta.flows_timed_out[Bidirectional(flow)];
     } else {
-      ++delta.flows_tracked;
+      survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
     }
   }
+  if (survivors.size() >= kHighWatermark * capacities_.flows) {
+    EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns,
+                ProtectNs(), delta.flows_evicted);
+  }
+  delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
 }
 
 void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
+  std::vector<Candidate<pp_packet_key>> survivors;
   for (const auto& key : AllKeys<pp_packet_key>(packet_ts_fd_)) {
     uint64_t stamped_ns = 0;
     if (bpf_map_lookup_elem(packet_ts_fd_, &key, &stamped_ns) != 0) continue;
@@ -76,8 +112,25 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
     if (expired && bpf_map_delete_elem(packet_ts_fd_, &key) == 0) {
       ++delta.timestamps_expired;
     } else {
-      ++delta.timestamps_tracked;
+      survivors.push_back({stamped_ns, key});
     }
+  }
+  uint64_t evicted[2] = {0, 0};
+  if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
+    EvictOldest(packet_ts_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.timestamps), now_ns,
+                ProtectNs(), evicted);
+  }
+  delta.timestamps_evicted = evicted[0] + evicted[1];
+  delta.timestamps_tracked = survivors.size() - delta.timestamps_evicted;
+}
+
+void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
+  const uint64_t interval_ns = static_cast<uint64_t>(options_.interval.count()) * 1'000'000;
+  const bool pressure = map_full_total > last_map_full_;
+  last_map_full_ = map_full_total;
+  if (pressure || now_ns >= last_sweep_ns_ + interval_ns) {
+    last_sweep_ns_ = now_ns;
+    Sweep(now_ns);
   }
 }
 
@@ -90,7 +143,10 @@ void MapCleaner::Sweep(uint64_t now_ns) {
   std::lock_guard lock(mu_);
   stats_.flows_timed_out[0] += delta.flows_timed_out[0];
   stats_.flows_timed_out[1] += delta.flows_timed_out[1];
+  stats_.flows_evicted[0] += delta.flows_evicted[0];
+  stats_.flows_evicted[1] += delta.flows_evicted[1];
   stats_.timestamps_expired += delta.timestamps_expired;
+  stats_.timestamps_evicted += delta.timestamps_evicted;
   stats_.flows_tracked = delta.flows_tracked;
   stats_.timestamps_tracked = delta.timestamps_tracked;
   ++stats_.sweeps;

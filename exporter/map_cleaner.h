@@ -3,6 +3,11 @@
 // protocol's timeout, and timestamps never echoed within their lifetime
 // (8 x the flow's smoothed RTT, at least one second, as ePPing does). The
 // datapath itself closes flows on FIN and RST.
+//
+// When a map is nearly full (or an insert failed), the oldest entries are
+// evicted down to a low watermark, except entries younger than a
+// protection age. Active long-lived flows are touched constantly, so a
+// churn of short flows evicts its own stale entries, not them.
 #pragma once
 
 #include <chrono>
@@ -14,14 +19,21 @@
 
 namespace pping {
 
+struct MapCapacities {
+  uint32_t flows = 0;
+  uint32_t timestamps = 0;
+};
 
 class MapCleaner {
  public:
-  MapCleaner(int flow_state_fd, int packet_ts_fd, const CleanupOptions& options);
+  MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options);
 
   // One pass over both maps; `now_ns` is CLOCK_MONOTONIC, the clock of
   // bpf_ktime_get_ns().
   void Sweep(uint64_t now_ns);
+  // Called often: sweeps when the interval has passed, or at once when
+  // the datapath's map-full count grew since the last call.
+  void Tick(uint64_t now_ns, uint64_t map_full_total);
   CleanupStats stats() const;
 
   static uint64_t MonotonicNowNs();
@@ -29,10 +41,14 @@ class MapCleaner {
  private:
   void SweepFlows(uint64_t now_ns, CleanupStats& delta);
   void SweepTimestamps(uint64_t now_ns, CleanupStats& delta);
+  uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()) * 1'000'000; }
 
   int flow_state_fd_;
   int packet_ts_fd_;
+  MapCapacities capacities_;
   CleanupOptions options_;
+  uint64_t last_sweep_ns_ = 0;
+  uint64_t last_map_full_ = 0;
   mutable std::mutex mu_;
   CleanupStats stats_;
 };

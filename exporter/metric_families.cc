@@ -175,6 +175,10 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                  static_cast<double>(n));
     }
   }
+  for (int both = 0; both < 2; ++both) {
+    AddCounter(closed, {{"reason", "evicted"}, {"bidirectional", both ? "true" : "false"}},
+               static_cast<double>(cleanup.flows_evicted[both]));
+  }
   auto tracked = Family("pping_flows_tracked", "Flows in the flow map after the latest cleanup.", MetricType::Gauge);
   AddGauge(tracked, {}, static_cast<double>(cleanup.flows_tracked));
   auto stamps = Family("pping_timestamps_tracked", "Outstanding timestamps after the latest cleanup.",
@@ -184,6 +188,10 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                         "Timestamps removed unechoed after their lifetime (8 x RTT, at least 1 s).",
                         MetricType::Counter);
   AddCounter(expired, {}, static_cast<double>(cleanup.timestamps_expired));
+  auto ts_evicted = Family("pping_timestamps_evicted_total",
+                           "Outstanding timestamps evicted (oldest first) because the map was nearly full.",
+                           MetricType::Counter);
+  AddCounter(ts_evicted, {}, static_cast<double>(cleanup.timestamps_evicted));
   auto skipped = Family("pping_stamps_rate_limited_total",
                         "New identifiers not stamped because of the per-flow rate limit.", MetricType::Counter);
   AddCounter(skipped, {}, static_cast<double>(c.stamps_rate_limited));
@@ -195,8 +203,8 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
   AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
   auto took = Family("pping_cleanup_duration_seconds", "Duration of the latest cleanup pass.", MetricType::Gauge);
   AddGauge(took, {}, cleanup.last_sweep_seconds);
-  return {std::move(opened), std::move(closed), std::move(tracked), std::move(stamps), std::move(expired),
-          std::move(skipped), std::move(burst), std::move(sweeps), std::move(took)};
+  return {std::move(opened), std::move(closed),  std::move(tracked), std::move(stamps), std::move(expired),
+          std::move(ts_evicted), std::move(skipped), std::move(burst), std::move(sweeps), std::move(took)};
 }
 
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {

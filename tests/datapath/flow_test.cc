@@ -97,7 +97,7 @@ TEST_F(DatapathTest, VlanTagsAreSkipped) {
 TEST_F(DatapathTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));   // never echoed
   Egress(BuildEcho(kLocal4, kRemote4, true, 7, 1));  // ICMP pseudo-flow
-  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), CleanupOptions{});
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, CleanupOptions{});
   const uint64_t now = MapCleaner::MonotonicNowNs();
   cleaner.Sweep(now);
   EXPECT_EQ(cleaner.stats().flows_tracked, 2u);
@@ -114,7 +114,7 @@ TEST_F(DatapathTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
 }
 
 TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
-  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), CleanupOptions{});
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, CleanupOptions{});
   // Give the flow a smoothed RTT of about 300 ms.
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -125,6 +125,49 @@ TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
   EXPECT_EQ(cleaner.stats().timestamps_expired, 0u);
   cleaner.Sweep(now + 3 * kSecond);
   EXPECT_EQ(cleaner.stats().timestamps_expired, 1u);
+}
+
+TEST_F(DatapathTest, FullFlowMapIsCountedThenRelievedByEvictingTheOldest) {
+  Config config = UnsampledConfig();
+  config.flow_map_size = 20;
+  config.cleanup.protect_young = std::chrono::milliseconds(300);
+  Load(config);
+  const auto echo = [this](uint16_t id) { Egress(BuildEcho(kLocal4, kRemote4, true, id, 1)); };
+  for (uint16_t id = 1; id <= 21; ++id) echo(id);  // the 21st does not fit
+  EXPECT_EQ(Counters().map_full[PP_MAP_FLOW_STATE], 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  echo(1);  // flow 1 stays active
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {20, 16384}, config.cleanup);
+  cleaner.Sweep(MapCleaner::MonotonicNowNs());
+  EXPECT_EQ(cleaner.stats().flows_evicted[0], 5u);  // down to 75 % of 20
+  EXPECT_EQ(cleaner.stats().flows_tracked, 15u);
+  const uint64_t opened = Counters().flows_opened[PP_OPEN_FIRST_PACKET];
+  echo(1);
+  EXPECT_EQ(Counters().flows_opened[PP_OPEN_FIRST_PACKET], opened) << "the active flow was evicted";
+  echo(22);
+  EXPECT_EQ(Counters().flows_opened[PP_OPEN_FIRST_PACKET], opened + 1) << "no room for a new flow";
+}
+
+TEST_F(DatapathTest, YoungEntriesAreNotEvicted) {
+  Config config = UnsampledConfig();
+  config.flow_map_size = 20;
+  config.cleanup.protect_young = std::chrono::milliseconds(10'000);
+  Load(config);
+  for (uint16_t id = 1; id <= 20; ++id) Egress(BuildEcho(kLocal4, kRemote4, true, id, 1));
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {20, 16384}, config.cleanup);
+  cleaner.Sweep(MapCleaner::MonotonicNowNs());
+  EXPECT_EQ(cleaner.stats().flows_evicted[0], 0u);
+  EXPECT_EQ(cleaner.stats().flows_tracked, 20u);
+}
+
+TEST_F(DatapathTest, TickSweepsAtOnceWhenAMapWasFull) {
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, CleanupOptions{});
+  const uint64_t now = MapCleaner::MonotonicNowNs();
+  cleaner.Tick(now, 0);  // first tick: the interval has passed since "never"
+  cleaner.Tick(now + 1000, 0);
+  EXPECT_EQ(cleaner.stats().sweeps, 1u);
+  cleaner.Tick(now + 2000, 3);  // inserts failed since the last tick
+  EXPECT_EQ(cleaner.stats().sweeps, 2u);
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// A churn of short flows floods a small flow map while long-lived flows
+// run: the map fills (counted), the cleanup evicts the oldest entries, new
+// flows keep getting in, and the long flows keep their RTT samples.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "exporter/lab/lab.h"
+#include "exporter/netns.h"
+#include "tests/support/exposition.h"
+#include "tests/support/http_get.h"
+#include "tests/support/process.h"
+#include "tests/support/root.h"
+
+namespace pping {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+const std::map<std::string, std::string> kTcp{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}};
+
+// Every ICMP echo identifier is a flow of its own: `per_second` new ones.
+void FloodWithShortFlows(const std::string& netns, int per_second, std::chrono::seconds duration) {
+  NetnsScope scope(netns);
+  const int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+  ASSERT_GE(fd, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  inet_pton(AF_INET, Lab::kServerV4, &to.sin_addr);
+  const auto end = Clock::now() + duration;
+  auto next = Clock::now();
+  for (uint16_t id = 1000; Clock::now() < end; ++id) {
+    uint8_t packet[8] = {ICMP_ECHO, 0, 0, 0, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0, 1};
+    uint32_t sum = 0;
+    for (int i = 0; i < 8; i += 2) sum += (packet[i] << 8) | packet[i + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    const uint16_t checksum = htons(static_cast<uint16_t>(~sum));
+    std::memcpy(&packet[2], &checksum, 2);
+    sendto(fd, packet, sizeof(packet), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    next += std::chrono::microseconds(1'000'000 / per_second);
+    std::this_thread::sleep_until(next);
+  }
+  close(fd);
+}
+
+struct Reading {
+  Clock::time_point at;
+  std::vector<testing::Sample> samples;
+  double Value(const std::string& name, const std::map<std::string, std::string>& labels) const {
+    return testing::FindValue(samples, name, labels).value_or(0);
+  }
+};
+
+Reading Read(int port) {
+  const auto response = testing::HttpGet(port, "/metrics");
+  return {Clock::now(), response ? testing::ParseExposition(response->body) : std::vector<testing::Sample>{}};
+}
+
+double TcpSampleRate(const Reading& a, const Reading& b) {
+  const std::chrono::duration<double> dt = b.at - a.at;
+  return (b.Value("pping_rtt_seconds_count", kTcp) - a.Value("pping_rtt_seconds_count", kTcp)) / dt.count();
+}
+
+TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({"ppflood", 5ms});
+  const int port = testing::FreeLocalPort();
+  testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
+                             lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
+                             "--rate-limit", "10", "--flow-map-size", "128", "--timestamp-map-size", "128",
+                             "--cleanup.protect-ms", "200"});
+  std::this_thread::sleep_for(1500ms);
+  const Reading start = Read(port);
+  std::this_thread::sleep_for(2s);
+  const Reading before = Read(port);
+  FloodWithShortFlows(lab.client_netns(), 1000, 4s);  // ~4000 flows into 128 slots
+  const Reading after = Read(port);
+  const double rate_before = TcpSampleRate(start, before);
+  const double rate_during = TcpSampleRate(before, after);
+  std::cout << "long-flow TCP samples/s before the flood " << rate_before << ", during it " << rate_during
+            << "; flows opened during it " << after.Value("pping_flows_opened_total", {{"reason", "first_packet"}}) -
+                   before.Value("pping_flows_opened_total", {{"reason", "first_packet"}})
+            << ", evicted " << after.Value("pping_flows_closed_total", {{"reason", "evicted"}, {"bidirectional", "true"}})
+            << "\n";
+  EXPECT_GT(rate_before, 20);
+  EXPECT_GE(rate_during, 0.8 * rate_before);
+  EXPECT_GT(after.Value("pping_map_full_total", {{"map", "flow_state"}}), 0) << "the flood never filled the map";
+  EXPECT_GT(after.Value("pping_flows_closed_total", {{"reason", "evicted"}, {"bidirectional", "true"}}), 500);
+  // New flows kept getting in: far more opened than the map holds.
+  EXPECT_GT(after.Value("pping_flows_opened_total", {{"reason", "first_packet"}}), 1000);
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+}
+
+}  // namespace
+}  // namespace pping
