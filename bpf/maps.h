@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The datapath's maps. Sizes here are defaults; the exporter resizes them
- * from its flags before load.
+ * from its flags before load. The flow maps live in flow_maps.h, which the
+ * cleanup object shares.
  */
 #ifndef PPING_MAPS_H
 #define PPING_MAPS_H
@@ -9,24 +10,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "flow_maps.h"
 #include "pping_abi.h"
-
-/* Outstanding identifiers waiting for their echo. Entries that are never
- * echoed are removed by the exporter's cleanup once their lifetime passes. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct pp_packet_key);
-	__type(value, __u64); /* bpf_ktime_get_ns() when the packet left */
-} packet_ts SEC(".maps");
-
-/* Flows close on FIN/RST here, and on idleness in the exporter's cleanup. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct pp_flow_key);
-	__type(value, struct pp_flow_state);
-} flow_state SEC(".maps");
 
 /* One aggregation instance: per-CPU stats of each active remote prefix. */
 struct pp_agg_map {

@@ -179,6 +179,22 @@ struct pp_config {
 	__u8 pad[6];
 };
 
+/* The cleanup iterators' settings (.rodata) and their result (.bss). */
+struct pp_cleanup_config {
+	__u64 tcp_timeout_ns;
+	__u64 icmp_timeout_ns;
+	__u64 min_timestamp_lifetime_ns;
+	__u32 timestamp_rtt_lifetimes; /* a timestamp lives this many sRTTs */
+	__u32 pad;
+};
+
+struct pp_cleanup_result {
+	__u64 flows_timed_out[2]; /* [seen both ways] */
+	__u64 timestamps_expired;
+	__u64 flows_kept;
+	__u64 timestamps_kept;
+};
+
 #ifdef __cplusplus
 #define PP_STATIC_ASSERT static_assert
 #else
@@ -198,6 +214,8 @@ PP_CHECK_SIZE(struct pp_global_counters,
 	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1 +
 		   PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 2));
 PP_CHECK_SIZE(struct pp_config, 64);
+PP_CHECK_SIZE(struct pp_cleanup_config, 32);
+PP_CHECK_SIZE(struct pp_cleanup_result, 40);
 PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
 		 "histogram must follow the scalar fields");

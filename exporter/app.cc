@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "exporter/bpf_aggregation_source.h"
+#include "exporter/cleanup_iterators.h"
 #include "exporter/collector.h"
 #include "exporter/datapath.h"
 #include "exporter/datapath_config.h"
@@ -63,8 +64,11 @@ int RunExporter(const Config& config) {
   TryRaiseMemlockLimit();
   Datapath datapath(MakeDatapathOptions(config));
   AttachmentManager attachments(interfaces, datapath, MakeHookOptions(config));
+  std::unique_ptr<CleanupIterators> iterators = CleanupIterators::TryLoad(datapath, config.cleanup);
+  KernelExpiry kernel_expiry;
+  if (iterators) kernel_expiry = [&iterators](uint64_t now) { return iterators->Run(now); };
   MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(),
-                     {config.flow_map_size, config.timestamp_map_size}, config.cleanup);
+                     {config.flow_map_size, config.timestamp_map_size}, config.cleanup, kernel_expiry);
   const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   BpfAggregationSource source(datapath.aggregation_maps());
   Aggregator aggregator(source, config.series_expiry);

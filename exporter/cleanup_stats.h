@@ -14,6 +14,7 @@ struct CleanupStats {
   uint64_t flows_tracked = 0;            // after the last sweep
   uint64_t timestamps_tracked = 0;
   uint64_t sweeps = 0;
+  bool kernel_iterators = false;  // expiry runs as BPF iterators
   double last_sweep_seconds = 0;
 };
 

@@ -67,8 +67,13 @@ bool Bidirectional(const pp_flow_state& flow) {
 
 }  // namespace
 
-MapCleaner::MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options)
-    : flow_state_fd_(flow_state_fd), packet_ts_fd_(packet_ts_fd), capacities_(capacities), options_(options) {}
+MapCleaner::MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options,
+                       KernelExpiry kernel_expiry)
+    : flow_state_fd_(flow_state_fd),
+      packet_ts_fd_(packet_ts_fd),
+      capacities_(capacities),
+      options_(options),
+      kernel_expiry_(std::move(kernel_expiry)) {}
 
 uint64_t MapCleaner::MonotonicNowNs() {
   timespec ts{};
@@ -134,11 +139,28 @@ void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
   }
 }
 
+// The iterators expire entries; a map still nearly full afterwards gets
+// the user-space pass, which evicts.
+void MapCleaner::ExpireInKernel(uint64_t now_ns, CleanupStats& delta) {
+  const pp_cleanup_result r = kernel_expiry_(now_ns);
+  delta.flows_timed_out[0] = r.flows_timed_out[0];
+  delta.flows_timed_out[1] = r.flows_timed_out[1];
+  delta.timestamps_expired = r.timestamps_expired;
+  delta.flows_tracked = r.flows_kept;
+  delta.timestamps_tracked = r.timestamps_kept;
+  if (r.flows_kept >= kHighWatermark * capacities_.flows) SweepFlows(now_ns, delta);
+  if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) SweepTimestamps(now_ns, delta);
+}
+
 void MapCleaner::Sweep(uint64_t now_ns) {
   const auto started = std::chrono::steady_clock::now();
   CleanupStats delta;
-  SweepFlows(now_ns, delta);
-  SweepTimestamps(now_ns, delta);
+  if (kernel_expiry_) {
+    ExpireInKernel(now_ns, delta);
+  } else {
+    SweepFlows(now_ns, delta);
+    SweepTimestamps(now_ns, delta);
+  }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   std::lock_guard lock(mu_);
   stats_.flows_timed_out[0] += delta.flows_timed_out[0];
@@ -150,6 +172,7 @@ void MapCleaner::Sweep(uint64_t now_ns) {
   stats_.flows_tracked = delta.flows_tracked;
   stats_.timestamps_tracked = delta.timestamps_tracked;
   ++stats_.sweeps;
+  stats_.kernel_iterators = static_cast<bool>(kernel_expiry_);
   stats_.last_sweep_seconds = took.count();
 }
 

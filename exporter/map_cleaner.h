@@ -12,12 +12,22 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <optional>
 
 #include "exporter/cleanup_stats.h"
 #include "exporter/config.h"
 
+extern "C" {
+#include "pping_abi.h"
+}
+
 namespace pping {
+
+// The kernel-side expiry (BPF iterators): removes timed-out flows and
+// expired timestamps as of `now_ns` and reports what it did.
+using KernelExpiry = std::function<pp_cleanup_result(uint64_t now_ns)>;
 
 struct MapCapacities {
   uint32_t flows = 0;
@@ -26,7 +36,10 @@ struct MapCapacities {
 
 class MapCleaner {
  public:
-  MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options);
+  // With `kernel_expiry`, expiry runs in the kernel and the user-space
+  // pass only runs to evict when a map is nearly full.
+  MapCleaner(int flow_state_fd, int packet_ts_fd, MapCapacities capacities, const CleanupOptions& options,
+             KernelExpiry kernel_expiry = nullptr);
 
   // One pass over both maps; `now_ns` is CLOCK_MONOTONIC, the clock of
   // bpf_ktime_get_ns().
@@ -41,12 +54,14 @@ class MapCleaner {
  private:
   void SweepFlows(uint64_t now_ns, CleanupStats& delta);
   void SweepTimestamps(uint64_t now_ns, CleanupStats& delta);
+  void ExpireInKernel(uint64_t now_ns, CleanupStats& delta);
   uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()) * 1'000'000; }
 
   int flow_state_fd_;
   int packet_ts_fd_;
   MapCapacities capacities_;
   CleanupOptions options_;
+  KernelExpiry kernel_expiry_;
   uint64_t last_sweep_ns_ = 0;
   uint64_t last_map_full_ = 0;
   mutable std::mutex mu_;

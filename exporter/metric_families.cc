@@ -203,8 +203,13 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
   AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
   auto took = Family("pping_cleanup_duration_seconds", "Duration of the latest cleanup pass.", MetricType::Gauge);
   AddGauge(took, {}, cleanup.last_sweep_seconds);
+  auto mode = Family("pping_cleanup_kernel_iterators",
+                     "1 if expiry runs as BPF iterators, 0 if as a user-space sweep (kernel refused iterators).",
+                     MetricType::Gauge);
+  AddGauge(mode, {}, cleanup.kernel_iterators ? 1 : 0);
   return {std::move(opened), std::move(closed),  std::move(tracked), std::move(stamps), std::move(expired),
-          std::move(ts_evicted), std::move(skipped), std::move(burst), std::move(sweeps), std::move(took)};
+          std::move(ts_evicted), std::move(skipped), std::move(burst), std::move(sweeps), std::move(took),
+          std::move(mode)};
 }
 
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {

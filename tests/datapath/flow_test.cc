@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "exporter/cleanup_iterators.h"
 #include "exporter/map_cleaner.h"
 #include "tests/datapath/datapath_fixture.h"
 
@@ -168,6 +169,45 @@ TEST_F(DatapathTest, TickSweepsAtOnceWhenAMapWasFull) {
   EXPECT_EQ(cleaner.stats().sweeps, 1u);
   cleaner.Tick(now + 2000, 3);  // inserts failed since the last tick
   EXPECT_EQ(cleaner.stats().sweeps, 2u);
+}
+
+TEST_F(DatapathTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
+  auto iterators = CleanupIterators::TryLoad(datapath(), CleanupOptions{});
+  if (!iterators) GTEST_SKIP() << "this kernel refuses BPF iterator programs; the user-space sweep is used";
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));   // never echoed
+  Egress(BuildEcho(kLocal4, kRemote4, true, 7, 1));  // ICMP pseudo-flow
+  const uint64_t now = MapCleaner::MonotonicNowNs();
+  pp_cleanup_result r = iterators->Run(now);
+  EXPECT_EQ(r.flows_kept, 2u);
+  EXPECT_EQ(r.timestamps_kept, 2u);
+  r = iterators->Run(now + 2 * kSecond);
+  EXPECT_EQ(r.timestamps_expired, 2u);
+  r = iterators->Run(now + 60 * kSecond);
+  EXPECT_EQ(r.flows_timed_out[0], 1u);
+  r = iterators->Run(now + 400 * kSecond);
+  EXPECT_EQ(r.flows_timed_out[0], 1u);
+  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+}
+
+TEST(MapCleanerWithKernelExpiry, ReportsTheIteratorsResult) {
+  pp_cleanup_result fake{};
+  fake.flows_timed_out[1] = 3;
+  fake.timestamps_expired = 7;
+  fake.flows_kept = 10;
+  fake.timestamps_kept = 4;
+  uint64_t seen_now = 0;
+  MapCleaner cleaner(-1, -1, {100, 100}, CleanupOptions{}, [&](uint64_t now) {
+    seen_now = now;
+    return fake;
+  });
+  cleaner.Sweep(42);
+  const CleanupStats stats = cleaner.stats();
+  EXPECT_EQ(seen_now, 42u);
+  EXPECT_EQ(stats.flows_timed_out[1], 3u);
+  EXPECT_EQ(stats.timestamps_expired, 7u);
+  EXPECT_EQ(stats.flows_tracked, 10u);
+  EXPECT_EQ(stats.timestamps_tracked, 4u);
+  EXPECT_EQ(stats.sweeps, 1u);
 }
 
 }  // namespace
