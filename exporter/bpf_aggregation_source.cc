@@ -8,23 +8,13 @@
 #include <vector>
 
 #include "exporter/error.h"
+#include "exporter/map_keys.h"
 
 namespace pping {
 namespace {
 
 // Per-CPU values are laid out CPU after CPU, each rounded up to 8 bytes.
 constexpr size_t kPerCpuStride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
-
-std::vector<pp_agg_key> AllKeys(int map_fd) {
-  std::vector<pp_agg_key> keys;
-  pp_agg_key key{};
-  const void* previous = nullptr;
-  while (bpf_map_get_next_key(map_fd, previous, &key) == 0) {
-    keys.push_back(key);
-    previous = &keys.back();
-  }
-  return keys;
-}
 
 }  // namespace
 
@@ -46,7 +36,7 @@ std::vector<PrefixRecord> BpfAggregationSource::DrainIdle() {
   const int idle_fd = maps_.instances[1 - active_];
   std::vector<PrefixRecord> records;
   std::vector<uint8_t> values(kPerCpuStride * possible_cpus_);
-  for (const pp_agg_key& key : AllKeys(idle_fd)) {
+  for (const pp_agg_key& key : AllKeys<pp_agg_key>(idle_fd)) {
     if (bpf_map_lookup_elem(idle_fd, &key, values.data()) != 0) continue;
     PrefixRecord record{FromKernel(key), {}};
     for (int cpu = 0; cpu < possible_cpus_; ++cpu) {

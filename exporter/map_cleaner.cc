@@ -5,8 +5,12 @@
 #include <netinet/in.h>
 #include <time.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <vector>
+
+#include "exporter/map_keys.h"
 
 extern "C" {
 #include "pping_abi.h"
@@ -18,18 +22,6 @@ namespace {
 constexpr uint64_t kNsPerSecond = 1'000'000'000;
 constexpr uint64_t kMinTimestampLifetimeNs = kNsPerSecond;
 constexpr uint64_t kTimestampRttLifetimes = 8;
-
-template <typename Key>
-std::vector<Key> AllKeys(int map_fd) {
-  std::vector<Key> keys;
-  Key key{};
-  const void* previous = nullptr;
-  while (bpf_map_get_next_key(map_fd, previous, &key) == 0) {
-    keys.push_back(key);
-    previous = &keys.back();
-  }
-  return keys;
-}
 
 // Eviction starts at the high watermark and stops at the low one.
 constexpr double kHighWatermark = 0.90;
@@ -132,10 +124,20 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
 void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
   const uint64_t interval_ns = static_cast<uint64_t>(options_.interval.count()) * 1'000'000;
   const bool pressure = map_full_total > last_map_full_;
+  refused_since_warning_ += map_full_total - std::min(map_full_total, last_map_full_);
   last_map_full_ = map_full_total;
   if (pressure || now_ns >= last_sweep_ns_ + interval_ns) {
     last_sweep_ns_ = now_ns;
     Sweep(now_ns);
+  }
+  constexpr uint64_t kWarningEveryNs = 10'000'000'000;
+  if (refused_since_warning_ > 0 && now_ns >= last_warning_ns_ + kWarningEveryNs) {
+    const CleanupStats s = stats();
+    spdlog::warn("flow/timestamp maps full: {} insertions refused since the last warning; evicted so far {} flows, "
+                 "{} timestamps (see pping_map_full_total; consider --flow-map-size/--timestamp-map-size)",
+                 refused_since_warning_, s.flows_evicted[0] + s.flows_evicted[1], s.timestamps_evicted);
+    refused_since_warning_ = 0;
+    last_warning_ns_ = now_ns;
   }
 }
 

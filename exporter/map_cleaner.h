@@ -45,7 +45,8 @@ class MapCleaner {
   // bpf_ktime_get_ns().
   void Sweep(uint64_t now_ns);
   // Called often: sweeps when the interval has passed, or at once when
-  // the datapath's map-full count grew since the last call.
+  // the datapath's map-full count grew since the last call (and then
+  // warns, at most every 10 s, with what was refused and evicted).
   void Tick(uint64_t now_ns, uint64_t map_full_total);
   CleanupStats stats() const;
 
@@ -64,6 +65,8 @@ class MapCleaner {
   KernelExpiry kernel_expiry_;
   uint64_t last_sweep_ns_ = 0;
   uint64_t last_map_full_ = 0;
+  uint64_t last_warning_ns_ = 0;
+  uint64_t refused_since_warning_ = 0;
   mutable std::mutex mu_;
   CleanupStats stats_;
 };

@@ -97,18 +97,26 @@ Socket Listen(uint16_t port) {
   return s;
 }
 
+// A TCP connection with Nagle off (every write is a segment); an invalid
+// socket (get() < 0) if the connection failed.
+Socket ConnectTcp(const std::string& address, uint16_t port) {
+  socklen_t len = 0;
+  const sockaddr_storage server = MakeAddress(address, port, len);
+  Socket s(socket(server.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int on = 1;
+  setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  if (connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len) != 0) return Socket(-1);
+  return s;
+}
+
 // Sends a request, waits for the echo, pauses; reconnects when needed.
 void TcpClient(std::stop_token stop, std::string netns, std::string address, uint16_t port,
                std::chrono::milliseconds interval) {
   NetnsScope scope(netns);
   std::array<char, kMessageSize> message{};
   while (!stop.stop_requested()) {
-    socklen_t len = 0;
-    const sockaddr_storage server = MakeAddress(address, port, len);
-    Socket s(socket(server.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    const int on = 1;
-    setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-    if (connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len) != 0) {
+    Socket s = ConnectTcp(address, port);
+    if (s.get() < 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
       continue;
     }
@@ -131,14 +139,8 @@ void TcpClient(std::stop_token stop, std::string netns, std::string address, uin
 void PacedBulk(std::stop_token stop, std::string netns, std::string address, uint16_t port,
                std::chrono::microseconds interval) {
   NetnsScope scope(netns);
-  socklen_t len = 0;
-  const sockaddr_storage server = MakeAddress(address, port, len);
-  Socket s(socket(server.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  const int on = 1;
-  setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-  if (connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len) != 0) {
-    throw Error(ErrnoMessage("lab traffic: connect to " + address, errno));
-  }
+  Socket s = ConnectTcp(address, port);
+  if (s.get() < 0) throw Error(ErrnoMessage("lab traffic: connect to " + address, errno));
   int mss = 0;
   socklen_t mss_len = sizeof(mss);
   getsockopt(s.get(), IPPROTO_TCP, TCP_MAXSEG, &mss, &mss_len);

@@ -130,9 +130,7 @@ std::vector<testing::Sample> RunAndScrape(const std::vector<std::string>& args) 
 }
 
 double Scraped(int port, const std::string& name, const std::map<std::string, std::string>& labels) {
-  const auto response = testing::HttpGet(port, "/metrics");
-  if (!response) return -1;
-  return testing::FindValue(testing::ParseExposition(response->body), name, labels).value_or(-1);
+  return testing::FindValue(testing::ScrapeMetrics(port), name, labels).value_or(-1);
 }
 
 // Polls a metric until it has `want` (or a few seconds pass).
@@ -167,6 +165,22 @@ TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_NE(exit.output.find("ppc0 in netns ppflap-c disappeared"), std::string::npos) << exit.output;
   EXPECT_FALSE(testing::PpingProgramsRemain());
+}
+
+TEST(Links, SeveralInterfacesInOneProcess) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({"ppmulti", 5ms});
+  const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
+                                     "--interface", "lo", "--rate-limit", "10"});
+  for (const char* iface : {"ppc0", "lo"}) {
+    for (const char* hook : {"ingress", "egress"}) {
+      EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached", {{"interface", iface}, {"hook", hook}}), 1)
+          << iface << " " << hook;
+    }
+  }
+  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", {{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}})
+                .value_or(0),
+            0);
 }
 
 TEST(Links, TunDeviceIsParsedFromTheIpHeader) {

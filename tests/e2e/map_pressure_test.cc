@@ -60,10 +60,7 @@ struct Reading {
   }
 };
 
-Reading Read(int port) {
-  const auto response = testing::HttpGet(port, "/metrics");
-  return {Clock::now(), response ? testing::ParseExposition(response->body) : std::vector<testing::Sample>{}};
-}
+Reading Read(int port) { return {Clock::now(), testing::ScrapeMetrics(port)}; }
 
 double TcpSampleRate(const Reading& a, const Reading& b) {
   const std::chrono::duration<double> dt = b.at - a.at;
@@ -99,6 +96,7 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   EXPECT_GT(after.Value("pping_flows_opened_total", {{"reason", "first_packet"}}), 1000);
   const auto exit = exporter.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
+  EXPECT_NE(exit.output.find("insertions refused since the last warning"), std::string::npos) << exit.output;
 }
 
 }  // namespace

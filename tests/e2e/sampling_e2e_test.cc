@@ -30,11 +30,6 @@ struct RunResult {
   std::vector<testing::Sample> samples;
 };
 
-std::vector<testing::Sample> Scrape(int port) {
-  const auto response = testing::HttpGet(port, "/metrics");
-  return response ? testing::ParseExposition(response->body) : std::vector<testing::Sample>{};
-}
-
 RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
   Lab lab({"ppburst", kDelay, TrafficMix{false, false, true}, false});
   const int port = testing::FreeLocalPort();
@@ -45,10 +40,10 @@ RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
   testing::Process exporter(argv);
   std::this_thread::sleep_for(1500ms);  // attached, stream in steady state
   const auto t1 = Clock::now();
-  const double c1 = testing::FindValue(Scrape(port), "pping_rtt_seconds_count", kTcp).value_or(0);
+  const double c1 = testing::FindValue(testing::ScrapeMetrics(port), "pping_rtt_seconds_count", kTcp).value_or(0);
   std::this_thread::sleep_for(4s);
   RunResult result;
-  result.samples = Scrape(port);
+  result.samples = testing::ScrapeMetrics(port);
   const std::chrono::duration<double> elapsed = Clock::now() - t1;
   const double c2 = testing::FindValue(result.samples, "pping_rtt_seconds_count", kTcp).value_or(0);
   result.samples_per_second = (c2 - c1) / elapsed.count();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/exposition.h"
 
+#include "tests/support/http_get.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -52,6 +54,11 @@ std::vector<Sample> ParseExposition(const std::string& text) {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::vector<Sample> ScrapeMetrics(int port) {
+  const auto response = HttpGet(port, "/metrics");
+  return response ? ParseExposition(response->body) : std::vector<Sample>{};
 }
 
 std::optional<double> FindValue(const std::vector<Sample>& samples, const std::string& name,

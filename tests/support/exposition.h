@@ -18,6 +18,9 @@ struct Sample {
 
 std::vector<Sample> ParseExposition(const std::string& text);
 
+// GETs /metrics from 127.0.0.1:port and parses it; empty if nothing answers.
+std::vector<Sample> ScrapeMetrics(int port);
+
 // First sample with this name whose labels include all of `match`.
 std::optional<double> FindValue(const std::vector<Sample>& samples, const std::string& name,
                                 const std::map<std::string, std::string>& match);
