@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "events.h"
 #include "maps.h"
 #include "parse.h"
 #include "pping_abi.h"
@@ -37,7 +38,7 @@ static __always_inline int open_reason(const struct pp_packet *p)
 }
 
 static __always_inline struct pp_flow_state *
-lookup_or_open_flow(const struct pp_packet *p, __u64 now,
+lookup_or_open_flow(const struct pp_packet *p, __u64 now, bool egress,
 		    struct pp_global_counters *gc)
 {
 	struct pp_flow_state *flow = bpf_map_lookup_elem(&flow_state, &p->flow);
@@ -53,9 +54,10 @@ lookup_or_open_flow(const struct pp_packet *p, __u64 now,
 	init.open_reason = reason;
 	init.last_seen_ns = now;
 	err = bpf_map_update_elem(&flow_state, &p->flow, &init, BPF_NOEXIST);
-	if (err == 0)
+	if (err == 0) {
 		gc->flows_opened[reason]++;
-	else if (err != -PP_EEXIST) {
+		emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, now, gc);
+	} else if (err != -PP_EEXIST) {
 		gc->map_full[PP_MAP_FLOW_STATE]++;
 		return NULL;
 	}
@@ -64,15 +66,19 @@ lookup_or_open_flow(const struct pp_packet *p, __u64 now,
 
 static __always_inline void close_flow(const struct pp_packet *p,
 				       const struct pp_flow_state *flow,
-				       int reason, struct pp_global_counters *gc)
+				       int reason, bool egress,
+				       struct pp_global_counters *gc)
 {
 	const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
 	bool bidirectional = (flow->flags & both) == both;
 
 	if (reason < 0 || reason >= PP_CLOSE_REASONS)
 		return;
-	if (bpf_map_delete_elem(&flow_state, &p->flow) == 0)
+	if (bpf_map_delete_elem(&flow_state, &p->flow) == 0) {
 		gc->flows_closed[reason][bidirectional]++;
+		emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress,
+				bpf_ktime_get_ns(), gc);
+	}
 }
 
 /* RST closes at once; FIN once both sides have sent one. */
@@ -84,7 +90,7 @@ static __always_inline void maybe_close_flow(const struct pp_packet *p,
 	const __u32 both_fins = PP_FLOW_FIN_INGRESS | PP_FLOW_FIN_EGRESS;
 
 	if (p->tcp_flags & PP_TCP_RST) {
-		close_flow(p, flow, PP_CLOSE_RST, gc);
+		close_flow(p, flow, PP_CLOSE_RST, egress, gc);
 		return;
 	}
 	if (!(p->tcp_flags & PP_TCP_FIN))
@@ -92,7 +98,7 @@ static __always_inline void maybe_close_flow(const struct pp_packet *p,
 	__sync_fetch_and_or(&flow->flags, egress ? PP_FLOW_FIN_EGRESS : PP_FLOW_FIN_INGRESS);
 	/* Both CPUs may see both FINs; close_flow's delete settles who counts. */
 	if ((flow->flags & both_fins) == both_fins)
-		close_flow(p, flow, PP_CLOSE_FIN, gc);
+		close_flow(p, flow, PP_CLOSE_FIN, egress, gc);
 }
 
 #endif /* PPING_FLOW_H */

@@ -54,4 +54,12 @@ struct {
 	__type(value, struct pp_global_counters);
 } global_counters SEC(".maps");
 
+/* RTT and flow events for the per-event output; only written when
+ * pp_cfg.emit_events is set. A full buffer drops (and counts) events:
+ * the datapath never waits for the consumer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
 #endif /* PPING_MAPS_H */

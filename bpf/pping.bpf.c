@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "config.h"
+#include "events.h"
 #include "flow.h"
 #include "maps.h"
 #include "parse.h"
@@ -174,6 +175,7 @@ static __always_inline void match_and_record(const struct pp_packet *p,
 	 * still counts, only the flow's own RTT state is gone. */
 	if (flow)
 		record_dir_rtt(&flow->dir[stamped_on], rtt);
+	emit_rtt_event(p, flow, stamped_on, rtt, now, gc);
 	gc->rtt_samples++;
 	/* Local RTTs (matched on egress) get their own aggregation key. */
 	if (hook == PP_DIR_EGRESS)
@@ -191,7 +193,7 @@ static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
 	__u64 now = bpf_ktime_get_ns();
 	struct pp_flow_state *flow;
 
-	flow = lookup_or_open_flow(p, now, gc);
+	flow = lookup_or_open_flow(p, now, egress, gc);
 	if (flow) {
 		flow->last_seen_ns = now;
 		if (!(flow->flags & seen))

@@ -161,6 +161,7 @@ struct pp_global_counters {
 	__u64 flows_closed[PP_CLOSE_REASONS][2];
 	__u64 stamps_rate_limited;
 	__u64 stamps_burst;
+	__u64 events_lost; /* ring buffer full: the consumer fell behind */
 };
 
 /* Knobs set by user space in .rodata before load. */
@@ -176,7 +177,46 @@ struct pp_config {
 	__u8 burst_count;    /* extra identifiers stamped after a sample */
 	__u8 include_local;  /* also stamp on ingress and match on egress */
 	__u8 include_syn;    /* a SYN alone opens a flow */
-	__u8 pad[6];
+	__u8 emit_events;    /* push RTT and flow events to the ring buffer */
+	__u8 pad[5];
+};
+
+/* Per-event records in the optional ring buffer (--format). */
+enum pp_event_type {
+	PP_EVENT_RTT = 1,
+	PP_EVENT_FLOW = 2,
+};
+
+enum pp_flow_event_kind {
+	PP_FLOW_OPENING = 0,
+	PP_FLOW_CLOSING = 1,
+};
+
+struct pp_event_header {
+	__u32 type;     /* enum pp_event_type */
+	__u32 pad;
+	__u64 timestamp_ns; /* bpf_ktime_get_ns() */
+	struct pp_flow_key flow;
+};
+
+struct pp_rtt_event {
+	struct pp_event_header hdr;
+	__u64 rtt_ns;
+	__u64 min_rtt_ns;
+	__u64 sent_packets; /* of the flow, in the stamped direction */
+	__u64 sent_bytes;
+	__u64 rec_packets;
+	__u64 rec_bytes;
+	__u8 match_on_egress;
+	__u8 pad[7];
+};
+
+struct pp_flow_event {
+	struct pp_event_header hdr;
+	__u8 kind;         /* enum pp_flow_event_kind */
+	__u8 reason;       /* pp_open_reason or pp_close_reason */
+	__u8 from_egress;  /* the triggering packet left through egress */
+	__u8 pad[5];
 };
 
 /* The cleanup iterators' settings (.rodata) and their result (.bss). */
@@ -212,8 +252,11 @@ PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
 	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1 +
-		   PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 2));
+		   PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 3));
 PP_CHECK_SIZE(struct pp_config, 64);
+PP_CHECK_SIZE(struct pp_event_header, 56);
+PP_CHECK_SIZE(struct pp_rtt_event, 56 + 56);
+PP_CHECK_SIZE(struct pp_flow_event, 56 + 8);
 PP_CHECK_SIZE(struct pp_cleanup_config, 32);
 PP_CHECK_SIZE(struct pp_cleanup_result, 40);
 PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");

@@ -5,6 +5,10 @@ namespace pping {
 
 void Aggregator::Sync() {
   std::lock_guard lock(mu_);
+  SyncLocked();
+}
+
+void Aggregator::SyncLocked() {
   const auto now = clock_();
   // Both instances may hold data: the one written until now, and (after a
   // failed earlier drain) the idle one. Draining the idle one first, then
@@ -14,6 +18,7 @@ void Aggregator::Sync() {
     for (const PrefixRecord& record : source_.DrainIdle()) {
       Entry& entry = entries_[record.key];
       entry.total.Merge(record.stats);
+      entry.window.Merge(record.stats);
       entry.last_active = now;
       if (record.stats.rtt_count > 0) entry.last_rtt = record.stats;
     }
@@ -32,6 +37,18 @@ std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
   std::vector<PrefixSnapshot> out;
   out.reserve(entries_.size());
   for (const auto& [key, entry] : entries_) out.push_back({key, entry.total, entry.last_rtt});
+  return out;
+}
+
+std::vector<PrefixRecord> Aggregator::TakeWindow() {
+  std::lock_guard lock(mu_);
+  SyncLocked();
+  std::vector<PrefixRecord> out;
+  for (auto& [key, entry] : entries_) {
+    const PrefixStats& w = entry.window;
+    if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({key, w});
+    entry.window = PrefixStats{};
+  }
   return out;
 }
 

@@ -34,14 +34,20 @@ class Aggregator {
   // from the periodic timer and from scrapes at the same time.
   void Sync();
   std::vector<PrefixSnapshot> Snapshot() const;
+  // Statistics of each prefix since the previous call (for the console's
+  // aggregated view), then starts a new window. Syncs first.
+  std::vector<PrefixRecord> TakeWindow();
   uint64_t syncs() const;
 
  private:
   struct Entry {
     PrefixStats total;
     PrefixStats last_rtt;
+    PrefixStats window;  // since the last TakeWindow()
     std::chrono::steady_clock::time_point last_active;
   };
+
+  void SyncLocked();
 
   void ForgetIdle(std::chrono::steady_clock::time_point now);
 

@@ -134,6 +134,24 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
 }
 
+TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  kernel.Write(Key(1), Rtt(10'000'000));
+  aggregator.Sync();
+  kernel.Write(Key(1), Rtt(30'000'000));
+  auto window = aggregator.TakeWindow();  // syncs, so includes the 30 ms
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window[0].stats.rtt_count, 2u);
+  kernel.Write(Key(1), Rtt(50'000'000));
+  window = aggregator.TakeWindow();
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window[0].stats.rtt_count, 1u);
+  EXPECT_EQ(window[0].stats.rtt_min_ns, 50'000'000u);
+  EXPECT_TRUE(aggregator.TakeWindow().empty()) << "a quiet window reports nothing";
+  EXPECT_EQ(aggregator.Snapshot()[0].total.rtt_count, 3u);
+}
+
 TEST(PrefixStats, MergeIgnoresMinimumOfEmptyIntervals) {
   PrefixStats a = Rtt(7'000'000);
   PrefixStats empty;

@@ -14,6 +14,7 @@
 #include "exporter/datapath.h"
 #include "exporter/datapath_config.h"
 #include "exporter/error.h"
+#include "exporter/events/console_output.h"
 #include "exporter/http_server.h"
 #include "exporter/interfaces.h"
 #include "exporter/lab/lab.h"
@@ -40,7 +41,7 @@ HookOptions MakeHookOptions(const Config& config) {
   return {ParseAttachPolicy(config.attach_mode), config.ingress_hook == "xdp", ParseXdpMode(config.xdp_mode)};
 }
 
-int WaitForTerminationSignal(const sigset_t& signals) {
+int WaitForSignal(const sigset_t& signals) {
   int signal = 0;
   sigwait(&signals, &signal);
   return signal;
@@ -49,12 +50,13 @@ int WaitForTerminationSignal(const sigset_t& signals) {
 }  // namespace
 
 int RunExporter(const Config& config) {
-  // Block the termination signals in every thread started from here on, so
+  // Block the signals we handle in every thread started from here on, so
   // the main thread alone receives them through sigwait.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reopens the --write file
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<Lab> lab;
@@ -69,9 +71,14 @@ int RunExporter(const Config& config) {
   if (iterators) kernel_expiry = [&iterators](uint64_t now) { return iterators->Run(now); };
   MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(),
                      {config.flow_map_size, config.timestamp_map_size}, config.cleanup, kernel_expiry);
-  const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   BpfAggregationSource source(datapath.aggregation_maps());
   Aggregator aggregator(source, config.series_expiry);
+  std::unique_ptr<ConsoleOutput> console;
+  if (!config.output.format.empty()) {
+    console = std::make_unique<ConsoleOutput>(config.output, datapath.events_fd(), aggregator);
+    cleaner.set_closed_flow_sink(console->closed_flow_sink());
+  }
+  const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   auto collector = std::make_shared<PpingCollector>(
       aggregator, counters,
       [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); });
@@ -89,8 +96,15 @@ int RunExporter(const Config& config) {
                config.listen_address.front() == ':' ? "localhost" : config.listen_address.substr(0, config.listen_address.rfind(':')),
                http.port(), config.telemetry_path);
   if (lab) spdlog::info("demo: {}", lab->Describe());
-  const int signal = WaitForTerminationSignal(signals);
-  spdlog::info("received {}, detaching", strsignal(signal));
+  for (int signal = WaitForSignal(signals);; signal = WaitForSignal(signals)) {
+    if (signal == SIGHUP && console) {
+      console->Reopen();
+      continue;
+    }
+    if (signal == SIGHUP) continue;
+    spdlog::info("received {}, detaching", strsignal(signal));
+    break;
+  }
   http.Stop();  // no scrape may run while the parts below are torn down
   return 0;
 }

@@ -21,7 +21,23 @@ struct RawNumbers {
   unsigned tcp_timeout_s = 300;
   unsigned icmp_timeout_s = 30;
   unsigned protect_ms = 500;
+  unsigned aggregate_s = 0;
 };
+
+bool IsPowerOfTwo(unsigned v) { return v && !(v & (v - 1)); }
+
+void AddOutputFlags(CLI::App& app, Config& c, RawNumbers& n) {
+  app.add_option("--format", c.output.format,
+                 "Print events too: standard, ppviz, json or jsonl (with --aggregate: the aggregated view)")
+      ->check(CLI::IsMember({"standard", "ppviz", "json", "jsonl"}));
+  app.add_option("--write", c.output.write_path,
+                 "Write the console output to FILE (appended for line formats; SIGHUP reopens it)");
+  app.add_option("--aggregate", n.aggregate_s, "Print per-prefix aggregates every N seconds instead of events")
+      ->check(CLI::Range(1u, 86400u));
+  app.add_option("--events.buffer-size", c.output.events_buffer_bytes,
+                 "Bytes of the kernel event ring buffer (a power of two, at least 4096)")
+      ->check(CLI::Range(4096u, 1u << 30))->capture_default_str();
+}
 
 void AddSamplingFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("--rate-limit", n.rate_limit_ms, "Least time (ms) between two timestamps of one flow")
@@ -103,6 +119,7 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   AddFlags(app, config, n);
   AddSamplingFlags(app, config, n);
   AddCleanupFlags(app, n);
+  AddOutputFlags(app, config, n);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -120,6 +137,17 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   config.cleanup = {std::chrono::milliseconds(n.cleanup_interval_ms), std::chrono::seconds(n.tcp_timeout_s),
                     std::chrono::seconds(n.icmp_timeout_s), std::chrono::milliseconds(n.protect_ms)};
   if (n.demo) config.demo = DemoOptions{std::chrono::milliseconds(n.demo_delay_ms)};
+  config.output.aggregate = std::chrono::seconds(n.aggregate_s);
+  if (n.aggregate_s > 0 && config.output.format.empty()) config.output.format = "standard";
+  if (n.aggregate_s > 0 && config.output.format == "ppviz") {
+    return {std::nullopt, kUsageExitCode, "--aggregate prints standard, json or jsonl, not ppviz"};
+  }
+  if (!config.output.write_path.empty() && config.output.format.empty()) {
+    return {std::nullopt, kUsageExitCode, "--write needs --format or --aggregate"};
+  }
+  if (!IsPowerOfTwo(config.output.events_buffer_bytes)) {
+    return {std::nullopt, kUsageExitCode, "--events.buffer-size must be a power of two"};
+  }
   if (n.demo && (!config.interfaces.empty() || !config.netns.empty())) {
     return {std::nullopt, kUsageExitCode, "--demo builds its own lab: drop --interface and --netns"};
   }

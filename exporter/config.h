@@ -33,6 +33,14 @@ struct CleanupOptions {
   std::chrono::milliseconds protect_young{500};
 };
 
+// The console output: per-event lines, or an aggregated view.
+struct OutputOptions {
+  std::string format;      // empty: no console output; standard, ppviz, json, jsonl
+  std::string write_path;  // empty: stdout
+  std::chrono::seconds aggregate{0};  // > 0: aggregated view every N s instead of events
+  unsigned events_buffer_bytes = 1u << 20;
+};
+
 struct Config {
   std::vector<std::string> interfaces;  // empty: the default-route interface
   std::string netns;                    // named netns holding the interfaces
@@ -53,6 +61,7 @@ struct Config {
   CleanupOptions cleanup;
   bool include_local = false;  // also report RTTs matched on egress
   bool include_syn = false;    // a SYN alone opens a flow
+  OutputOptions output;
   std::optional<DemoOptions> demo;
 };
 

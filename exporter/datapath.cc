@@ -43,6 +43,7 @@ Datapath::Datapath(const DatapathOptions& options) {
     Resize(skeleton_->maps.agg_b, options.max_prefixes, "aggregation");
     Resize(skeleton_->maps.flow_state, options.flow_map_size, "flow state");
     Resize(skeleton_->maps.packet_ts, options.timestamp_map_size, "timestamp");
+    Resize(skeleton_->maps.events, options.events_buffer_bytes, "event ring buffer");
     CheckLibbpf(pping_bpf__load(skeleton_), "load BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
   } catch (...) {
     pping_bpf__destroy(skeleton_);
@@ -72,6 +73,7 @@ AggregationMapFds Datapath::aggregation_maps() const {
 int Datapath::global_counters_fd() const { return bpf_map__fd(skeleton_->maps.global_counters); }
 int Datapath::flow_state_fd() const { return bpf_map__fd(skeleton_->maps.flow_state); }
 int Datapath::packet_ts_fd() const { return bpf_map__fd(skeleton_->maps.packet_ts); }
+int Datapath::events_fd() const { return bpf_map__fd(skeleton_->maps.events); }
 
 void RouteLibbpfLogToSpdlog() { libbpf_set_print(LogLibbpf); }
 

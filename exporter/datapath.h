@@ -18,6 +18,7 @@ struct DatapathOptions {
   unsigned max_prefixes = 4096;
   unsigned flow_map_size = 16384;
   unsigned timestamp_map_size = 16384;
+  unsigned events_buffer_bytes = 4096;  // the least the kernel takes when events are off
 };
 
 struct AggregationMapFds {
@@ -41,6 +42,7 @@ class Datapath {
   int global_counters_fd() const;
   int flow_state_fd() const;
   int packet_ts_fd() const;
+  int events_fd() const;
 
  private:
   struct ::pping_bpf* skeleton_ = nullptr;

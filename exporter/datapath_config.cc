@@ -24,6 +24,9 @@ DatapathOptions MakeDatapathOptions(const Config& config) {
   c.burst_window_ns = Nanoseconds(config.sampling.burst_window);
   c.include_local = config.include_local;
   c.include_syn = config.include_syn;
+  // Events only cost anything when they are printed one by one.
+  c.emit_events = !config.output.format.empty() && config.output.aggregate.count() == 0;
+  if (c.emit_events) options.events_buffer_bytes = config.output.events_buffer_bytes;
   options.max_prefixes = config.max_prefixes;
   options.flow_map_size = config.flow_map_size;
   options.timestamp_map_size = config.timestamp_map_size;

@@ -30,6 +30,7 @@ void GlobalCounters::Add(const pp_global_counters& cpu) {
   }
   stamps_rate_limited += cpu.stamps_rate_limited;
   stamps_burst += cpu.stamps_burst;
+  events_lost += cpu.events_lost;
 }
 
 GlobalCountersReader MakeBpfGlobalCountersReader(int map_fd) {

@@ -26,6 +26,7 @@ struct GlobalCounters {
   std::array<std::array<uint64_t, 2>, PP_CLOSE_REASONS> flows_closed{};  // [reason][bidirectional]
   uint64_t stamps_rate_limited = 0;
   uint64_t stamps_burst = 0;
+  uint64_t events_lost = 0;
 
   void Add(const pp_global_counters& cpu);
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pping_exporter: passive per-subnet network latency for Prometheus.
 // main only parses the command line and maps failures to exit codes.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
                  parsed.exit_code == 0 ? "" : "pping_exporter: error: ", parsed.message.c_str());
     return parsed.exit_code;
   }
+  // Logs go to stderr: stdout belongs to the event output (--format).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pping"));
   spdlog::set_level(spdlog::level::from_str(parsed.config->log_level));
   pping::RouteLibbpfLogToSpdlog();
   pping::RouteLibxdpLogToSpdlog();

@@ -38,7 +38,7 @@ struct Candidate {
 // younger than `protect_ns`; returns how many were evicted, per class.
 template <typename Key>
 void EvictOldest(int map_fd, std::vector<Candidate<Key>>& survivors, size_t keep, uint64_t now_ns,
-                 uint64_t protect_ns, uint64_t evicted[2]) {
+                 uint64_t protect_ns, uint64_t evicted[2], const std::function<void(const Key&)>& on_evict) {
   std::sort(survivors.begin(), survivors.end(),
             [](const auto& a, const auto& b) { return a.touched_ns < b.touched_ns; });
   size_t remaining = survivors.size();
@@ -48,6 +48,7 @@ void EvictOldest(int map_fd, std::vector<Candidate<Key>>& survivors, size_t keep
     if (bpf_map_delete_elem(map_fd, &c.key) == 0) {
       ++evicted[c.bidirectional];
       --remaining;
+      if (on_evict) on_evict(c.key);
     }
   }
 }
@@ -84,13 +85,17 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
     const bool idle = now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout;
     if (idle && bpf_map_delete_elem(flow_state_fd_, &key) == 0) {
       ++delta.flows_timed_out[Bidirectional(flow)];
+      if (closed_flow_sink_) closed_flow_sink_(key, "flow timeout");
     } else {
       survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
     }
   }
   if (survivors.size() >= kHighWatermark * capacities_.flows) {
+    const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
+      if (closed_flow_sink_) closed_flow_sink_(key, "evicted");
+    };
     EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns,
-                ProtectNs(), delta.flows_evicted);
+                ProtectNs(), delta.flows_evicted, on_evict);
   }
   delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
 }
@@ -115,7 +120,7 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
   uint64_t evicted[2] = {0, 0};
   if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
     EvictOldest(packet_ts_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.timestamps), now_ns,
-                ProtectNs(), evicted);
+                ProtectNs(), evicted, std::function<void(const pp_packet_key&)>());
   }
   delta.timestamps_evicted = evicted[0] + evicted[1];
   delta.timestamps_tracked = survivors.size() - delta.timestamps_evicted;

@@ -29,6 +29,9 @@ namespace pping {
 // expired timestamps as of `now_ns` and reports what it did.
 using KernelExpiry = std::function<pp_cleanup_result(uint64_t now_ns)>;
 
+// Told of every flow the cleanup removes: reason "flow timeout" or "evicted".
+using ClosedFlowSink = std::function<void(const pp_flow_key& key, const char* reason)>;
+
 struct MapCapacities {
   uint32_t flows = 0;
   uint32_t timestamps = 0;
@@ -49,6 +52,7 @@ class MapCleaner {
   // warns, at most every 10 s, with what was refused and evicted).
   void Tick(uint64_t now_ns, uint64_t map_full_total);
   CleanupStats stats() const;
+  void set_closed_flow_sink(ClosedFlowSink sink) { closed_flow_sink_ = std::move(sink); }
 
   static uint64_t MonotonicNowNs();
 
@@ -63,6 +67,7 @@ class MapCleaner {
   MapCapacities capacities_;
   CleanupOptions options_;
   KernelExpiry kernel_expiry_;
+  ClosedFlowSink closed_flow_sink_;
   uint64_t last_sweep_ns_ = 0;
   uint64_t last_map_full_ = 0;
   uint64_t last_warning_ns_ = 0;

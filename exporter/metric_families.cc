@@ -153,8 +153,12 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   for (int i = 0; i < PP_MAPS; ++i) AddCounter(full, {{"map", kMaps[i]}}, static_cast<double>(c.map_full[i]));
   auto samples = Family("pping_rtt_samples_total", "RTT samples taken by the datapath.", MetricType::Counter);
   AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
-  return {std::move(packets), std::move(bytes), std::move(ecn), std::move(truncated), std::move(full),
-          std::move(samples)};
+  auto lost = Family("pping_events_lost_total",
+                     "RTT and flow events dropped because the event consumer fell behind (ring buffer full).",
+                     MetricType::Counter);
+  AddCounter(lost, {}, static_cast<double>(c.events_lost));
+  return {std::move(packets), std::move(bytes), std::move(ecn),    std::move(truncated),
+          std::move(full),    std::move(samples), std::move(lost)};
 }
 
 std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {

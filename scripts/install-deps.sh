@@ -8,7 +8,7 @@ PACKAGES=(
   bazel-bootstrap g++ clang bpftool
   libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev
   iproute2 util-linux python3 curl
 )
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace pping::testing {
 
@@ -30,7 +31,13 @@ Process::Process(const std::vector<std::string>& argv) {
   close(log_fd);
 }
 
+Process::Process(Process&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), log_path_(std::move(other.log_path_)), status_(other.status_) {
+  other.status_ = 0;  // the moved-from object owns no child
+}
+
 Process::~Process() {
+  if (pid_ < 0) return;
   if (Running()) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status_, 0);

@@ -19,6 +19,7 @@ struct Exit {
 class Process {
  public:
   explicit Process(const std::vector<std::string>& argv);
+  Process(Process&& other) noexcept;
   ~Process();  // kills it if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -29,6 +30,7 @@ class Process {
   // Waits for it to end by itself (SIGKILL after `timeout`).
   Exit Wait(std::chrono::milliseconds timeout);
   std::string Output() const;
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where console output goes: stdout, or a file opened for appending that
+// SIGHUP reopens (so logrotate can move it away). Thread-safe.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace pping {
+
+class OutputFile {
+ public:
+  // Empty path: stdout. `header`/`footer` are written after every open and
+  // before every close (a JSON array's brackets). Throws UsageError if the
+  // file cannot be opened.
+  OutputFile(std::string path, bool append, std::function<std::string()> header = nullptr,
+             std::function<std::string()> footer = nullptr);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void Write(const std::string& text);
+  // Closes and opens the path again; a failure is logged and the old file kept.
+  void Reopen();
+
+ private:
+  FILE* Open() const;
+  void WriteLocked(const std::string& text);
+
+  std::string path_;
+  bool append_;
+  std::function<std::string()> header_;
+  std::function<std::string()> footer_;
+  std::mutex mu_;
+  FILE* file_ = nullptr;
+};
+
+}  // namespace pping
