@@ -81,11 +81,13 @@ int RunExporter(const Config& config) {
   const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   auto collector = std::make_shared<PpingCollector>(
       aggregator, counters,
-      [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); });
+      [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); },
+      MapSizes{config.timestamp_map_size, config.flow_map_size, config.max_prefixes});
   http.AddCollectable(collector);
   // Drain between scrapes too, so the kernel instances only ever hold a
   // short interval's prefixes however rarely Prometheus scrapes.
   PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });
+  http.SetReady(true);  // programs attached, collector registered
   PeriodicTask watch("interface watch", std::chrono::seconds(1), [&attachments] { attachments.Reconcile(); });
   // Ticks often so that a full map is relieved within ~100 ms.
   PeriodicTask cleanup("map cleanup", std::chrono::milliseconds(100), [&cleaner, &counters] {

@@ -17,11 +17,12 @@ void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::
 }  // namespace
 
 PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                               AttachmentReader attachments)
+                               AttachmentReader attachments, MapSizes map_sizes)
     : aggregator_(aggregator),
       counters_(std::move(counters)),
       cleanup_(std::move(cleanup)),
-      attachments_(std::move(attachments)) {}
+      attachments_(std::move(attachments)),
+      map_sizes_(map_sizes) {}
 
 std::vector<prometheus::MetricFamily> PpingCollector::Collect() const {
   std::vector<prometheus::MetricFamily> families;
@@ -36,7 +37,7 @@ std::vector<prometheus::MetricFamily> PpingCollector::Collect() const {
   }
   const std::vector<PrefixSnapshot> prefixes = aggregator_.Snapshot();
   Append(families, PrefixFamilies(prefixes));
-  ExporterHealth health{attachments_(), aggregator_.syncs(), prefixes.size(), errors_.load()};
+  ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes.size(), errors_.load()};
   Append(families, ExporterFamilies(health));
   return families;
 }

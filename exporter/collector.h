@@ -22,7 +22,7 @@ class PpingCollector : public prometheus::Collectable {
   using AttachmentReader = std::function<AttachmentReport()>;
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                 AttachmentReader attachments);
+                 AttachmentReader attachments, MapSizes map_sizes);
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
@@ -30,6 +30,7 @@ class PpingCollector : public prometheus::Collectable {
   GlobalCountersReader counters_;
   CleanupStatsReader cleanup_;
   AttachmentReader attachments_;
+  MapSizes map_sizes_;
   mutable std::atomic<uint64_t> errors_{0};
 };
 

@@ -70,6 +70,11 @@ void AddCleanupFlags(CLI::App& app, RawNumbers& n) {
 }
 
 void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
+  // Every flag can also be set in a TOML file, by its long name:
+  // web.listen-address = ":9789". The default '.' section separator would
+  // turn the dots in our flag names into TOML sections, hence '/'.
+  app.set_config("--config.file", "", "Read flags from this TOML file (keys are the long flag names)");
+  app.get_config_formatter_base()->parentSeparator('/');
   app.add_option("-i,--interface", c.interfaces,
                  "Interface to monitor (repeatable); default: the one carrying the default route");
   app.add_option("--netns", c.netns, "Named network namespace (/run/netns/NAME) holding the interfaces");
@@ -110,16 +115,40 @@ void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.set_version_flag("--version", std::string(kVersion));
 }
 
+void AddAllFlags(CLI::App& app, Config& config, RawNumbers& n) {
+  AddFlags(app, config, n);
+  AddSamplingFlags(app, config, n);
+  AddCleanupFlags(app, n);
+  AddOutputFlags(app, config, n);
+}
+
+}  // namespace
+
+std::vector<std::string> ConfigFileKeys() {
+  CLI::App app;
+  Config config;
+  RawNumbers n;
+  AddAllFlags(app, config, n);
+  std::vector<std::string> keys;
+  for (const CLI::Option* opt : app.get_options()) {
+    const std::string name = opt->get_single_name();
+    if (name.empty() || name == "help" || name == "version" || name == "config.file") continue;
+    keys.push_back(name);
+  }
+  return keys;
+}
+
+namespace {
+
+ParseOutcome Validate(Config config, const RawNumbers& n);
+
 }  // namespace
 
 ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   CLI::App app{"pping_exporter: passive per-subnet network latency for Prometheus", "pping_exporter"};
   Config config;
   RawNumbers n;
-  AddFlags(app, config, n);
-  AddSamplingFlags(app, config, n);
-  AddCleanupFlags(app, n);
-  AddOutputFlags(app, config, n);
+  AddAllFlags(app, config, n);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -129,6 +158,13 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, kUsageExitCode, e.what()};
   }
+  return Validate(std::move(config), n);
+}
+
+namespace {
+
+// Turns the raw numbers into durations and checks what CLI11 cannot.
+ParseOutcome Validate(Config config, const RawNumbers& n) {
   config.aggregation_interval = std::chrono::milliseconds(n.interval_ms);
   config.series_expiry = std::chrono::seconds(n.expiry_s);
   config.sampling.rate_limit = std::chrono::milliseconds(n.rate_limit_ms);
@@ -157,4 +193,5 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   return {std::move(config), 0, ""};
 }
 
+}  // namespace
 }  // namespace pping

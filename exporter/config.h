@@ -76,4 +76,7 @@ struct ParseOutcome {
 // Never throws for bad input: bad flags give exit_code 2 and a one-line message.
 ParseOutcome ParseCommandLine(int argc, const char* const* argv);
 
+// The keys a --config.file may set: every flag's long name.
+std::vector<std::string> ConfigFileKeys();
+
 }  // namespace pping

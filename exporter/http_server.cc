@@ -5,6 +5,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "exporter/error.h"
@@ -42,8 +43,9 @@ class HttpServer::LandingHandler : public CivetHandler {
 
   bool handleGet(CivetServer*, mg_connection* conn) override {
     const std::string body = "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
-                             "<p>Passive per-subnet network latency.</p><p><a href=\"" +
-                             path_ + "\">Metrics</a></p></body></html>\n";
+                             "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" + path_ +
+                             "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+                             "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
     mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
               "Connection: close\r\n\r\n", body.size());
     mg_write(conn, body.data(), body.size());
@@ -52,6 +54,26 @@ class HttpServer::LandingHandler : public CivetHandler {
 
  private:
   std::string path_;
+};
+
+// A plain-text health endpoint: 200 while `ok` holds, else 503.
+class HttpServer::StatusHandler : public CivetHandler {
+ public:
+  StatusHandler(std::string ok_text, bool initially_ok) : ok_text_(std::move(ok_text)), ok_(initially_ok) {}
+  void Set(bool ok) { ok_ = ok; }
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    const bool ok = ok_.load();
+    const std::string body = ok ? ok_text_ + "\n" : "Not " + ok_text_ + "\n";
+    mg_printf(conn, "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n", ok ? "200 OK" : "503 Service Unavailable", body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::string ok_text_;
+  std::atomic<bool> ok_;
 };
 
 std::string CivetListeningPort(const std::string& listen_address) {
@@ -71,7 +93,10 @@ std::string RenderExposition(const std::vector<std::weak_ptr<prometheus::Collect
 }
 
 HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
-    : metrics_(std::make_unique<MetricsHandler>()), landing_(std::make_unique<LandingHandler>(telemetry_path)) {
+    : metrics_(std::make_unique<MetricsHandler>()),
+      landing_(std::make_unique<LandingHandler>(telemetry_path)),
+      healthy_(std::make_unique<StatusHandler>("Healthy", true)),
+      ready_(std::make_unique<StatusHandler>("Ready", false)) {
   constexpr unsigned kCivetIpv6Feature = 8;
   if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
     throw UsageError("listen on " + listen_address +
@@ -86,7 +111,11 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
   }
   server_->addHandler(telemetry_path, metrics_.get());
   server_->addHandler("/$", landing_.get());
+  server_->addHandler("/-/healthy$", healthy_.get());
+  server_->addHandler("/-/ready$", ready_.get());
 }
+
+void HttpServer::SetReady(bool ready) { ready_->Set(ready); }
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -25,6 +25,8 @@ class HttpServer {
 
   // Stops serving and waits for running requests; idempotent.
   void Stop();
+  // /-/ready answers 200 only once this is set (programs attached).
+  void SetReady(bool ready);
 
   void AddCollectable(std::weak_ptr<prometheus::Collectable> collectable);
   // The bound port, useful with port 0.
@@ -33,10 +35,13 @@ class HttpServer {
  private:
   class MetricsHandler;
   class LandingHandler;
+  class StatusHandler;
 
   std::unique_ptr<CivetServer> server_;
   std::unique_ptr<MetricsHandler> metrics_;
   std::unique_ptr<LandingHandler> landing_;
+  std::unique_ptr<StatusHandler> healthy_;
+  std::unique_ptr<StatusHandler> ready_;
 };
 
 // ":9789" -> "9789", "host:port" and "[v6]:port" as civetweb wants them.

@@ -234,6 +234,11 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
     AddGauge(present, {{"interface", i.interface}}, i.present ? 1 : 0);
     AddCounter(reattached, {{"interface", i.interface}}, static_cast<double>(i.reattachments));
   }
+  auto capacity = Family("pping_map_capacity", "Configured maximum entries of each datapath map.",
+                         MetricType::Gauge);
+  AddGauge(capacity, {{"map", "packet_ts"}}, static_cast<double>(health.map_sizes.packet_ts));
+  AddGauge(capacity, {{"map", "flow_state"}}, static_cast<double>(health.map_sizes.flow_state));
+  AddGauge(capacity, {{"map", "aggregation"}}, static_cast<double>(health.map_sizes.aggregation));
   auto syncs = Family("pping_exporter_aggregation_syncs_total",
                       "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
   AddCounter(syncs, {}, static_cast<double>(health.aggregation_syncs));
@@ -244,7 +249,7 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
                        "Scrapes during which reading the kernel maps failed.", MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
   return {std::move(build), std::move(attached), std::move(present), std::move(reattached),
-          std::move(syncs),  std::move(prefixes), std::move(errors)};
+          std::move(capacity), std::move(syncs), std::move(prefixes), std::move(errors)};
 }
 
 }  // namespace pping

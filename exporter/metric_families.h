@@ -35,8 +35,16 @@ std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& count
 // opens, stamps) joined with the user-space sweep's (timeouts, expiries).
 std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
 
+// Configured capacity of each datapath map, for "how full" panels.
+struct MapSizes {
+  uint64_t packet_ts = 0;
+  uint64_t flow_state = 0;
+  uint64_t aggregation = 0;  // per instance
+};
+
 struct ExporterHealth {
   AttachmentReport attachments;
+  MapSizes map_sizes;
   uint64_t aggregation_syncs = 0;
   uint64_t tracked_prefixes = 0;
   uint64_t collect_errors = 0;

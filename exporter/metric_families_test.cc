@@ -61,7 +61,10 @@ std::string RenderAll() {
   auto families = PrefixFamilies({TcpPrefix()});
   for (auto& f : GlobalFamilies(SomeCounters())) families.push_back(f);
   for (auto& f : ExporterFamilies({{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
-                                    3, 1, 0})) families.push_back(f);
+                                    {16384, 8192, 4096},
+                                    3,
+                                    1,
+                                    0})) families.push_back(f);
   return Render(families);
 }
 
@@ -142,6 +145,7 @@ TEST(Exposition, GlobalCountersAndHealth) {
   EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"hook", "egress"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_exporter_build_info", {}), 1);
   EXPECT_EQ(FindValue(samples, "pping_interface_present", {{"interface", "wg0"}}), 0);
+  EXPECT_EQ(FindValue(samples, "pping_map_capacity", {{"map", "flow_state"}}), 8192);
   EXPECT_EQ(FindValue(samples, "pping_interface_reattachments_total", {{"interface", "wg0"}}), 2);
 }
 
@@ -180,6 +184,16 @@ TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   const auto landing = testing::HttpGet(server.port(), "/");
   ASSERT_TRUE(landing);
   EXPECT_NE(landing->body.find("href=\"/custom-metrics\""), std::string::npos);
+}
+
+TEST(HttpServer, HealthyAtOnceReadyWhenToldSo) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  EXPECT_EQ(testing::HttpGet(server.port(), "/-/healthy")->status, 200);
+  EXPECT_EQ(testing::HttpGet(server.port(), "/-/ready")->status, 503);
+  server.SetReady(true);
+  const auto ready = testing::HttpGet(server.port(), "/-/ready");
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, "Ready\n");
 }
 
 TEST(HttpServer, PortInUseIsAUsageError) {

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/prometheus/promql_sources.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+namespace pping::testing {
+namespace {
+
+std::string SubstituteGrafanaVariables(std::string expr) {
+  static const std::vector<std::pair<std::regex, std::string>> kVariables = {
+      {std::regex(R"(\$__rate_interval)"), "1m"},
+      {std::regex(R"(\$__interval)"), "15s"},
+      {std::regex(R"(\$\{?(node|prefix|job)\}?)"), ".+"},
+  };
+  for (const auto& [pattern, value] : kVariables) expr = std::regex_replace(expr, pattern, value);
+  return expr;
+}
+
+// label_values(selector, label) -> selector
+std::string LabelValuesSelector(const std::string& query) {
+  static const std::regex kLabelValues(R"(^label_values\((.*),\s*[a-zA-Z_]+\)$)");
+  std::smatch m;
+  return std::regex_match(query, m, kLabelValues) ? m[1].str() : query;
+}
+
+std::string StripTrailingThreshold(const std::string& expr) {
+  static const std::regex kThreshold(R"(\s*(==|!=|>=|<=|>|<)\s*[-+0-9.eE]+\s*$)");
+  return std::regex_replace(expr, kThreshold, "");
+}
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::vector<Expression> DashboardExpressions(const std::string& path) {
+  std::ifstream in(path);
+  const nlohmann::json dashboard = nlohmann::json::parse(in);
+  std::vector<Expression> out;
+  for (const auto& panel : dashboard.at("panels")) {
+    for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+      out.push_back({path + ": " + panel.at("title").get<std::string>(),
+                     SubstituteGrafanaVariables(target.at("expr").get<std::string>())});
+    }
+  }
+  for (const auto& variable : dashboard.at("templating").at("list")) {
+    if (variable.value("type", "") != "query") continue;
+    out.push_back({path + ": variable " + variable.at("name").get<std::string>(),
+                   SubstituteGrafanaVariables(LabelValuesSelector(variable.at("query").get<std::string>()))});
+  }
+  return out;
+}
+
+std::vector<Expression> RuleExpressions(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<Expression> out;
+  std::string name;
+  for (std::string line; std::getline(in, line);) {
+    const std::string t = Trim(line);
+    for (const char* key : {"- record:", "- alert:"}) {
+      if (t.rfind(key, 0) == 0) name = Trim(t.substr(std::string(key).size()));
+    }
+    if (t.rfind("expr:", 0) == 0) out.push_back({path + ": " + name, StripTrailingThreshold(Trim(t.substr(5)))});
+  }
+  return out;
+}
+
+std::string UrlEncode(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace pping::testing

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// The expression collector itself: it must find every panel and rule, and
+// leave no Grafana variable behind.
+#include "tests/prometheus/promql_sources.h"
+
+#include <gtest/gtest.h>
+
+namespace pping::testing {
+namespace {
+
+TEST(PromqlSources, FindsEveryDashboardTargetWithoutVariables) {
+  const auto exprs = DashboardExpressions("dashboards/pping.json");
+  EXPECT_GE(exprs.size(), 15u);
+  for (const auto& e : exprs) EXPECT_EQ(e.promql.find('$'), std::string::npos) << e.origin << ": " << e.promql;
+}
+
+TEST(PromqlSources, FindsEveryRuleAndDropsAlertThresholds) {
+  const auto recording = RuleExpressions("config/pping_recording_rules.yml");
+  EXPECT_EQ(recording.size(), 5u);
+  const auto alerts = RuleExpressions("config/pping_alert_rules.yml");
+  ASSERT_EQ(alerts.size(), 5u);
+  EXPECT_EQ(alerts[0].promql, "up{job=\"pping\"}");
+  EXPECT_EQ(alerts[1].promql, "prefix:pping_queueing_delay_seconds:p95_5m");
+}
+
+TEST(PromqlSources, UrlEncoding) { EXPECT_EQ(UrlEncode("a{b=\"c\"} > 1"), "a%7Bb%3D%22c%22%7D%20%3E%201"); }
+
+}  // namespace
+}  // namespace pping::testing
