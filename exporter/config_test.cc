@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 namespace pping {
@@ -55,6 +58,32 @@ TEST(Config, DemoDelay) {
   const ParseOutcome out = Parse({"--demo", "--demo.delay-ms", "35"});
   ASSERT_TRUE(out.config && out.config->demo);
   EXPECT_EQ(out.config->demo->delay.count(), 35);
+}
+
+TEST(Config, ExampleFileParsesAndNamesEveryFlag) {
+  const char* path = "config/pping_exporter.toml";
+  const ParseOutcome out = Parse({"--config.file", path});
+  ASSERT_TRUE(out.config) << out.message;
+  EXPECT_EQ(out.config->listen_address, ":9789");
+  EXPECT_EQ(out.config->sampling.rate_limit.count(), 100);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const std::string& key : ConfigFileKeys()) {
+    EXPECT_NE(text.str().find(key + " = "), std::string::npos) << "config example lacks " << key;
+  }
+}
+
+TEST(Config, FileValuesAreValidatedAndFlagsOverrideThem) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/c.toml";
+  std::ofstream(path) << "aggregation.ipv4-prefix = 20\nrate-limit = 5\n";
+  ParseOutcome out = Parse({"--config.file", path.c_str(), "--rate-limit", "7"});
+  ASSERT_TRUE(out.config) << out.message;
+  EXPECT_EQ(out.config->ipv4_prefix_len, 20u);
+  EXPECT_EQ(out.config->sampling.rate_limit.count(), 7);
+  std::ofstream(path) << "aggregation.ipv4-prefix = 40\n";
+  out = Parse({"--config.file", path.c_str()});
+  EXPECT_EQ(out.exit_code, 2);
 }
 
 }  // namespace

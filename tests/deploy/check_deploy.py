@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Checks the deployment files as strictly as the tools here allow (no
+cluster, no container engine): yamllint on every YAML file; the Kubernetes
+manifests against the fields and cross-references that matter (kinds and
+API versions, capabilities instead of privileged, probes on the exporter's
+real endpoints and port, Service/ServiceMonitor selectors, kustomization
+resources); the DaemonSet's and the systemd unit's arguments against the
+exporter's own flag parser; systemd-analyze on the unit; and the container
+file's runtime packages against the libraries the binary links."""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+import yaml
+
+ROOT = os.environ.get("PPING_ROOT", ".")
+EXPORTER = os.path.join(ROOT, "exporter/pping_exporter")
+K8S = os.path.join(ROOT, "deploy/kubernetes")
+
+
+def load_k8s():
+    docs = {}
+    for name in sorted(os.listdir(K8S)):
+        if name.endswith(".yaml"):
+            with open(os.path.join(K8S, name)) as f:
+                for doc in yaml.safe_load_all(f):
+                    docs[(doc["kind"], name)] = doc
+    return docs
+
+
+def by_kind(docs, kind):
+    found = [d for (k, _), d in docs.items() if k == kind]
+    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+    return found[0]
+
+
+class Yaml(unittest.TestCase):
+    def test_yamllint(self):
+        files = [os.path.join(K8S, n) for n in os.listdir(K8S)] + [
+            os.path.join(ROOT, "config", n) for n in os.listdir(os.path.join(ROOT, "config")) if n.endswith(".yml")]
+        config = "{extends: default, rules: {line-length: {max: 160}, document-start: disable}}"
+        result = subprocess.run(["yamllint", "-s", "-d", config] + files, capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class Kubernetes(unittest.TestCase):
+    API = {"Namespace": "v1", "DaemonSet": "apps/v1", "Service": "v1",
+           "ServiceMonitor": "monitoring.coreos.com/v1", "Kustomization": "kustomize.config.k8s.io/v1beta1"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.docs = load_k8s()
+        cls.ds = by_kind(cls.docs, "DaemonSet")
+        cls.pod = cls.ds["spec"]["template"]["spec"]
+        cls.container = cls.pod["containers"][0]
+
+    def test_api_versions_and_metadata(self):
+        for (kind, name), doc in self.docs.items():
+            self.assertEqual(doc["apiVersion"], self.API[kind], name)
+            if kind != "Kustomization":
+                self.assertIn("name", doc["metadata"], name)
+
+    def test_selector_matches_pod_labels(self):
+        labels = self.ds["spec"]["template"]["metadata"]["labels"]
+        for k, v in self.ds["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(labels.get(k), v)
+
+    def test_capabilities_instead_of_privileged(self):
+        sc = self.container["securityContext"]
+        self.assertFalse(sc["privileged"])
+        self.assertFalse(sc["allowPrivilegeEscalation"])
+        self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
+        self.assertEqual(sorted(sc["capabilities"]["add"]), ["BPF", "NET_ADMIN", "PERFMON"])
+        self.assertTrue(self.pod["hostNetwork"])
+        self.assertEqual(self.pod["dnsPolicy"], "ClusterFirstWithHostNet")
+
+    def test_probes_hit_the_exporters_endpoints_on_its_port(self):
+        port = self.container["ports"][0]
+        listen = [a for a in self.container["args"] if a.startswith("--web.listen-address=")]
+        self.assertEqual(listen, [f"--web.listen-address=:{port['containerPort']}"])
+        self.assertEqual(self.container["livenessProbe"]["httpGet"], {"path": "/-/healthy", "port": port["name"]})
+        self.assertEqual(self.container["readinessProbe"]["httpGet"], {"path": "/-/ready", "port": port["name"]})
+
+    def test_resources_set(self):
+        for part in ("requests", "limits"):
+            self.assertEqual(set(self.container["resources"][part]), {"cpu", "memory"})
+
+    def test_args_parse_with_the_exporter(self):
+        # --version after the flags: everything before it is parsed and
+        # validated by the exporter's own parser, then it exits 0.
+        result = subprocess.run([EXPORTER] + self.container["args"] + ["--version"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_service_and_monitor_select_the_pods(self):
+        service = by_kind(self.docs, "Service")
+        monitor = by_kind(self.docs, "ServiceMonitor")
+        pod_labels = self.ds["spec"]["template"]["metadata"]["labels"]
+        for k, v in service["spec"]["selector"].items():
+            self.assertEqual(pod_labels.get(k), v)
+        for k, v in monitor["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(service["metadata"]["labels"].get(k), v)
+        port_names = {p["name"] for p in service["spec"]["ports"]}
+        self.assertIn(monitor["spec"]["endpoints"][0]["port"], port_names)
+        self.assertEqual(service["spec"]["ports"][0]["targetPort"], self.container["ports"][0]["name"])
+
+    def test_kustomization_lists_every_manifest(self):
+        kustomization = by_kind(self.docs, "Kustomization")
+        manifests = {n for n in os.listdir(K8S) if n.endswith(".yaml") and n != "kustomization.yaml"}
+        self.assertEqual(set(kustomization["resources"]), manifests)
+        image = self.container["image"].split(":")[0]
+        self.assertIn(image, [i["name"] for i in kustomization["images"]])
+
+
+class Systemd(unittest.TestCase):
+    UNIT = os.path.join(ROOT, "deploy/systemd/pping_exporter.service")
+
+    def exec_start(self):
+        with open(self.UNIT) as f:
+            line = next(l for l in f if l.startswith("ExecStart="))
+        return line.strip().split("=", 1)[1].split()
+
+    def test_capabilities(self):
+        with open(self.UNIT) as f:
+            text = f.read()
+        for key in ("AmbientCapabilities", "CapabilityBoundingSet"):
+            caps = re.search(rf"^{key}=(.*)$", text, re.M).group(1).split()
+            self.assertEqual(sorted(caps), ["CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON"])
+        self.assertIn("NoNewPrivileges=yes", text)
+
+    def test_flags_parse_with_the_shipped_config(self):
+        args = [a.replace("/etc/pping_exporter/pping_exporter.toml",
+                          os.path.join(ROOT, "config/pping_exporter.toml")) for a in self.exec_start()[1:]]
+        result = subprocess.run([EXPORTER] + args + ["--version"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_systemd_analyze_verify(self):
+        if not os.path.exists("/usr/bin/systemd-analyze"):
+            self.skipTest("systemd-analyze not installed")
+        # verify wants the binary at the path ExecStart names.
+        unit_dir = os.environ.get("TEST_TMPDIR", "/tmp")
+        with open(self.UNIT) as f:
+            text = f.read().replace("/usr/local/bin/pping_exporter", os.path.abspath(EXPORTER))
+        unit = os.path.join(unit_dir, "pping_exporter.service")
+        with open(unit, "w") as f:
+            f.write(text)
+        result = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True)
+        problems = [l for l in (result.stdout + result.stderr).splitlines()
+                    if "pping_exporter.service" in l and "Documentation" not in l]
+        self.assertEqual(problems, [], result.stdout + result.stderr)
+
+
+class Container(unittest.TestCase):
+    DOCKERFILE = os.path.join(ROOT, "deploy/container/Dockerfile")
+
+    def runtime_packages(self):
+        with open(self.DOCKERFILE) as f:
+            text = f.read()
+        runtime = text.split("FROM debian:bookworm-slim", 1)[1]
+        install = re.search(r"apt-get install -y --no-install-recommends(.*?)&&", runtime, re.S).group(1)
+        return set(install.replace("\\", " ").split())
+
+    def test_stages_use_bookworm(self):
+        with open(self.DOCKERFILE) as f:
+            bases = re.findall(r"^FROM (\S+)", f.read(), re.M)
+        self.assertEqual(bases, ["debian:bookworm", "debian:bookworm-slim"])
+
+    def test_runtime_stage_installs_every_linked_library(self):
+        ldd = subprocess.run(["ldd", EXPORTER], capture_output=True, text=True, check=True).stdout
+        base = {"libc6", "libgcc-s1", "libstdc++6"}  # in bookworm-slim already
+        needed = set()
+        for path in re.findall(r"=> (/\S+)", ldd):
+            real = os.path.realpath(path)
+            # usrmerge: dpkg may know a library under /lib or under /usr/lib.
+            candidates = {path, real, real.replace("/usr/lib/", "/lib/", 1), path.replace("/lib/", "/usr/lib/", 1)}
+            for candidate in candidates:
+                owner = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
+                if owner.returncode == 0:
+                    needed.add(owner.stdout.split(":")[0])
+                    break
+            else:
+                self.fail(f"no Debian package owns {path}")
+        self.assertEqual(needed - base - self.runtime_packages(), set())
+
+
+if __name__ == "__main__":
+    unittest.main()
