@@ -23,6 +23,9 @@ const volatile struct pp_config pp_cfg = {};
 
 static const __u32 zero_index;
 
+/* last_seen only decides timeouts of seconds: 1 ms precision is ample. */
+#define PP_LAST_SEEN_GRANULARITY_NS 1000000ULL
+
 static __always_inline bool is_mapped_ipv4(const union pp_addr *a)
 {
 	return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
@@ -54,11 +57,11 @@ agg_stats_for(const struct pp_packet *p, __u8 matched_on,
 	const union pp_addr *remote = &p->flow.remote;
 	bool v4 = is_mapped_ipv4(remote);
 	struct pp_agg_key key = {};
+	struct pp_agg_stats *stats;
 	void *instance, *zero;
 
 	instance = bpf_map_lookup_elem(&agg_active, &zero_index);
-	zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
-	if (!instance || !zero)
+	if (!instance)
 		return NULL;
 	key.prefix.halves[0] = remote->halves[0] &
 			       (v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);
@@ -67,6 +70,12 @@ agg_stats_for(const struct pp_packet *p, __u8 matched_on,
 	key.prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
 	key.proto_class = p->proto_class;
 	key.matched_on = matched_on;
+	stats = bpf_map_lookup_elem(instance, &key);
+	if (stats)
+		return stats; /* the common case: no zero template needed */
+	zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
+	if (!zero)
+		return NULL;
 	return lookup_or_insert(instance, &key, zero,
 				&gc->map_full[PP_MAP_AGGREGATION]);
 }
@@ -195,11 +204,21 @@ static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
 
 	flow = lookup_or_open_flow(p, now, egress, gc);
 	if (flow) {
-		flow->last_seen_ns = now;
+		/* Only write the shared line when the value moved noticeably. */
+		if (now - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS)
+			flow->last_seen_ns = now;
 		if (!(flow->flags & seen))
 			__sync_fetch_and_or(&flow->flags, seen);
-		__sync_fetch_and_add(egress ? &flow->tx_packets : &flow->rx_packets, 1);
-		__sync_fetch_and_add(egress ? &flow->tx_bytes : &flow->rx_bytes, len);
+		/* Plain adds, as ePPing: a locked add on a line that ingress and
+		 * egress CPUs share costs more than the counters are worth; two
+		 * CPUs updating one flow at once may lose an increment. */
+		if (egress) {
+			flow->tx_packets++;
+			flow->tx_bytes += len;
+		} else {
+			flow->rx_packets++;
+			flow->rx_bytes += len;
+		}
 		/* Stamping needs the flow's sampling state. */
 		if (p->can_stamp && (egress || pp_cfg.include_local))
 			stamp(p, flow, hook, now, gc);
@@ -253,9 +272,9 @@ static __always_inline void pping_core(void *data, void *data_end, __u32 len,
 PP_TC_ENTRY(pping_tc_ingress, false, false)
 PP_TC_ENTRY(pping_tc_egress, true, false)
 /* Links without an Ethernet header (tun, PPP, WireGuard): skb data starts
- * at the IP header. */
-PP_TC_ENTRY(pping_tc_ingress_l3, false, true)
-PP_TC_ENTRY(pping_tc_egress_l3, true, true)
+ * at the IP header. Names stay unique within the kernel's 15 characters. */
+PP_TC_ENTRY(pping_l3_ingress, false, true)
+PP_TC_ENTRY(pping_l3_egress, true, true)
 
 /* XDP sees ingress only, before the kernel allocates an skb: the cheapest
  * hook where the driver supports it. */
@@ -270,6 +289,6 @@ PP_TC_ENTRY(pping_tc_egress_l3, true, true)
 	}
 
 PP_XDP_ENTRY(pping_xdp_ingress, false)
-PP_XDP_ENTRY(pping_xdp_ingress_l3, true)
+PP_XDP_ENTRY(pping_xdp_l3, true)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -54,15 +54,15 @@ Datapath::Datapath(const DatapathOptions& options) {
 Datapath::~Datapath() { pping_bpf__destroy(skeleton_); }
 
 int Datapath::ingress_program_fd(bool l3_only) const {
-  return bpf_program__fd(l3_only ? skeleton_->progs.pping_tc_ingress_l3 : skeleton_->progs.pping_tc_ingress);
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_l3_ingress : skeleton_->progs.pping_tc_ingress);
 }
 
 int Datapath::egress_program_fd(bool l3_only) const {
-  return bpf_program__fd(l3_only ? skeleton_->progs.pping_tc_egress_l3 : skeleton_->progs.pping_tc_egress);
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_l3_egress : skeleton_->progs.pping_tc_egress);
 }
 
 int Datapath::xdp_ingress_program_fd(bool l3_only) const {
-  return bpf_program__fd(l3_only ? skeleton_->progs.pping_xdp_ingress_l3 : skeleton_->progs.pping_xdp_ingress);
+  return bpf_program__fd(l3_only ? skeleton_->progs.pping_xdp_l3 : skeleton_->progs.pping_xdp_ingress);
 }
 
 AggregationMapFds Datapath::aggregation_maps() const {

@@ -46,8 +46,10 @@ Lab::Lab(const LabOptions& options)
     RunOrThrow({"ip", "netns", "add", client_netns_});
     RunOrThrow({"ip", "netns", "add", server_netns_});
     AddLink();
-    delay_line_ = std::make_unique<DelayLine>(server_netns_, kDelayDevice, options_.delay);
-    RouteThroughDelayLine();
+    if (options_.delay.count() > 0) {
+      delay_line_ = std::make_unique<DelayLine>(server_netns_, kDelayDevice, options_.delay);
+      RouteThroughDelayLine();
+    }
     TrafficOptions traffic{client_netns_, server_netns_, {kServerV4}};
     if (options_.ipv6) traffic.server_addresses.push_back(kServerV6);
     traffic.mix = options_.traffic;

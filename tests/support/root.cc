@@ -26,7 +26,7 @@ std::vector<std::string> LoadedBpfProgramNames() {
 bool PpingProgramsRemain() {
   for (int attempt = 0; attempt < 50; ++attempt) {
     const auto names = LoadedBpfProgramNames();
-    if (std::none_of(names.begin(), names.end(), [](const auto& n) { return n.rfind("pping_tc_", 0) == 0; })) {
+    if (std::none_of(names.begin(), names.end(), [](const auto& n) { return n.rfind("pping_", 0) == 0; })) {
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs the benchmark on this machine (as root) and writes the report and
+# plot into tests/bench/results/: benchmark.md and cost_vs_flows.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+missing=()
+for pkg in iperf3 iputils-ping gnuplot-nox; do
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" == installed ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+bazel build //exporter:pping_exporter //tests/bench:pping_bench
+out=tests/bench/results
+mkdir -p "$out"
+bazel-bin/tests/bench/pping_bench --exporter bazel-bin/exporter/pping_exporter \
+  --out "$out/benchmark.md" --plot-data "$out/cost_vs_flows.dat" "$@"
+gnuplot <<PLOT
+set terminal pngcairo size 800,480 noenhanced
+set output "$out/cost_vs_flows.png"
+set title "pping datapath cost per packet vs concurrent flows (BPF_PROG_TEST_RUN)"
+set logscale x
+set xlabel "concurrent flows"
+set ylabel "ns per packet (median)"
+set yrange [0:*]
+set grid
+set key bottom right
+plot "$out/cost_vs_flows.dat" using 1:2 with linespoints lw 2 title "tc egress", \
+     "" using 1:3 with linespoints lw 2 title "tc ingress", \
+     150 with lines dt 2 title "target 150 ns"
+PLOT
+echo "report: $out/benchmark.md, plot: $out/cost_vs_flows.png"

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// pping_bench: measures the datapath and the exporter on this machine, side
+// by side in one run, and writes a markdown report plus the data of the
+// cost-per-flow plot. Needs root. Run through scripts/benchmark.sh.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "tests/bench/cost_vs_flows.h"
+#include "tests/bench/scenarios.h"
+
+using namespace pping::bench;
+
+namespace {
+
+std::string Format(const char* fmt, double v) {
+  char text[64];
+  std::snprintf(text, sizeof(text), fmt, v);
+  return text;
+}
+
+void ReportCostVsFlows(std::ostream& md, const std::vector<FlowCostPoint>& points, const std::string& data_path) {
+  md << "### Datapath cost per packet vs concurrent flows (BPF_PROG_TEST_RUN, median)\n\n"
+     << "| flows | egress ns | ingress ns |\n|---:|---:|---:|\n";
+  std::ofstream data(data_path);
+  for (const auto& p : points) {
+    md << "| " << p.flows << " | " << Format("%.1f", p.egress_ns) << " | " << Format("%.1f", p.ingress_ns) << " |\n";
+    data << p.flows << " " << p.egress_ns << " " << p.ingress_ns << "\n";
+  }
+  const double growth_e = points.back().egress_ns / points.front().egress_ns - 1;
+  const double growth_i = points.back().ingress_ns / points.front().ingress_ns - 1;
+  md << "\nGrowth from " << points.front().flows << " to " << points.back().flows
+     << " flows: egress " << Format("%+.1f %%", growth_e * 100) << ", ingress " << Format("%+.1f %%", growth_i * 100)
+     << ".\n\n";
+}
+
+void ReportScrape(std::ostream& md, const std::vector<ScrapeResult>& rows) {
+  md << "### Scrape latency, memory and idle CPU\n\n"
+     << "| state | prefix series | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB | cleanup pass s "
+        "| idle CPU % |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  const char* names[] = {"16,384 prefixes with RTTs", "1,000,000 flows"};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    md << "| " << names[i] << " | " << r.series << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
+       << Format("%.2f", r.body_mib) << " | " << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib)
+       << " | " << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " |\n";
+  }
+  md << "\n";
+}
+
+void ReportTraffic(std::ostream& md, const TrafficReport& t) {
+  md << "### Throughput across the veth pair, single TCP flow (iperf3, medians of interleaved runs)\n\n"
+     << "| direction | without Gbit/s | with exporter Gbit/s | ratio |\n|---|---:|---:|---:|\n";
+  for (const auto& r : t.throughput) {
+    md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)
+       << " | " << Format("%.3f", r.ratio) << " |\n";
+  }
+  md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
+     << "| load | program | packets | ns/packet |\n|---|---|---:|---:|\n";
+  for (const auto& c : t.costs) {
+    md << "| " << c.scenario << " | " << c.program << " | " << c.packets << " | " << Format("%.0f", c.ns_per_packet)
+       << " |\n";
+  }
+  md << "\n### Exporter CPU under traffic\n\n" << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter "
+     << Format("%.2f", t.cpu.cpu_percent) << " % of one core.\n\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pping_bench: datapath and exporter benchmark"};
+  std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
+  unsigned samples = 300, rounds = 3;
+  std::vector<std::string> parts{"flows", "scrape", "traffic"};
+  app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
+  app.add_option("--out", out, "Markdown report")->capture_default_str();
+  app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
+  app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
+  app.add_option("--rounds", rounds, "Interleaved throughput rounds")->capture_default_str();
+  app.add_option("--only", parts, "Parts to run: flows, scrape, traffic")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
+  std::ofstream md(out);
+  md << "## Benchmark (" << rounds << " throughput rounds, " << samples << " samples per flow count)\n\n";
+  if (wanted("flows")) ReportCostVsFlows(md, MeasureCostVsFlows({1, 10, 100, 1000, 10000, 100000}, samples), data);
+  md.flush();
+  if (wanted("scrape")) {
+    ReportScrape(md, {MeasureScrapeWithPrefixes(exporter, 16384, 10), MeasureWithFlows(exporter, 1000000, 10)});
+  }
+  md.flush();
+  if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds));
+  std::cout << "wrote " << out << "\n";
+  return 0;
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/bench/exporter_probe.h"
+
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace pping::bench {
+namespace {
+
+template <typename Fn>
+void ForEachProgram(Fn fn) {
+  __u32 id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) {
+    const int fd = bpf_prog_get_fd_by_id(id);
+    if (fd < 0) continue;
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && fn(fd, info)) continue;
+    close(fd);
+  }
+}
+
+}  // namespace
+
+int NewestProgramFd(const std::string& name) {
+  int best = -1;
+  __u32 best_id = 0;
+  ForEachProgram([&](int fd, const bpf_prog_info& info) {
+    if (name.compare(0, 15, info.name) != 0 || info.id < best_id) return false;
+    if (best >= 0) close(best);
+    best = fd;
+    best_id = info.id;
+    return true;  // keep this fd open
+  });
+  return best;
+}
+
+bool RunOnce(int prog_fd, const testing::Frame& frame) {
+  bpf_test_run_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.data_in = frame.data();
+  opts.data_size_in = static_cast<__u32>(frame.size());
+  return bpf_prog_test_run_opts(prog_fd, &opts) == 0;
+}
+
+MemoryUse MemoryOf(pid_t pid) {
+  MemoryUse use;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) use.rss_mib = std::stod(line.substr(6)) / 1024.0;
+  }
+  const std::string fdinfo = "/proc/" + std::to_string(pid) + "/fdinfo";
+  DIR* dir = opendir(fdinfo.c_str());
+  for (dirent* e; dir && (e = readdir(dir));) {
+    std::ifstream info(fdinfo + "/" + e->d_name);
+    bool map = false;
+    double memlock = 0;
+    for (std::string line; std::getline(info, line);) {
+      if (line.rfind("map_type:", 0) == 0) map = true;
+      if (line.rfind("memlock:", 0) == 0) memlock = std::stod(line.substr(8));
+    }
+    if (map) use.bpf_maps_mib += memlock / (1024.0 * 1024.0);
+  }
+  if (dir) closedir(dir);
+  return use;
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix) {
+  std::vector<ProgramStats> out;
+  ForEachProgram([&](int, const bpf_prog_info& info) {
+    const std::string name = info.name;
+    if (name.rfind(prefix, 0) == 0) out.push_back({info.id, name, info.run_cnt, info.run_time_ns});
+    return false;
+  });
+  return out;
+}
+
+}  // namespace pping::bench

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// Looks at a running exporter from outside: feeds crafted packets to its
+// loaded programs, and reads its memory and CPU time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/datapath/packet_builder.h"
+
+namespace pping::bench {
+
+// The newest loaded programs with these names (the exporter's).
+int NewestProgramFd(const std::string& name);
+
+// Runs a frame once through a program (BPF_PROG_TEST_RUN).
+bool RunOnce(int prog_fd, const testing::Frame& frame);
+
+struct MemoryUse {
+  double rss_mib = 0;         // user space
+  double bpf_maps_mib = 0;    // kernel: memlock of the maps it holds
+};
+MemoryUse MemoryOf(pid_t pid);
+
+// utime + stime of a process, in seconds.
+double CpuSeconds(pid_t pid);
+
+struct ProgramStats {
+  unsigned id = 0;
+  std::string name;
+  unsigned long long run_cnt = 0;
+  unsigned long long run_time_ns = 0;
+};
+// bpf_stats of every loaded program whose name starts with `prefix`.
+std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix);
+
+}  // namespace pping::bench

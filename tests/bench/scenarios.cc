@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/bench/scenarios.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "exporter/lab/command.h"
+#include "exporter/lab/lab.h"
+#include "tests/bench/exporter_probe.h"
+#include "tests/support/exposition.h"
+#include "tests/support/http_get.h"
+#include "tests/support/process.h"
+
+namespace pping::bench {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+double Median(std::vector<double> v) { return Percentile(std::move(v), 0.5); }
+
+std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int port,
+                                                std::vector<std::string> args) {
+  std::vector<std::string> argv{exporter, "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto process = std::make_unique<testing::Process>(argv);
+  const auto ready = [port] {
+    const auto response = testing::HttpGet(port, "/-/ready");
+    return response && response->status == 200;  // 503 until attached
+  };
+  for (int i = 0; i < 100 && !ready(); ++i) std::this_thread::sleep_for(100ms);
+  return process;
+}
+
+void Scrape(int port, unsigned scrapes, ScrapeResult& r) {
+  std::vector<double> ms;
+  for (unsigned i = 0; i < scrapes; ++i) {
+    const auto start = Clock::now();
+    const auto response = testing::HttpGet(port, "/metrics");
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (std::getenv("PPING_BENCH_VERBOSE")) {
+      std::fprintf(stderr, "scrape %u: %.1f ms, %zu bytes\n", i, ms.back(), response ? response->body.size() : 0);
+    }
+    if (response) r.body_mib = static_cast<double>(response->body.size()) / (1024.0 * 1024.0);
+    if (response) r.series = static_cast<unsigned>(
+        testing::FindValue(testing::ParseExposition(response->body), "pping_exporter_tracked_prefixes", {})
+            .value_or(0));
+  }
+  r.p50_ms = Percentile(ms, 0.5);
+  r.p99_ms = Percentile(ms, 0.99);
+}
+
+void ReadProcess(const testing::Process& p, int port, ScrapeResult& r) {
+  const MemoryUse mem = MemoryOf(p.pid());
+  r.rss_mib = mem.rss_mib;
+  r.bpf_maps_mib = mem.bpf_maps_mib;
+  r.cleanup_s =
+      testing::FindValue(testing::ScrapeMetrics(port), "pping_cleanup_duration_seconds", {}).value_or(-1);
+  const double cpu0 = CpuSeconds(p.pid());
+  std::this_thread::sleep_for(5s);
+  r.idle_cpu_percent = (CpuSeconds(p.pid()) - cpu0) / 5.0 * 100.0;
+}
+
+std::string Hex(unsigned v) {
+  char text[8];
+  std::snprintf(text, sizeof(text), "%x", v);
+  return text;
+}
+
+}  // namespace
+
+ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes) {
+  const int port = testing::FreeLocalPort();
+  auto p = StartExporter(exporter, port,
+                         {"--interface", "lo", "--aggregation.max-prefixes", std::to_string(prefixes * 2),
+                          "--flow-map-size", std::to_string(prefixes * 2), "--timestamp-map-size",
+                          std::to_string(prefixes * 2), "--rate-limit", "0"});
+  const int egress = NewestProgramFd("pping_tc_egress"), ingress = NewestProgramFd("pping_tc_ingres");
+  if (egress < 0 || ingress < 0) throw std::runtime_error("the exporter's programs are not loaded");
+  for (unsigned i = 0; i < prefixes; ++i) {
+    const std::string remote = "2001:db8:" + Hex(i) + "::1";
+    RunOnce(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, 1));
+    RunOnce(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, 1));
+  }
+  close(egress);
+  close(ingress);
+  std::this_thread::sleep_for(2500ms);  // drained into user space
+  ScrapeResult r;
+  r.prefixes_or_flows = prefixes;
+  Scrape(port, scrapes, r);
+  ReadProcess(*p, port, r);
+  return r;
+}
+
+ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsigned scrapes) {
+  const int port = testing::FreeLocalPort();
+  auto p = StartExporter(exporter, port,
+                         {"--interface", "lo", "--flow-map-size", std::to_string(flows + flows / 4),
+                          "--timestamp-map-size", std::to_string(flows + flows / 4), "--cleanup.tcp-timeout",
+                          "3600"});
+  const int egress = NewestProgramFd("pping_tc_egress");
+  for (unsigned i = 0; i < flows; ++i) {
+    const std::string remote = "2001:db8:1:" + Hex(i >> 16) + "::" + Hex(i & 0xffff);
+    RunOnce(egress, testing::BuildTcp({"2001:db8:ffff::1", remote, 40000, 443, testing::kAck | testing::kPsh,
+                                       testing::TcpTimestamps{1, 1}, 100}));
+  }
+  close(egress);
+  std::this_thread::sleep_for(3s);
+  ScrapeResult r;
+  r.prefixes_or_flows = flows;
+  Scrape(port, scrapes, r);
+  ReadProcess(*p, port, r);
+  return r;
+}
+
+}  // namespace pping::bench
+
+namespace pping::bench {
+namespace {
+
+struct Delta {
+  std::vector<ProgramStats> before;
+  std::vector<ProgramCost> Finish(const std::string& scenario) const {
+    std::vector<ProgramCost> out;
+    for (const auto& after : ProgramStatsWithPrefix("pping_tc_")) {
+      for (const auto& b : before) {
+        if (b.id != after.id || after.run_cnt <= b.run_cnt) continue;
+        const auto packets = after.run_cnt - b.run_cnt;
+        out.push_back({scenario, after.name,
+                       static_cast<double>(after.run_time_ns - b.run_time_ns) / static_cast<double>(packets), packets});
+      }
+    }
+    return out;
+  }
+};
+
+Delta Start() { return {ProgramStatsWithPrefix("pping_tc_")}; }
+
+// One iperf3 run from the client namespace; returns Gbit/s received. The
+// server takes one client at a time, so a run right after another may be
+// refused ("busy"): it is retried.
+double IperfOnce(const Lab& lab, const std::vector<std::string>& extra);
+
+double Iperf(const Lab& lab, const std::vector<std::string>& extra) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const double gbps = IperfOnce(lab, extra);
+    if (gbps > 0) return gbps;
+    std::this_thread::sleep_for(1s);
+  }
+  return 0;
+}
+
+double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
+  std::vector<std::string> argv{"ip", "netns", "exec", lab.client_netns(), "iperf3", "-c", Lab::kServerV4, "-t", "4",
+                                "-J"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const CommandResult r = RunCommand(argv);
+  const auto json = nlohmann::json::parse(r.output, nullptr, false);
+  if (json.is_discarded() || !json.contains("end")) return 0;
+  const auto& end = json["end"];
+  const auto& sum = end.contains("sum_received") ? end["sum_received"] : end["sum"];
+  return sum.value("bits_per_second", 0.0) / 1e9;
+}
+
+void WriteSysctl(const std::string& path, const std::string& value) { std::ofstream(path) << value; }
+
+}  // namespace
+
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds) {
+  Lab lab({"ppbench", 0ms, TrafficMix{false, false, false}, false});
+  testing::Process server({"ip", "netns", "exec", lab.server_netns(), "iperf3", "-s"});
+  std::this_thread::sleep_for(500ms);
+  WriteSysctl("/proc/sys/kernel/bpf_stats_enabled", "1");
+  const std::vector<std::string> attach{"--netns", lab.client_netns(), "--interface", lab.monitored_interface()};
+  TrafficReport report;
+  for (const char* direction : {"A->B", "B->A"}) {
+    const std::vector<std::string> reverse = direction == std::string("B->A") ? std::vector<std::string>{"-R"}
+                                                                             : std::vector<std::string>{};
+    std::vector<double> without, with;
+    for (unsigned r = 0; r < rounds; ++r) {
+      without.push_back(Iperf(lab, reverse));
+      auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
+      with.push_back(Iperf(lab, reverse));
+    }
+    report.throughput.push_back({direction, Median(without), Median(with), Median(with) / Median(without)});
+  }
+  const int port = testing::FreeLocalPort();
+  auto p = StartExporter(exporter, port, attach);
+  const struct {
+    const char* name;
+    std::vector<std::string> args;
+  } loads[] = {{"1 bulk TCP flow", {}}, {"64 TCP flows", {"-P", "64"}}};
+  for (const auto& load : loads) {
+    const Delta d = Start();
+    Iperf(lab, load.args);
+    for (auto& c : d.Finish(load.name)) report.costs.push_back(c);
+  }
+  {
+    const Delta d = Start();
+    RunCommand({"ip", "netns", "exec", lab.client_netns(), "ping", "-f", "-c", "20000", "-q", Lab::kServerV4});
+    for (auto& c : d.Finish("ping flood")) report.costs.push_back(c);
+  }
+  {
+    const Delta d = Start();
+    const auto start = Clock::now();
+    const double cpu0 = CpuSeconds(p->pid());
+    Iperf(lab, {"-u", "-b", "800M", "-l", "1000"});  // ~100k packets/s
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    unsigned long long packets = 0;
+    for (const auto& c : d.Finish("udp")) packets += c.packets;
+    report.cpu = {static_cast<double>(packets) / seconds / 1000.0, (CpuSeconds(p->pid()) - cpu0) / seconds * 100.0};
+  }
+  WriteSysctl("/proc/sys/kernel/bpf_stats_enabled", "0");
+  return report;
+}
+
+}  // namespace pping::bench

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// Benchmark scenarios that run the real exporter binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pping::bench {
+
+struct ScrapeResult {
+  unsigned prefixes_or_flows = 0;
+  unsigned series = 0;            // prefix series on /metrics
+  double p50_ms = 0, p99_ms = 0;
+  double body_mib = 0;
+  double rss_mib = 0, bpf_maps_mib = 0;
+  double cleanup_s = 0;           // latest cleanup pass
+  double idle_cpu_percent = 0;    // exporter CPU while nothing happens
+};
+
+// 16,384 IPv6 /48 prefixes, each with an RTT sample, fed through the
+// exporter's own programs; then /metrics is scraped repeatedly.
+ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes);
+
+// The flow map filled with `flows` TCP flows (and as many timestamps).
+ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsigned scrapes);
+
+struct TrafficResult {
+  std::string direction;
+  double without_gbps = 0, with_gbps = 0;  // medians of interleaved runs
+  double ratio = 0;
+};
+
+struct ProgramCost {
+  std::string scenario, program;
+  double ns_per_packet = 0;
+  unsigned long long packets = 0;
+};
+
+struct CpuResult {
+  double kpps = 0;
+  double cpu_percent = 0;
+};
+
+struct TrafficReport {
+  std::vector<TrafficResult> throughput;
+  std::vector<ProgramCost> costs;
+  CpuResult cpu;
+};
+
+// iperf3 across a plain veth pair between two namespaces, with and without
+// the exporter on the tc hooks (interleaved rounds); bpf_stats of its
+// programs under one bulk flow, 64 flows and a ping flood; exporter CPU at
+// about 100 kpps.
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds);
+
+}  // namespace pping::bench
