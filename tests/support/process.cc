@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@ Process::Process(const std::vector<std::string>& argv) {
   log_path_ = path;
   pid_ = fork();
   if (pid_ == 0) {
+    // Die with the test: a crashed or killed test must not leave an
+    // exporter attached behind it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
     std::vector<char*> args;
