@@ -6,6 +6,7 @@
 
 #include "exporter/error.h"
 #include "exporter/events/formatter.h"
+#include "exporter/events/json_array.h"
 #include "exporter/metric_families.h"
 #include "exporter/rtt_quantile.h"
 
@@ -67,19 +68,12 @@ class JsonLinesAggregate : public AggregateFormatter {
 
 class JsonArrayAggregate : public AggregateFormatter {
  public:
-  std::string Begin() override {
-    first_ = true;
-    return "[";
-  }
-  std::string End() override { return first_ ? "]\n" : "\n]\n"; }
-  std::string Format(const AggregateRecord& r) override {
-    const std::string separator = first_ ? "\n" : ",\n";
-    first_ = false;
-    return separator + ToJson(r).dump(2);
-  }
+  std::string Begin() override { return framing_.Begin(); }
+  std::string End() override { return framing_.End(); }
+  std::string Format(const AggregateRecord& r) override { return framing_.Element(ToJson(r)); }
 
  private:
-  bool first_ = true;
+  JsonArrayFraming framing_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/error.h"
+#include "exporter/events/json_array.h"
 
 namespace pping {
 namespace {
@@ -111,22 +112,15 @@ class JsonLinesFormatter : public EventFormatter {
   std::string Format(const Event& event) override { return ToJson(event).dump() + "\n"; }
 };
 
-// One JSON array: "[", objects separated by commas, "]".
+// One JSON array of all events.
 class JsonArrayFormatter : public EventFormatter {
  public:
-  std::string Begin() override {
-    first_ = true;
-    return "[";
-  }
-  std::string End() override { return first_ ? "]\n" : "\n]\n"; }
-  std::string Format(const Event& event) override {
-    const std::string separator = first_ ? "\n" : ",\n";
-    first_ = false;
-    return separator + ToJson(event).dump(2);
-  }
+  std::string Begin() override { return framing_.Begin(); }
+  std::string End() override { return framing_.End(); }
+  std::string Format(const Event& event) override { return framing_.Element(ToJson(event)); }
 
  private:
-  bool first_ = true;
+  JsonArrayFraming framing_;
 };
 
 }  // namespace
