@@ -8,9 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "exporter/map_keys.h"
+#include "exporter/map_batch.h"
 
 extern "C" {
 #include "pping_abi.h"
@@ -78,17 +80,22 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   const uint64_t tcp_ns = static_cast<uint64_t>(options_.tcp_flow_timeout.count()) * kNsPerSecond;
   const uint64_t icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count()) * kNsPerSecond;
   std::vector<Candidate<pp_flow_key>> survivors;
-  for (const auto& key : AllKeys<pp_flow_key>(flow_state_fd_)) {
-    pp_flow_state flow{};
-    if (bpf_map_lookup_elem(flow_state_fd_, &key, &flow) != 0) continue;
+  std::vector<pp_flow_key> idle;
+  std::vector<bool> idle_bidirectional;
+  for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
     const uint64_t timeout = key.ip_proto == IPPROTO_TCP ? tcp_ns : icmp_ns;
-    const bool idle = now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout;
-    if (idle && bpf_map_delete_elem(flow_state_fd_, &key) == 0) {
-      ++delta.flows_timed_out[Bidirectional(flow)];
-      if (closed_flow_sink_) closed_flow_sink_(key, "flow timeout");
+    if (now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout) {
+      idle.push_back(key);
+      idle_bidirectional.push_back(Bidirectional(flow));
     } else {
       survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
     }
+  }
+  const std::vector<bool> deleted = DeleteKeys(flow_state_fd_, idle);
+  for (size_t i = 0; i < idle.size(); ++i) {
+    if (!deleted[i]) continue;  // touched or closed meanwhile
+    ++delta.flows_timed_out[idle_bidirectional[i]];
+    if (closed_flow_sink_) closed_flow_sink_(idle[i], "flow timeout");
   }
   if (survivors.size() >= kHighWatermark * capacities_.flows) {
     const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
@@ -101,22 +108,27 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
 }
 
 void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
+  // The flows' smoothed RTTs, read in one batched pass rather than one
+  // lookup per timestamp.
+  std::unordered_map<std::string, pp_flow_state> flows;
+  for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
+    flows.emplace(std::string(reinterpret_cast<const char*>(&key), sizeof(key)), flow);
+  }
   std::vector<Candidate<pp_packet_key>> survivors;
-  for (const auto& key : AllKeys<pp_packet_key>(packet_ts_fd_)) {
-    uint64_t stamped_ns = 0;
-    if (bpf_map_lookup_elem(packet_ts_fd_, &key, &stamped_ns) != 0) continue;
+  std::vector<pp_packet_key> expired;
+  for (const auto& [key, stamped_ns] : ReadAllEntries<pp_packet_key, uint64_t>(packet_ts_fd_)) {
     uint64_t lifetime = kMinTimestampLifetimeNs;
-    pp_flow_state flow{};
-    if (key.stamped_on < PP_DIRECTIONS && bpf_map_lookup_elem(flow_state_fd_, &key.flow, &flow) == 0) {
-      lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow.dir[key.stamped_on].srtt_ns);
+    const auto flow = flows.find(std::string(reinterpret_cast<const char*>(&key.flow), sizeof(key.flow)));
+    if (key.stamped_on < PP_DIRECTIONS && flow != flows.end()) {
+      lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow->second.dir[key.stamped_on].srtt_ns);
     }
-    const bool expired = now_ns > stamped_ns && now_ns - stamped_ns > lifetime;
-    if (expired && bpf_map_delete_elem(packet_ts_fd_, &key) == 0) {
-      ++delta.timestamps_expired;
+    if (now_ns > stamped_ns && now_ns - stamped_ns > lifetime) {
+      expired.push_back(key);
     } else {
       survivors.push_back({stamped_ns, key});
     }
   }
+  for (const bool gone : DeleteKeys(packet_ts_fd_, expired)) delta.timestamps_expired += gone;
   uint64_t evicted[2] = {0, 0};
   if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
     EvictOldest(packet_ts_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.timestamps), now_ns,
@@ -131,7 +143,13 @@ void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
   const bool pressure = map_full_total > last_map_full_;
   refused_since_warning_ += map_full_total - std::min(map_full_total, last_map_full_);
   last_map_full_ = map_full_total;
-  if (pressure || now_ns >= last_sweep_ns_ + interval_ns) {
+  // A pass over huge maps takes time: keep the cleanup's own CPU use to a
+  // few percent by spacing passes at least 20 (under pressure 5) times
+  // their duration apart.
+  const auto last_pass_ns = static_cast<uint64_t>(stats().last_sweep_seconds * 1e9);
+  const uint64_t due = last_sweep_ns_ + std::max(interval_ns, 20 * last_pass_ns);
+  const uint64_t due_under_pressure = last_sweep_ns_ + 5 * last_pass_ns;
+  if (now_ns >= due || (pressure && now_ns >= due_under_pressure)) {
     last_sweep_ns_ = now_ns;
     Sweep(now_ns);
   }

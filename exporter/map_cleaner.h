@@ -47,9 +47,10 @@ class MapCleaner {
   // One pass over both maps; `now_ns` is CLOCK_MONOTONIC, the clock of
   // bpf_ktime_get_ns().
   void Sweep(uint64_t now_ns);
-  // Called often: sweeps when the interval has passed, or at once when
-  // the datapath's map-full count grew since the last call (and then
-  // warns, at most every 10 s, with what was refused and evicted).
+  // Called often: sweeps when the interval has passed (stretched to 20x
+  // the last pass's duration for huge maps), or sooner when the datapath's
+  // map-full count grew since the last call (and then warns, at most every
+  // 10 s, with what was refused and evicted).
   void Tick(uint64_t now_ns, uint64_t map_full_total);
   CleanupStats stats() const;
   void set_closed_flow_sink(ClosedFlowSink sink) { closed_flow_sink_ = std::move(sink); }

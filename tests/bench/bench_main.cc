@@ -36,15 +36,13 @@ void ReportCostVsFlows(std::ostream& md, const std::vector<FlowCostPoint>& point
      << ".\n\n";
 }
 
-void ReportScrape(std::ostream& md, const std::vector<ScrapeResult>& rows) {
+void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, ScrapeResult>>& rows) {
   md << "### Scrape latency, memory and idle CPU\n\n"
      << "| state | prefix series | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB | cleanup pass s "
         "| idle CPU % |\n"
      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  const char* names[] = {"16,384 prefixes with RTTs", "1,000,000 flows"};
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    md << "| " << names[i] << " | " << r.series << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
+  for (const auto& [name, r] : rows) {
+    md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
        << Format("%.2f", r.body_mib) << " | " << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib)
        << " | " << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " |\n";
   }
@@ -74,21 +72,24 @@ int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
   unsigned samples = 300, rounds = 3;
-  std::vector<std::string> parts{"flows", "scrape", "traffic"};
+  std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--out", out, "Markdown report")->capture_default_str();
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
   app.add_option("--rounds", rounds, "Interleaved throughput rounds")->capture_default_str();
-  app.add_option("--only", parts, "Parts to run: flows, scrape, traffic")->capture_default_str();
+  app.add_option("--only", parts, "Parts to run: flows, prefixes, manyflows, traffic")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
   std::ofstream md(out);
   md << "## Benchmark (" << rounds << " throughput rounds, " << samples << " samples per flow count)\n\n";
   if (wanted("flows")) ReportCostVsFlows(md, MeasureCostVsFlows({1, 10, 100, 1000, 10000, 100000}, samples), data);
   md.flush();
-  if (wanted("scrape")) {
-    ReportScrape(md, {MeasureScrapeWithPrefixes(exporter, 16384, 10), MeasureWithFlows(exporter, 1000000, 10)});
+  if (wanted("prefixes") || wanted("manyflows")) {
+    std::vector<std::pair<std::string, ScrapeResult>> rows;
+    if (wanted("prefixes")) rows.emplace_back("16,384 prefixes with RTTs", MeasureScrapeWithPrefixes(exporter, 16384, 10));
+    if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, 10));
+    ReportScrape(md, rows);
   }
   md.flush();
   if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds));

@@ -162,12 +162,15 @@ TEST_F(DatapathTest, YoungEntriesAreNotEvicted) {
 }
 
 TEST_F(DatapathTest, TickSweepsAtOnceWhenAMapWasFull) {
-  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, CleanupOptions{});
+  CleanupOptions options;
+  options.interval = std::chrono::seconds(60);
+  MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, options);
   const uint64_t now = MapCleaner::MonotonicNowNs();
+  const uint64_t ms = 1'000'000;
   cleaner.Tick(now, 0);  // first tick: the interval has passed since "never"
-  cleaner.Tick(now + 1000, 0);
+  cleaner.Tick(now + 100 * ms, 0);
   EXPECT_EQ(cleaner.stats().sweeps, 1u);
-  cleaner.Tick(now + 2000, 3);  // inserts failed since the last tick
+  cleaner.Tick(now + 200 * ms, 3);  // inserts failed since the last tick
   EXPECT_EQ(cleaner.stats().sweeps, 2u);
 }
 
