@@ -76,49 +76,61 @@ uint64_t MapCleaner::MonotonicNowNs() {
   return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
+FlowTable MapCleaner::ReadFlows() const {
+  FlowTable flows;
+  for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
+    flows.emplace(FlowTableKey(key), flow);
+  }
+  return flows;
+}
+
+FlowTable MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   const uint64_t tcp_ns = static_cast<uint64_t>(options_.tcp_flow_timeout.count()) * kNsPerSecond;
   const uint64_t icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count()) * kNsPerSecond;
+  FlowTable remaining;  // what stays in the map, for the timestamp pass
   std::vector<Candidate<pp_flow_key>> survivors;
-  std::vector<pp_flow_key> idle;
-  std::vector<bool> idle_bidirectional;
+  std::vector<std::pair<pp_flow_key, pp_flow_state>> idle;
   for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
     const uint64_t timeout = key.ip_proto == IPPROTO_TCP ? tcp_ns : icmp_ns;
     if (now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout) {
-      idle.push_back(key);
-      idle_bidirectional.push_back(Bidirectional(flow));
+      idle.emplace_back(key, flow);
     } else {
       survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
+      remaining.emplace(FlowTableKey(key), flow);
     }
   }
-  const std::vector<bool> deleted = DeleteKeys(flow_state_fd_, idle);
+  std::vector<pp_flow_key> idle_keys;
+  for (const auto& entry : idle) idle_keys.push_back(entry.first);
+  const std::vector<bool> deleted = DeleteKeys(flow_state_fd_, idle_keys);
   for (size_t i = 0; i < idle.size(); ++i) {
-    if (!deleted[i]) continue;  // touched or closed meanwhile
-    ++delta.flows_timed_out[idle_bidirectional[i]];
-    if (closed_flow_sink_) closed_flow_sink_(idle[i], "flow timeout");
+    const auto& [key, flow] = idle[i];
+    if (!deleted[i]) {  // touched or closed meanwhile
+      remaining.emplace(FlowTableKey(key), flow);
+      continue;
+    }
+    ++delta.flows_timed_out[Bidirectional(flow)];
+    if (closed_flow_sink_) closed_flow_sink_(key, "flow timeout");
   }
   if (survivors.size() >= kHighWatermark * capacities_.flows) {
-    const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
+    const std::function<void(const pp_flow_key&)> on_evict = [this, &remaining](const pp_flow_key& key) {
+      remaining.erase(FlowTableKey(key));
       if (closed_flow_sink_) closed_flow_sink_(key, "evicted");
     };
     EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns,
                 ProtectNs(), delta.flows_evicted, on_evict);
   }
   delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
+  return remaining;
 }
 
-void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
-  // The flows' smoothed RTTs, read in one batched pass rather than one
-  // lookup per timestamp.
-  std::unordered_map<std::string, pp_flow_state> flows;
-  for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
-    flows.emplace(std::string(reinterpret_cast<const char*>(&key), sizeof(key)), flow);
-  }
+// `flows`: the flow map as the flow pass left it (one read serves both
+// passes), for each timestamp's RTT-based lifetime.
+void MapCleaner::SweepTimestamps(uint64_t now_ns, const FlowTable& flows, CleanupStats& delta) {
   std::vector<Candidate<pp_packet_key>> survivors;
   std::vector<pp_packet_key> expired;
   for (const auto& [key, stamped_ns] : ReadAllEntries<pp_packet_key, uint64_t>(packet_ts_fd_)) {
     uint64_t lifetime = kMinTimestampLifetimeNs;
-    const auto flow = flows.find(std::string(reinterpret_cast<const char*>(&key.flow), sizeof(key.flow)));
+    const auto flow = flows.find(FlowTableKey(key.flow));
     if (key.stamped_on < PP_DIRECTIONS && flow != flows.end()) {
       lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow->second.dir[key.stamped_on].srtt_ns);
     }
@@ -173,8 +185,12 @@ void MapCleaner::ExpireInKernel(uint64_t now_ns, CleanupStats& delta) {
   delta.timestamps_expired = r.timestamps_expired;
   delta.flows_tracked = r.flows_kept;
   delta.timestamps_tracked = r.timestamps_kept;
-  if (r.flows_kept >= kHighWatermark * capacities_.flows) SweepFlows(now_ns, delta);
-  if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) SweepTimestamps(now_ns, delta);
+  if (r.flows_kept >= kHighWatermark * capacities_.flows) {
+    const FlowTable flows = SweepFlows(now_ns, delta);
+    if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) SweepTimestamps(now_ns, flows, delta);
+  } else if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) {
+    SweepTimestamps(now_ns, ReadFlows(), delta);
+  }
 }
 
 void MapCleaner::Sweep(uint64_t now_ns) {
@@ -183,8 +199,8 @@ void MapCleaner::Sweep(uint64_t now_ns) {
   if (kernel_expiry_) {
     ExpireInKernel(now_ns, delta);
   } else {
-    SweepFlows(now_ns, delta);
-    SweepTimestamps(now_ns, delta);
+    const FlowTable flows = SweepFlows(now_ns, delta);
+    SweepTimestamps(now_ns, flows, delta);
   }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   std::lock_guard lock(mu_);

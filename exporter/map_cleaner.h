@@ -15,6 +15,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "exporter/cleanup_stats.h"
 #include "exporter/config.h"
@@ -31,6 +33,14 @@ using KernelExpiry = std::function<pp_cleanup_result(uint64_t now_ns)>;
 
 // Told of every flow the cleanup removes: reason "flow timeout" or "evicted".
 using ClosedFlowSink = std::function<void(const pp_flow_key& key, const char* reason)>;
+
+// Flow states by their key's bytes: what the timestamp pass needs of the
+// flow map, read once per pass.
+using FlowTable = std::unordered_map<std::string, pp_flow_state>;
+
+inline std::string FlowTableKey(const pp_flow_key& key) {
+  return std::string(reinterpret_cast<const char*>(&key), sizeof(key));
+}
 
 struct MapCapacities {
   uint32_t flows = 0;
@@ -58,8 +68,9 @@ class MapCleaner {
   static uint64_t MonotonicNowNs();
 
  private:
-  void SweepFlows(uint64_t now_ns, CleanupStats& delta);
-  void SweepTimestamps(uint64_t now_ns, CleanupStats& delta);
+  FlowTable ReadFlows() const;
+  FlowTable SweepFlows(uint64_t now_ns, CleanupStats& delta);
+  void SweepTimestamps(uint64_t now_ns, const FlowTable& flows, CleanupStats& delta);
   void ExpireInKernel(uint64_t now_ns, CleanupStats& delta);
   uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()) * 1'000'000; }
 

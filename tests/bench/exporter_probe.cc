@@ -8,28 +8,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/root.h"
+
 namespace pping::bench {
-namespace {
 
-template <typename Fn>
-void ForEachProgram(Fn fn) {
-  __u32 id = 0;
-  while (bpf_prog_get_next_id(id, &id) == 0) {
-    const int fd = bpf_prog_get_fd_by_id(id);
-    if (fd < 0) continue;
-    bpf_prog_info info{};
-    __u32 len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && fn(fd, info)) continue;
-    close(fd);
-  }
-}
-
-}  // namespace
+using testing::ForEachLoadedProgram;
 
 int NewestProgramFd(const std::string& name) {
   int best = -1;
   __u32 best_id = 0;
-  ForEachProgram([&](int fd, const bpf_prog_info& info) {
+  ForEachLoadedProgram([&](int fd, const bpf_prog_info& info) {
     if (name.compare(0, 15, info.name) != 0 || info.id < best_id) return false;
     if (best >= 0) close(best);
     best = fd;
@@ -84,7 +72,7 @@ double CpuSeconds(pid_t pid) {
 
 std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix) {
   std::vector<ProgramStats> out;
-  ForEachProgram([&](int, const bpf_prog_info& info) {
+  ForEachLoadedProgram([&](int, const bpf_prog_info& info) {
     const std::string name = info.name;
     if (name.rfind(prefix, 0) == 0) out.push_back({info.id, name, info.run_cnt, info.run_time_ns});
     return false;

@@ -9,17 +9,24 @@
 
 namespace pping::testing {
 
-std::vector<std::string> LoadedBpfProgramNames() {
-  std::vector<std::string> names;
+void ForEachLoadedProgram(const std::function<bool(int fd, const bpf_prog_info& info)>& fn) {
   __u32 id = 0;
   while (bpf_prog_get_next_id(id, &id) == 0) {
     const int fd = bpf_prog_get_fd_by_id(id);
     if (fd < 0) continue;
     bpf_prog_info info{};
     __u32 len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) names.emplace_back(info.name);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && fn(fd, info)) continue;
     close(fd);
   }
+}
+
+std::vector<std::string> LoadedBpfProgramNames() {
+  std::vector<std::string> names;
+  ForEachLoadedProgram([&](int, const bpf_prog_info& info) {
+    names.emplace_back(info.name);
+    return false;
+  });
   return names;
 }
 

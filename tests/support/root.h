@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,10 @@
   } while (0)
 
 namespace pping::testing {
+
+// Calls fn(fd, info) for every loaded BPF program; the fd is closed after
+// the call unless fn returns true (it keeps the fd).
+void ForEachLoadedProgram(const std::function<bool(int fd, const bpf_prog_info& info)>& fn);
 
 // Names of every BPF program loaded on the machine right now.
 std::vector<std::string> LoadedBpfProgramNames();
