@@ -3,7 +3,7 @@
 // instances in production, a fake in tests.
 #pragma once
 
-#include <vector>
+#include <functional>
 
 #include "exporter/prefix_stats.h"
 
@@ -15,8 +15,10 @@ class AggregationSource {
   // Makes the datapath write the other instance. Returns once no program
   // can still be writing the instance it left.
   virtual void Flip() = 0;
-  // Reads the instance not being written (CPUs summed) and clears it.
-  virtual std::vector<PrefixRecord> DrainIdle() = 0;
+  // Reads the instance not being written (CPUs summed) and clears it,
+  // handing each prefix to `sink` (no list of 16k 1.5 KiB records built).
+  using Sink = std::function<void(const PrefixRecord&)>;
+  virtual void DrainIdle(const Sink& sink) = 0;
 };
 
 }  // namespace pping

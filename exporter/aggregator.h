@@ -6,7 +6,7 @@
 
 #include <chrono>
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <mutex>
 #include <vector>
 
@@ -33,11 +33,17 @@ class Aggregator {
   // Flip, drain and fold the drained interval into the totals. Safe to call
   // from the periodic timer and from scrapes at the same time.
   void Sync();
-  std::vector<PrefixSnapshot> Snapshot() const;
+  std::vector<PrefixSnapshot> Snapshot() const;  // sorted by key
+  // Calls `visit(key, total, last_rtt)` for every prefix in no particular
+  // order, under the lock:
+  // a scrape reads the state in place instead of copying every histogram.
+  using Visitor = std::function<void(const PrefixKey&, const PrefixStats& total, const PrefixStats& last_rtt)>;
+  void ForEach(const Visitor& visit) const;
   // Statistics of each prefix since the previous call (for the console's
-  // aggregated view), then starts a new window. Syncs first.
+  // aggregated view), sorted by key, then starts a new window. Syncs first.
   std::vector<PrefixRecord> TakeWindow();
   uint64_t syncs() const;
+  size_t size() const;  // prefixes held
 
  private:
   struct Entry {
@@ -47,15 +53,17 @@ class Aggregator {
     std::chrono::steady_clock::time_point last_active;
   };
 
-  void SyncLocked();
 
   void ForgetIdle(std::chrono::steady_clock::time_point now);
 
   AggregationSource& source_;
   std::chrono::seconds expiry_;
   Clock clock_;
-  mutable std::mutex mu_;
-  std::map<PrefixKey, Entry> entries_;
+  std::mutex drain_mu_;    // serialises Flip/DrainIdle
+  mutable std::mutex mu_;  // guards entries_ and syncs_
+  // Hashed: a drain looks up every active prefix (16k per interval at
+  // scale), and a tree of 16k nodes made that a chain of cache misses.
+  std::unordered_map<PrefixKey, Entry, PrefixKeyHash> entries_;
   uint64_t syncs_ = 0;
 };
 

@@ -39,11 +39,9 @@ class FakeInstances : public AggregationSource {
     active_ = 1 - active_;
     ++flips;
   }
-  std::vector<PrefixRecord> DrainIdle() override {
-    std::vector<PrefixRecord> out;
-    for (const auto& [key, stats] : instances_[1 - active_]) out.push_back({key, stats});
+  void DrainIdle(const Sink& sink) override {
+    for (const auto& [key, stats] : instances_[1 - active_]) sink({key, stats});
     instances_[1 - active_].clear();
-    return out;
   }
   bool Empty() const { return instances_[0].empty() && instances_[1].empty(); }
   int flips = 0;

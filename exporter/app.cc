@@ -82,8 +82,9 @@ int RunExporter(const Config& config) {
   auto collector = std::make_shared<PpingCollector>(
       aggregator, counters,
       [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); },
-      MapSizes{config.timestamp_map_size, config.flow_map_size, config.max_prefixes});
-  http.AddCollectable(collector);
+      MapSizes{config.timestamp_map_size, config.flow_map_size, config.max_prefixes},
+      RttBucketLayout(config.histogram));
+  http.AddSource(collector);
   // Drain between scrapes too, so the kernel instances only ever hold a
   // short interval's prefixes however rarely Prometheus scrapes.
   PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -15,6 +16,8 @@ namespace {
 
 // Per-CPU values are laid out CPU after CPU, each rounded up to 8 bytes.
 constexpr size_t kPerCpuStride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
+// A drain batch holds every CPU's value per key: ~4 MiB whatever the CPUs.
+constexpr size_t kBatchValueBytes = 4u << 20;
 
 }  // namespace
 
@@ -32,21 +35,53 @@ void BpfAggregationSource::Flip() {
   active_ = next;
 }
 
-std::vector<PrefixRecord> BpfAggregationSource::DrainIdle() {
+void BpfAggregationSource::DrainIdle(const Sink& sink) {
   const int idle_fd = maps_.instances[1 - active_];
-  std::vector<PrefixRecord> records;
-  std::vector<uint8_t> values(kPerCpuStride * possible_cpus_);
-  for (const pp_agg_key& key : AllKeys<pp_agg_key>(idle_fd)) {
-    if (bpf_map_lookup_elem(idle_fd, &key, values.data()) != 0) continue;
-    PrefixRecord record{FromKernel(key), {}};
-    for (int cpu = 0; cpu < possible_cpus_; ++cpu) {
-      const auto* per_cpu = reinterpret_cast<const pp_agg_stats*>(values.data() + cpu * kPerCpuStride);
-      record.stats.Merge(FromKernel(*per_cpu));
+  if (!DrainBatched(idle_fd, sink)) DrainOneByOne(idle_fd, sink);
+}
+
+bool BpfAggregationSource::DrainBatched(int map_fd, const Sink& sink) {
+  const size_t per_key = kPerCpuStride * static_cast<size_t>(possible_cpus_);
+  const auto batch = static_cast<__u32>(std::clamp<size_t>(kBatchValueBytes / per_key, 16, 4096));
+  batch_keys_.resize(batch);
+  batch_values_.resize(batch * per_key);
+  bpf_map_batch_opts opts{};
+  opts.sz = sizeof(opts);
+  __u64 in_batch = 0, out_batch = 0;
+  for (bool first = true;; first = false) {
+    __u32 count = batch;
+    // Nobody writes the idle instance (see Flip), so reading and deleting
+    // in one step loses nothing.
+    const int err = bpf_map_lookup_and_delete_batch(map_fd, first ? nullptr : &in_batch, &out_batch,
+                                                    batch_keys_.data(), batch_values_.data(), &count, &opts);
+    for (__u32 i = 0; i < count; ++i) sink(Combine(batch_keys_[i], batch_values_.data() + i * per_key));
+    if (err == 0) {
+      in_batch = out_batch;
+      continue;
     }
-    records.push_back(record);
-    bpf_map_delete_elem(idle_fd, &key);
+    if (errno == ENOENT) return true;  // the whole instance was drained
+    if (first && (errno == EINVAL || errno == EOPNOTSUPP)) return false;
+    // Anything else: what is left stays in the idle instance, and the next
+    // Sync drains the idle instance before flipping.
+    return true;
   }
-  return records;
+}
+
+void BpfAggregationSource::DrainOneByOne(int map_fd, const Sink& sink) {
+  std::vector<uint8_t> values(kPerCpuStride * possible_cpus_);
+  for (const pp_agg_key& key : AllKeys<pp_agg_key>(map_fd)) {
+    if (bpf_map_lookup_elem(map_fd, &key, values.data()) != 0) continue;
+    sink(Combine(key, values.data()));
+    bpf_map_delete_elem(map_fd, &key);
+  }
+}
+
+const PrefixRecord& BpfAggregationSource::Combine(const pp_agg_key& key, const uint8_t* per_cpu_values) {
+  record_ = {FromKernel(key), {}};
+  for (int cpu = 0; cpu < possible_cpus_; ++cpu) {
+    AddKernel(record_.stats, *reinterpret_cast<const pp_agg_stats*>(per_cpu_values + cpu * kPerCpuStride));
+  }
+  return record_;
 }
 
 }  // namespace pping

@@ -1,29 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Prometheus collectable: on every scrape it drains the kernel
-// aggregation instance, reads the global counters and renders families.
+// The scrape handler's source: on every scrape it writes the per-prefix
+// state as of the latest periodic drain and the live global counters.
 #pragma once
-
-#include <prometheus/collectable.h>
 
 #include <atomic>
 #include <functional>
-#include <vector>
 
 #include "exporter/aggregator.h"
-#include "exporter/global_counters.h"
 #include "exporter/cleanup_stats.h"
+#include "exporter/exposition_source.h"
+#include "exporter/global_counters.h"
 #include "exporter/metric_families.h"
+#include "exporter/rtt_buckets.h"
 
 namespace pping {
 
-class PpingCollector : public prometheus::Collectable {
+class PpingCollector : public ExpositionSource {
  public:
   using CleanupStatsReader = std::function<CleanupStats()>;
   using AttachmentReader = std::function<AttachmentReport()>;
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                 AttachmentReader attachments, MapSizes map_sizes);
-  std::vector<prometheus::MetricFamily> Collect() const override;
+                 AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets);
+  void AppendExposition(std::string& out) const override;
 
  private:
   Aggregator& aggregator_;
@@ -31,6 +30,7 @@ class PpingCollector : public prometheus::Collectable {
   CleanupStatsReader cleanup_;
   AttachmentReader attachments_;
   MapSizes map_sizes_;
+  RttBucketLayout buckets_;
   mutable std::atomic<uint64_t> errors_{0};
 };
 

@@ -95,6 +95,13 @@ void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("--aggregation.series-expiry", n.expiry_s,
                  "Seconds without traffic after which a prefix's series are dropped (0: never)")
       ->check(CLI::Range(0u, 86400u * 365))->capture_default_str();
+  app.add_option("--histogram.buckets-per-octave", c.histogram.per_octave,
+                 "Exported RTT buckets per doubling: 1, 2, 4 or 8 (8 exports every kernel bucket)")
+      ->check(CLI::IsMember({1u, 2u, 4u, 8u}))->capture_default_str();
+  app.add_option("--histogram.min", c.histogram.min_seconds, "Lowest exported RTT bucket bound at least (seconds)")
+      ->check(CLI::Range(1e-6, 33.0))->capture_default_str();
+  app.add_option("--histogram.max", c.histogram.max_seconds, "Highest exported RTT bucket bound at most (seconds)")
+      ->check(CLI::Range(1e-6, 33.6))->capture_default_str();
   app.add_option("--flow-map-size", c.flow_map_size, "Flows tracked at once")
       ->check(CLI::Range(16u, 1u << 24))->capture_default_str();
   app.add_option("--timestamp-map-size", c.timestamp_map_size, "Outstanding timestamps tracked at once")
@@ -189,6 +196,11 @@ ParseOutcome Validate(Config config, const RawNumbers& n) {
   }
   if (config.telemetry_path.empty() || config.telemetry_path.front() != '/') {
     return {std::nullopt, kUsageExitCode, "--web.telemetry-path must start with '/'"};
+  }
+  try {
+    RttBucketLayout check(config.histogram);
+  } catch (const UsageError& e) {
+    return {std::nullopt, kUsageExitCode, e.what()};
   }
   return {std::move(config), 0, ""};
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "exporter/rtt_buckets.h"
+
 namespace pping {
 
 struct DemoOptions {
@@ -62,6 +64,7 @@ struct Config {
   bool include_local = false;  // also report RTTs matched on egress
   bool include_syn = false;    // a SYN alone opens a flow
   OutputOptions output;
+  RttBucketOptions histogram;  // exported `le` bounds of pping_rtt_seconds
   std::optional<DemoOptions> demo;
 };
 

@@ -2,7 +2,6 @@
 // The bucket math the datapath and the exporter share, in both directions.
 #include <gtest/gtest.h>
 
-#include "exporter/metric_families.h"
 #include "rtt_histogram.h"
 
 namespace pping {
@@ -47,14 +46,6 @@ TEST(RttHistogram, CoversThirtySecondsAndOverflowsBeyondTheRange) {
   EXPECT_EQ(pp_hist_bucket(1ull << 25), PP_HIST_BUCKETS - 1);
   EXPECT_EQ(pp_hist_bucket(~0ull), PP_HIST_BUCKETS - 1);
   EXPECT_EQ(pp_hist_upper_bound_us(PP_HIST_BUCKETS - 1), 0u);
-}
-
-TEST(RttHistogram, ExportedBoundsStartAtTenMicrosecondsAndAscend) {
-  const auto& bounds = RttBucketBoundsSeconds();
-  ASSERT_FALSE(bounds.empty());
-  EXPECT_DOUBLE_EQ(bounds.front(), 10e-6);
-  EXPECT_GE(bounds.back(), 30.0);
-  for (size_t i = 1; i < bounds.size(); ++i) EXPECT_LT(bounds[i - 1], bounds[i]);
 }
 
 }  // namespace

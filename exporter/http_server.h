@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-namespace prometheus {
-class Collectable;
-}
+#include "exporter/exposition_source.h"
+
 class CivetServer;
 
 namespace pping {
@@ -28,7 +27,7 @@ class HttpServer {
   // /-/ready answers 200 only once this is set (programs attached).
   void SetReady(bool ready);
 
-  void AddCollectable(std::weak_ptr<prometheus::Collectable> collectable);
+  void AddSource(std::weak_ptr<ExpositionSource> source);
   // The bound port, useful with port 0.
   int port() const;
 
@@ -47,7 +46,7 @@ class HttpServer {
 // ":9789" -> "9789", "host:port" and "[v6]:port" as civetweb wants them.
 std::string CivetListeningPort(const std::string& listen_address);
 
-// Serializes the collectables in the text exposition format.
-std::string RenderExposition(const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables);
+// Replaces `text` with the exposition of all sources still alive, in order.
+void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, std::string& text);
 
 }  // namespace pping

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/metric_families.h"
 
-#include <limits>
 #include <string>
 
 #include "exporter/version.h"
-#include "rtt_histogram.h"
+#include "pping_abi.h"
 
 namespace pping {
 namespace {
@@ -14,9 +13,6 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 using Labels = std::vector<ClientMetric::Label>;
-
-constexpr uint64_t kFirstBoundUs = 10;  // coarser detail is noise for RTTs
-constexpr double kNsPerSecond = 1e9;
 
 MetricFamily Family(std::string name, std::string help, MetricType type) {
   return MetricFamily{std::move(name), std::move(help), type, {}};
@@ -36,92 +32,11 @@ void AddGauge(MetricFamily& family, Labels labels, double value) {
   family.metric.push_back(std::move(metric));
 }
 
-// Kernel bucket whose upper bound is the first exported one.
-uint32_t FirstExportedBucket() {
-  uint32_t bucket = 0;
-  while (pp_hist_upper_bound_us(bucket) < kFirstBoundUs) ++bucket;
-  return bucket;
-}
-
-// Microseconds to seconds via the decimal text, so bounds print as "8e-05"
-// rather than carrying binary rounding ("8.000000000000001e-05").
-double MicrosecondsToSeconds(uint64_t us) { return std::stod(std::to_string(us) + "e-6"); }
-
-Labels PrefixLabels(const PrefixKey& key) {
-  return {{"prefix", PrefixText(key.prefix, key.prefix_len)}, {"protocol", ProtoClassName(key.proto_class)}};
-}
-
-const char* HookName(unsigned direction) { return direction == PP_DIR_EGRESS ? "egress" : "ingress"; }
-
-Labels With(Labels labels, std::string name, std::string value) {
-  labels.push_back({std::move(name), std::move(value)});
-  return labels;
-}
-
 }  // namespace
 
 std::string ProtoClassName(unsigned proto_class) {
   static constexpr const char* kNames[PP_PROTO_CLASSES] = {"tcp", "udp", "icmp", "icmpv6", "other"};
   return proto_class < PP_PROTO_CLASSES ? kNames[proto_class] : "other";
-}
-
-const std::vector<double>& RttBucketBoundsSeconds() {
-  static const std::vector<double> bounds = [] {
-    std::vector<double> out;
-    for (uint32_t b = FirstExportedBucket(); pp_hist_upper_bound_us(b) != 0; ++b) {
-      out.push_back(MicrosecondsToSeconds(pp_hist_upper_bound_us(b)));
-    }
-    return out;
-  }();
-  return bounds;
-}
-
-ClientMetric::Histogram ToPrometheusHistogram(const PrefixStats& stats) {
-  ClientMetric::Histogram histogram;
-  histogram.sample_count = stats.rtt_count;
-  histogram.sample_sum = static_cast<double>(stats.rtt_sum_ns) / kNsPerSecond;
-  const uint32_t first = FirstExportedBucket();
-  uint64_t cumulative = 0;
-  for (uint32_t b = 0; b < PP_HIST_BUCKETS; ++b) {
-    cumulative += stats.rtt_buckets[b];
-    const uint64_t bound_us = pp_hist_upper_bound_us(b);
-    if (b < first || bound_us == 0) continue;
-    histogram.bucket.push_back({cumulative, MicrosecondsToSeconds(bound_us)});
-  }
-  histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
-  return histogram;
-}
-
-std::vector<MetricFamily> PrefixFamilies(const std::vector<PrefixSnapshot>& prefixes) {
-  auto rtt = Family("pping_rtt_seconds", "Round-trip times observed towards each remote prefix.",
-                    MetricType::Histogram);
-  auto min = Family("pping_rtt_min_seconds",
-                    "Smallest RTT of the latest aggregation interval with samples.", MetricType::Gauge);
-  auto max = Family("pping_rtt_max_seconds",
-                    "Largest RTT of the latest aggregation interval with samples.", MetricType::Gauge);
-  auto packets = Family("pping_prefix_packets_total",
-                        "Packets received from (rx) and sent to (tx) each remote prefix.", MetricType::Counter);
-  auto bytes = Family("pping_prefix_bytes_total",
-                      "Bytes received from (rx) and sent to (tx) each remote prefix.", MetricType::Counter);
-  for (const PrefixSnapshot& p : prefixes) {
-    const Labels labels = PrefixLabels(p.key);
-    // Traffic is counted under the ingress-matched key only.
-    if (p.key.matched_on == PP_DIR_INGRESS) {
-      AddCounter(packets, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_packets));
-      AddCounter(packets, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_packets));
-      AddCounter(bytes, With(labels, "direction", "rx"), static_cast<double>(p.total.rx_bytes));
-      AddCounter(bytes, With(labels, "direction", "tx"), static_cast<double>(p.total.tx_bytes));
-    }
-    if (p.total.rtt_count == 0) continue;
-    const Labels rtt_labels = With(labels, "matched_on", HookName(p.key.matched_on));
-    ClientMetric metric;
-    metric.label = rtt_labels;
-    metric.histogram = ToPrometheusHistogram(p.total);
-    rtt.metric.push_back(std::move(metric));
-    AddGauge(min, rtt_labels, static_cast<double>(p.last_rtt.rtt_min_ns) / kNsPerSecond);
-    AddGauge(max, rtt_labels, static_cast<double>(p.last_rtt.rtt_max_ns) / kNsPerSecond);
-  }
-  return {std::move(rtt), std::move(min), std::move(max), std::move(packets), std::move(bytes)};
 }
 
 std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "exporter/aggregator.h"
 #include "exporter/attachment_info.h"
 #include "exporter/global_counters.h"
 #include "exporter/cleanup_stats.h"
@@ -16,17 +15,6 @@
 namespace pping {
 
 std::string ProtoClassName(unsigned proto_class);
-
-// Exported bucket bounds in seconds (ascending, +Inf excluded). Kernel
-// buckets below 10 us fold into the first bound.
-const std::vector<double>& RttBucketBoundsSeconds();
-
-// Cumulative `le` buckets of one kernel histogram, in exported bounds,
-// ending with +Inf.
-prometheus::ClientMetric::Histogram ToPrometheusHistogram(const PrefixStats& stats);
-
-// pping_rtt_seconds, min/max gauges and per-prefix traffic counters.
-std::vector<prometheus::MetricFamily> PrefixFamilies(const std::vector<PrefixSnapshot>& prefixes);
 
 // Global packet/byte, ECN, truncation, map-full and sample counters.
 std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& counters);

@@ -4,7 +4,6 @@
 #include "exporter/metric_families.h"
 
 #include <gtest/gtest.h>
-#include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 #include <civetweb.h>
 
@@ -14,6 +13,8 @@
 
 #include "exporter/http_server.h"
 #include "exporter/error.h"
+#include "exporter/aggregator.h"
+#include "exporter/prefix_exposition.h"
 #include "rtt_histogram.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
@@ -57,29 +58,41 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
   return prometheus::TextSerializer().Serialize(families);
 }
 
+std::string RenderPrefixes(const std::vector<PrefixSnapshot>& prefixes, const RttBucketOptions& buckets = {}) {
+  const RttBucketLayout layout(buckets);
+  std::string text;
+  PrefixExposition exposition(layout, text);
+  for (const auto& p : prefixes) exposition.Add(p.key, p.total, p.last_rtt);
+  exposition.Finish();
+  return text;
+}
+
 std::string RenderAll() {
-  auto families = PrefixFamilies({TcpPrefix()});
-  for (auto& f : GlobalFamilies(SomeCounters())) families.push_back(f);
+  std::vector<prometheus::MetricFamily> families = GlobalFamilies(SomeCounters());
   for (auto& f : ExporterFamilies({{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
                                     {16384, 8192, 4096},
                                     3,
                                     1,
                                     0})) families.push_back(f);
-  return Render(families);
+  return RenderPrefixes({TcpPrefix()}) + Render(families);
 }
 
 TEST(Exposition, HistogramIsCumulativeInSeconds) {
-  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix()})));
+  const auto samples = ParseExposition(RenderPrefixes({TcpPrefix()}));
   const std::map<std::string, std::string> series{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}};
-  // 3 us and 5 us both fold into the first bucket (le 10 us).
-  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "1e-05"}}), 2);
+  // 3 us and 5 us both fold into the first bucket (le 32 us by default).
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "0.000032"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "0.016384"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "0.024576"}}), 3);
   EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"prefix", "192.0.2.0/24"}, {"le", "+Inf"}}), 4);
   EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", series), 4);
   EXPECT_NEAR(*FindValue(samples, "pping_rtt_seconds_sum", series), 0.060008, 1e-9);
   EXPECT_EQ(FindValue(samples, "pping_rtt_min_seconds", series), 3e-6);
   EXPECT_EQ(FindValue(samples, "pping_rtt_max_seconds", series), 0.04);
-  // The 75th percentile lies in the bucket holding 20 ms.
-  EXPECT_NEAR(*HistogramQuantile(samples, "pping_rtt_seconds", series, 0.75), 0.020, 0.0025);
+  // The 75th percentile lies in the exported bucket holding 20 ms.
+  const double p75 = *HistogramQuantile(samples, "pping_rtt_seconds", series, 0.75);
+  EXPECT_GT(p75, 0.016384);
+  EXPECT_LE(p75, 0.024576);
   double previous = 0;
   for (const auto& s : samples) {
     if (s.name != "pping_rtt_seconds_bucket") continue;
@@ -88,8 +101,19 @@ TEST(Exposition, HistogramIsCumulativeInSeconds) {
   }
 }
 
+TEST(Exposition, FinestLayoutExportsEveryKernelBucket) {
+  const auto samples = ParseExposition(RenderPrefixes({TcpPrefix()}, {8, 1e-6, 33.6}));
+  int buckets = 0;
+  for (const auto& s : samples) buckets += s.name == "pping_rtt_seconds_bucket";
+  EXPECT_EQ(buckets, PP_HIST_BUCKETS) << "every finite kernel bound plus +Inf";
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"le", "0.000003"}}), 0);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_bucket", {{"le", "0.000004"}}), 1);
+  const std::map<std::string, std::string> series{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}};
+  EXPECT_NEAR(*HistogramQuantile(samples, "pping_rtt_seconds", series, 0.75), 0.020, 0.0025);
+}
+
 TEST(Exposition, TrafficCountersPerPrefixAndDirection) {
-  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix()})));
+  const auto samples = ParseExposition(RenderPrefixes({TcpPrefix()}));
   EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"direction", "rx"}, {"protocol", "tcp"}}), 10);
   EXPECT_EQ(FindValue(samples, "pping_prefix_bytes_total", {{"direction", "tx"}, {"prefix", "192.0.2.0/24"}}),
             1800);
@@ -99,7 +123,7 @@ TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
   PrefixSnapshot quiet;
   quiet.key = {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP};
   quiet.total.tx_packets = 3;
-  const auto samples = ParseExposition(Render(PrefixFamilies({quiet})));
+  const auto samples = ParseExposition(RenderPrefixes({quiet}));
   EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"prefix", "2001:db8::/48"}, {"protocol", "udp"}}),
             0);
   EXPECT_FALSE(FindValue(samples, "pping_rtt_seconds_count", {}));
@@ -108,7 +132,7 @@ TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
 TEST(Exposition, LocalRttsHaveTheirOwnSeriesAndNoTraffic) {
   PrefixSnapshot local = TcpPrefix();
   local.key.matched_on = PP_DIR_EGRESS;
-  const auto samples = ParseExposition(Render(PrefixFamilies({TcpPrefix(), local})));
+  const auto samples = ParseExposition(RenderPrefixes({TcpPrefix(), local}));
   EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"matched_on", "egress"}}), 4);
   EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"matched_on", "ingress"}}), 4);
   int traffic_series = 0;
@@ -165,15 +189,15 @@ TEST(Exposition, MatchesGoldenFile) {
   EXPECT_EQ(actual, expected.str()) << "update with: PPING_UPDATE_GOLDEN=1 bazel run //exporter:metric_families_test";
 }
 
-class FixedCollectable : public prometheus::Collectable {
+class FixedSource : public ExpositionSource {
  public:
-  std::vector<prometheus::MetricFamily> Collect() const override { return PrefixFamilies({TcpPrefix()}); }
+  void AppendExposition(std::string& out) const override { out += RenderPrefixes({TcpPrefix()}); }
 };
 
 TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   HttpServer server("127.0.0.1:0", "/custom-metrics");
-  auto collectable = std::make_shared<FixedCollectable>();
-  server.AddCollectable(collectable);
+  auto source = std::make_shared<FixedSource>();
+  server.AddSource(source);
   ASSERT_GT(server.port(), 0);
   const auto metrics = testing::HttpGet(server.port(), "/custom-metrics");
   ASSERT_TRUE(metrics);

@@ -2,35 +2,43 @@
 #include "exporter/prefix_stats.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace pping {
 
-void PrefixStats::Merge(const PrefixStats& other) {
-  rx_packets += other.rx_packets;
-  rx_bytes += other.rx_bytes;
-  tx_packets += other.tx_packets;
-  tx_bytes += other.tx_bytes;
-  if (other.rtt_count > 0) {
-    rtt_min_ns = rtt_count == 0 ? other.rtt_min_ns : std::min(rtt_min_ns, other.rtt_min_ns);
-    rtt_max_ns = std::max(rtt_max_ns, other.rtt_max_ns);
+namespace {
+
+// Adds counts from a user-space or a kernel (one CPU's) value; min and max
+// combine, counting only sides that had samples.
+template <typename From>
+void Accumulate(PrefixStats& into, const From& from) {
+  into.rx_packets += from.rx_packets;
+  into.rx_bytes += from.rx_bytes;
+  into.tx_packets += from.tx_packets;
+  into.tx_bytes += from.tx_bytes;
+  if (from.rtt_count > 0) {
+    into.rtt_min_ns = into.rtt_count == 0 ? from.rtt_min_ns : std::min<uint64_t>(into.rtt_min_ns, from.rtt_min_ns);
+    into.rtt_max_ns = std::max<uint64_t>(into.rtt_max_ns, from.rtt_max_ns);
   }
-  rtt_count += other.rtt_count;
-  rtt_sum_ns += other.rtt_sum_ns;
-  for (size_t i = 0; i < rtt_buckets.size(); ++i) rtt_buckets[i] += other.rtt_buckets[i];
+  into.rtt_count += from.rtt_count;
+  into.rtt_sum_ns += from.rtt_sum_ns;
+  for (size_t i = 0; i < into.rtt_buckets.size(); ++i) into.rtt_buckets[i] += from.rtt_buckets[i];
 }
 
-PrefixStats FromKernel(const pp_agg_stats& kernel) {
-  PrefixStats stats;
-  stats.rx_packets = kernel.rx_packets;
-  stats.rx_bytes = kernel.rx_bytes;
-  stats.tx_packets = kernel.tx_packets;
-  stats.tx_bytes = kernel.tx_bytes;
-  stats.rtt_count = kernel.rtt_count;
-  stats.rtt_sum_ns = kernel.rtt_sum_ns;
-  stats.rtt_min_ns = kernel.rtt_min_ns;
-  stats.rtt_max_ns = kernel.rtt_max_ns;
-  std::copy(std::begin(kernel.rtt_buckets), std::end(kernel.rtt_buckets), stats.rtt_buckets.begin());
-  return stats;
+}  // namespace
+
+void PrefixStats::Merge(const PrefixStats& other) { Accumulate(*this, other); }
+
+void AddKernel(PrefixStats& stats, const pp_agg_stats& kernel) { Accumulate(stats, kernel); }
+
+size_t PrefixKeyHash::operator()(const PrefixKey& key) const {
+  uint64_t halves[2];
+  std::memcpy(halves, key.prefix.data(), sizeof(halves));
+  const uint64_t small = uint64_t{key.prefix_len} << 16 | uint64_t{key.proto_class} << 8 | key.matched_on;
+  uint64_t h = halves[0] * 0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 29) ^ halves[1]) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 31) ^ small) * 0x94d049bb133111ebull;
+  return static_cast<size_t>(h ^ (h >> 32));
 }
 
 PrefixKey FromKernel(const pp_agg_key& kernel) {

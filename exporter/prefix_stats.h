@@ -20,6 +20,11 @@ struct PrefixKey {
   auto operator<=>(const PrefixKey&) const = default;
 };
 
+// For hashed containers: mixes the address halves and the small fields.
+struct PrefixKeyHash {
+  size_t operator()(const PrefixKey& key) const;
+};
+
 struct PrefixStats {
   uint64_t rx_packets = 0;
   uint64_t rx_bytes = 0;
@@ -41,8 +46,8 @@ struct PrefixRecord {
   PrefixStats stats;
 };
 
-// Converts one CPU's kernel value.
-PrefixStats FromKernel(const pp_agg_stats& kernel);
+// Adds one CPU's kernel value into `stats`.
+void AddKernel(PrefixStats& stats, const pp_agg_stats& kernel);
 PrefixKey FromKernel(const pp_agg_key& kernel);
 
 }  // namespace pping

@@ -71,24 +71,31 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
 int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
-  unsigned samples = 300, rounds = 3;
+  unsigned samples = 300, rounds = 3, scrapes = 100;
   std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--out", out, "Markdown report")->capture_default_str();
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
   app.add_option("--rounds", rounds, "Interleaved throughput rounds")->capture_default_str();
+  app.add_option("--scrapes", scrapes, "Scrapes timed per state")->capture_default_str();
   app.add_option("--only", parts, "Parts to run: flows, prefixes, manyflows, traffic")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
   std::ofstream md(out);
-  md << "## Benchmark (" << rounds << " throughput rounds, " << samples << " samples per flow count)\n\n";
+  md << "## Benchmark (" << rounds << " throughput rounds, " << samples << " samples per flow count, " << scrapes
+     << " scrapes per state)\n\n";
   if (wanted("flows")) ReportCostVsFlows(md, MeasureCostVsFlows({1, 10, 100, 1000, 10000, 100000}, samples), data);
   md.flush();
   if (wanted("prefixes") || wanted("manyflows")) {
     std::vector<std::pair<std::string, ScrapeResult>> rows;
-    if (wanted("prefixes")) rows.emplace_back("16,384 prefixes with RTTs", MeasureScrapeWithPrefixes(exporter, 16384, 10));
-    if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, 10));
+    if (wanted("prefixes")) {
+      rows.emplace_back("16,384 active prefixes, default buckets (2/octave)",
+                        MeasureScrapeWithPrefixes(exporter, 16384, scrapes, {}));
+      rows.emplace_back("16,384 active prefixes, 1 bucket/octave",
+                        MeasureScrapeWithPrefixes(exporter, 16384, scrapes, {"--histogram.buckets-per-octave", "1"}));
+    }
+    if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, scrapes));
     ReportScrape(md, rows);
   }
   md.flush();

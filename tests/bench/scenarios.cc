@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -42,9 +43,10 @@ std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int
   return process;
 }
 
-void Scrape(int port, unsigned scrapes, ScrapeResult& r) {
+void Scrape(int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}) {
   std::vector<double> ms;
   for (unsigned i = 0; i < scrapes; ++i) {
+    before_each();
     const auto start = Clock::now();
     const auto response = testing::HttpGet(port, "/metrics");
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
@@ -79,25 +81,34 @@ std::string Hex(unsigned v) {
 
 }  // namespace
 
-ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes) {
+ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes,
+                                       const std::vector<std::string>& extra_args) {
   const int port = testing::FreeLocalPort();
-  auto p = StartExporter(exporter, port,
-                         {"--interface", "lo", "--aggregation.max-prefixes", std::to_string(prefixes * 2),
-                          "--flow-map-size", std::to_string(prefixes * 2), "--timestamp-map-size",
-                          std::to_string(prefixes * 2), "--rate-limit", "0"});
+  std::vector<std::string> args{"--interface", "lo", "--aggregation.max-prefixes", std::to_string(prefixes * 2),
+                                "--flow-map-size", std::to_string(prefixes * 2), "--timestamp-map-size",
+                                std::to_string(prefixes * 2), "--rate-limit", "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto p = StartExporter(exporter, port, args);
   const int egress = NewestProgramFd("pping_tc_egress"), ingress = NewestProgramFd("pping_tc_ingres");
   if (egress < 0 || ingress < 0) throw std::runtime_error("the exporter's programs are not loaded");
-  for (unsigned i = 0; i < prefixes; ++i) {
-    const std::string remote = "2001:db8:" + Hex(i) + "::1";
-    RunOnce(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, 1));
-    RunOnce(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, 1));
-  }
-  close(egress);
-  close(ingress);
+  // Every prefix gets an RTT sample (echo request out, reply in), so every
+  // prefix is active in the kernel instance each scrape drains.
+  uint16_t sequence = 1;
+  const auto sample_every_prefix = [&] {
+    for (unsigned i = 0; i < prefixes; ++i) {
+      const std::string remote = "2001:db8:" + Hex(i) + "::1";
+      RunOnce(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, sequence));
+      RunOnce(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, sequence));
+    }
+    ++sequence;
+  };
+  sample_every_prefix();
   std::this_thread::sleep_for(2500ms);  // drained into user space
   ScrapeResult r;
   r.prefixes_or_flows = prefixes;
-  Scrape(port, scrapes, r);
+  Scrape(port, scrapes, r, sample_every_prefix);
+  close(egress);
+  close(ingress);
   ReadProcess(*p, port, r);
   return r;
 }

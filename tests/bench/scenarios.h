@@ -17,9 +17,11 @@ struct ScrapeResult {
   double idle_cpu_percent = 0;    // exporter CPU while nothing happens
 };
 
-// 16,384 IPv6 /48 prefixes, each with an RTT sample, fed through the
-// exporter's own programs; then /metrics is scraped repeatedly.
-ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes);
+// `prefixes` IPv6 /48 prefixes, each given an RTT sample through the
+// exporter's own programs before every scrape (so each scrape drains them
+// all from the kernel); the exporter runs with `extra_args`.
+ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes,
+                                       const std::vector<std::string>& extra_args);
 
 // The flow map filled with `flows` TCP flows (and as many timestamps).
 ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsigned scrapes);

@@ -68,7 +68,9 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
                              lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
                              "--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
-                             "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook});
+                             "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook,
+                             // Accuracy is checked on the kernel's own 12.5 % buckets.
+                             "--histogram.buckets-per-octave", "8"});
   const auto samples = ScrapeWhenReady(port);
   ASSERT_TRUE(exporter.Running()) << exporter.Output();
   EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
@@ -203,7 +205,7 @@ TEST(IncludeLocal, ReportsRttsMatchedOnEgressSeparately) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"pplocal", 5ms});
   const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
-                                     "--include-local", "--rate-limit", "10"});
+                                     "--include-local", "--rate-limit", "10", "--histogram.buckets-per-octave", "8"});
   const std::map<std::string, std::string> network{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},
                                                    {"matched_on", "ingress"}};
   const std::map<std::string, std::string> local{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},

@@ -35,7 +35,9 @@ RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
   const int port = testing::FreeLocalPort();
   std::vector<std::string> argv{testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
                                 lab.monitored_interface(), "--web.listen-address",
-                                "127.0.0.1:" + std::to_string(port), "--rate-limit", "20"};
+                                "127.0.0.1:" + std::to_string(port), "--rate-limit", "20",
+                                // samples are checked against D on the kernel's 12.5 % buckets
+                                "--histogram.buckets-per-octave", "8"};
   argv.insert(argv.end(), sampling_flags.begin(), sampling_flags.end());
   testing::Process exporter(argv);
   std::this_thread::sleep_for(1500ms);  // attached, stream in steady state

@@ -46,16 +46,23 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
   }
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
   (void)!write(fd, request.data(), request.size());
+  // Read straight into the response text (large scrapes are ~80 MB).
   std::string raw;
-  char buffer[16384];
-  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) raw.append(buffer, n);
+  size_t used = 0;
+  for (ssize_t n = 1; n > 0; used += static_cast<size_t>(n)) {
+    if (raw.size() - used < 65536) raw.resize(std::max<size_t>(2 * raw.size(), 1 << 20));
+    n = read(fd, raw.data() + used, raw.size() - used);
+    if (n < 0) n = 0;
+  }
+  raw.resize(used);
   close(fd);
   const size_t split = raw.find("\r\n\r\n");
   if (raw.size() < 12 || split == std::string::npos) return std::nullopt;
   HttpResponse response;
   response.status = std::stoi(raw.substr(9, 3));
   response.headers = raw.substr(0, split + 2);
-  response.body = raw.substr(split + 4);
+  raw.erase(0, split + 4);
+  response.body = std::move(raw);
   return response;
 }
 

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the HTTP server asks for on every scrape: a piece of the text
+// exposition. Sources write text themselves so that the large per-prefix
+// families need not pass through one object per sample.
+#pragma once
+
+#include <string>
+
+namespace pping {
+
+class ExpositionSource {
+ public:
+  virtual ~ExpositionSource() = default;
+  // Appends complete metric families (HELP, TYPE, samples) to `out`.
+  virtual void AppendExposition(std::string& out) const = 0;
+};
+
+}  // namespace pping

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/prefix_exposition.h"
+
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
+#include "exporter/metric_families.h"
+#include "exporter/prefix.h"
+
+namespace pping {
+namespace {
+
+constexpr double kNsPerSecond = 1e9;
+constexpr size_t kMaxNumber = 20;  // digits of a uint64
+// An `le` text ("0.000032", "33.554432", "+Inf"), `"} `, a count and '\n'.
+constexpr size_t kMaxLeAndValue = 16 + 3 + kMaxNumber + 1;
+
+char* Copy(char* at, std::string_view text) {
+  std::memcpy(at, text.data(), text.size());
+  return at + text.size();
+}
+
+void AppendNumber(std::string& out, uint64_t v) {
+  char text[24];
+  out.append(text, std::to_chars(text, text + sizeof(text), v).ptr);
+}
+
+void AppendNumber(std::string& out, double v) {
+  char text[32];
+  out.append(text, std::to_chars(text, text + sizeof(text), v).ptr);
+}
+
+void AppendHeader(std::string& out, const char* name, const char* help, const char* type) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+// One sample line: name{labels[,extra]} value. Label values here are CIDR
+// prefixes and fixed words, never characters that need escaping.
+template <typename Number>
+void AppendSample(std::string& out, const char* name, const std::string& labels, const char* extra, Number v) {
+  out.append(name).append("{").append(labels);
+  if (extra[0] != '\0') out.append(",").append(extra);
+  out.append("} ");
+  AppendNumber(out, v);
+  out.push_back('\n');
+}
+
+const char* HookLabel(unsigned matched_on) {
+  return matched_on == PP_DIR_EGRESS ? "matched_on=\"egress\"" : "matched_on=\"ingress\"";
+}
+
+}  // namespace
+
+PrefixExposition::PrefixExposition(const RttBucketLayout& layout, std::string& out, size_t expected_prefixes)
+    : layout_(layout), out_(out) {
+  constexpr size_t kLineBytes = 128;  // a bucket line with an IPv6 prefix
+  out_.reserve(out_.size() + expected_prefixes * (layout.bounds_us().size() + 3) * kLineBytes);
+  AppendHeader(out_, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
+}
+
+void PrefixExposition::Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
+  const std::string labels =
+      "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" + ProtoClassName(key.proto_class) + "\"";
+  // Traffic is counted under the ingress-matched key only.
+  if (key.matched_on == PP_DIR_INGRESS) {
+    AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"rx\"", total.rx_packets);
+    AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"tx\"", total.tx_packets);
+    AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"rx\"", total.rx_bytes);
+    AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
+  }
+  if (total.rtt_count == 0) return;
+  const std::string rtt_labels = labels + "," + HookLabel(key.matched_on);
+  AddHistogram(rtt_labels, total);
+  AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_min_ns) / kNsPerSecond);
+  AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_max_ns) / kNsPerSecond);
+}
+
+void PrefixExposition::AddHistogram(const std::string& labels, const PrefixStats& total) {
+  layout_.Cumulate(total.rtt_buckets, cumulative_);
+  const auto& le = layout_.le_texts();
+  const std::string head = "pping_rtt_seconds_bucket{" + labels + ",le=\"";
+  // The hot loop of a big scrape (16k prefixes x ~40 lines): size the text
+  // once, then copy the pieces of each line with plain memcpy.
+  const size_t used = out_.size();
+  out_.resize(used + cumulative_.size() * (head.size() + kMaxLeAndValue));
+  char* at = out_.data() + used;
+  for (size_t i = 0; i < cumulative_.size(); ++i) {
+    at = Copy(at, head);
+    at = Copy(at, i < le.size() ? std::string_view(le[i]) : std::string_view("+Inf"));
+    at = Copy(at, "\"} ");
+    at = std::to_chars(at, at + kMaxNumber, cumulative_[i]).ptr;
+    *at++ = '\n';
+  }
+  out_.resize(static_cast<size_t>(at - out_.data()));
+  AppendSample(out_, "pping_rtt_seconds_sum", labels, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
+  AppendSample(out_, "pping_rtt_seconds_count", labels, "", total.rtt_count);
+}
+
+void PrefixExposition::Finish() {
+  AppendHeader(out_, "pping_rtt_min_seconds", "Smallest RTT of the latest aggregation interval with samples.",
+               "gauge");
+  out_ += min_;
+  AppendHeader(out_, "pping_rtt_max_seconds", "Largest RTT of the latest aggregation interval with samples.",
+               "gauge");
+  out_ += max_;
+  AppendHeader(out_, "pping_prefix_packets_total",
+               "Packets received from (rx) and sent to (tx) each remote prefix.", "counter");
+  out_ += packets_;
+  AppendHeader(out_, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
+               "counter");
+  out_ += bytes_;
+}
+
+}  // namespace pping
