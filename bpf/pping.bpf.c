@@ -169,6 +169,23 @@ static __always_inline __u64 match(const struct pp_packet *p, __u32 stamped_on,
 	return rtt;
 }
 
+/* Whether this echo was looked up already (then it cannot match: a stamp
+ * precedes its first echo); else remembers it for the next packets. */
+static __always_inline bool echo_already_checked(struct pp_flow_state *flow,
+						 __u32 stamped_on, __u32 echoed)
+{
+	__u8 bit = 1 << stamped_on;
+
+	if (stamped_on >= PP_DIRECTIONS)
+		return false;
+	if ((flow->echo_known & bit) && flow->last_echo[stamped_on] == echoed)
+		return true;
+	flow->last_echo[stamped_on] = echoed;
+	if (!(flow->echo_known & bit))
+		flow->echo_known |= bit;
+	return false;
+}
+
 static __always_inline void match_and_record(const struct pp_packet *p,
 					     struct pp_flow_state *flow,
 					     __u32 hook, __u64 now,
@@ -176,8 +193,11 @@ static __always_inline void match_and_record(const struct pp_packet *p,
 					     struct pp_global_counters *gc)
 {
 	__u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-	__u64 rtt = match(p, stamped_on, now);
+	__u64 rtt;
 
+	if (flow && echo_already_checked(flow, stamped_on, p->echoed))
+		return;
+	rtt = match(p, stamped_on, now);
 	if (!rtt)
 		return;
 	/* The flow may already be closed (the echo of a FIN): the sample

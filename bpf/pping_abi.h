@@ -88,7 +88,12 @@ struct pp_flow_state {
 	__u64 last_seen_ns;
 	__u32 flags;      /* PP_FLOW_*, set with atomic OR (BPF atomics are 32/64 bit) */
 	__u8 open_reason; /* enum pp_open_reason */
-	__u8 pad[3];
+	__u8 echo_known;  /* bit per direction: last_echo[dir] is valid */
+	__u8 pad[2];
+	/* Per stamped-on direction, the newest echoed identifier already looked
+	 * up in packet_ts. A bulk TCP flow echoes one TSval in many ACKs; only
+	 * the first of them can match, so the rest skip the lookup. */
+	__u32 last_echo[PP_DIRECTIONS];
 };
 
 /* Protocol classes: the bounded "protocol" label of every per-prefix metric. */
@@ -247,7 +252,7 @@ PP_CHECK_SIZE(union pp_addr, 16);
 PP_CHECK_SIZE(struct pp_flow_key, 40);
 PP_CHECK_SIZE(struct pp_packet_key, 48);
 PP_CHECK_SIZE(struct pp_dir_state, 32);
-PP_CHECK_SIZE(struct pp_flow_state, 112);
+PP_CHECK_SIZE(struct pp_flow_state, 120);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,

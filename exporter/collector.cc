@@ -7,7 +7,6 @@
 #include <iterator>
 
 #include "exporter/error.h"
-#include "exporter/prefix_exposition.h"
 
 namespace pping {
 namespace {
@@ -25,9 +24,9 @@ PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader coun
       cleanup_(std::move(cleanup)),
       attachments_(std::move(attachments)),
       map_sizes_(map_sizes),
-      buckets_(std::move(buckets)) {}
+      prefix_text_(std::move(buckets)) {}
 
-void PpingCollector::AppendExposition(std::string& out) const {
+void PpingCollector::AppendExposition(TextBuffer& out) {
   std::vector<prometheus::MetricFamily> families;
   try {
     // No drain here: the periodic sync drains every aggregation interval,
@@ -43,12 +42,12 @@ void PpingCollector::AppendExposition(std::string& out) const {
   // The per-prefix families are written in place, under the aggregator's
   // lock, without copying the prefixes' histograms first.
   uint64_t prefixes = 0;
-  PrefixExposition prefix_text(buckets_, out, aggregator_.size());
+  prefix_text_.Begin(out, aggregator_.size());
   aggregator_.ForEach([&](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
-    prefix_text.Add(key, total, last_rtt);
+    prefix_text_.Add(key, total, last_rtt);
     ++prefixes;
   });
-  prefix_text.Finish();
+  prefix_text_.Finish();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));
   out += prometheus::TextSerializer().Serialize(families);

@@ -11,6 +11,7 @@
 #include "exporter/exposition_source.h"
 #include "exporter/global_counters.h"
 #include "exporter/metric_families.h"
+#include "exporter/prefix_exposition.h"
 #include "exporter/rtt_buckets.h"
 
 namespace pping {
@@ -22,7 +23,7 @@ class PpingCollector : public ExpositionSource {
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
                  AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets);
-  void AppendExposition(std::string& out) const override;
+  void AppendExposition(TextBuffer& out) override;
 
  private:
   Aggregator& aggregator_;
@@ -30,8 +31,8 @@ class PpingCollector : public ExpositionSource {
   CleanupStatsReader cleanup_;
   AttachmentReader attachments_;
   MapSizes map_sizes_;
-  RttBucketLayout buckets_;
-  mutable std::atomic<uint64_t> errors_{0};
+  PrefixExposition prefix_text_;  // keeps its buffers between scrapes
+  std::atomic<uint64_t> errors_{0};
 };
 
 }  // namespace pping

@@ -4,15 +4,16 @@
 // families need not pass through one object per sample.
 #pragma once
 
-#include <string>
+#include "exporter/text_buffer.h"
 
 namespace pping {
 
 class ExpositionSource {
  public:
   virtual ~ExpositionSource() = default;
-  // Appends complete metric families (HELP, TYPE, samples) to `out`.
-  virtual void AppendExposition(std::string& out) const = 0;
+  // Appends complete metric families (HELP, TYPE, samples) to `out`. The
+  // server calls one scrape at a time.
+  virtual void AppendExposition(TextBuffer& out) = 0;
 };
 
 }  // namespace pping

@@ -47,6 +47,6 @@ class HttpServer {
 std::string CivetListeningPort(const std::string& listen_address);
 
 // Replaces `text` with the exposition of all sources still alive, in order.
-void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, std::string& text);
+void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, TextBuffer& text);
 
 }  // namespace pping

@@ -59,12 +59,24 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
 }
 
 std::string RenderPrefixes(const std::vector<PrefixSnapshot>& prefixes, const RttBucketOptions& buckets = {}) {
-  const RttBucketLayout layout(buckets);
-  std::string text;
-  PrefixExposition exposition(layout, text);
+  PrefixExposition exposition{RttBucketLayout(buckets)};
+  TextBuffer text;
+  exposition.Begin(text, 0);
   for (const auto& p : prefixes) exposition.Add(p.key, p.total, p.last_rtt);
   exposition.Finish();
-  return text;
+  return std::string(text.view());
+}
+
+TEST(Exposition, ReusedWriterGivesTheSameTextEachScrape) {
+  PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
+  TextBuffer first, second;
+  for (TextBuffer* out : {&first, &second}) {
+    exposition.Begin(*out, 1);
+    exposition.Add(TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
+    exposition.Finish();
+  }
+  EXPECT_EQ(first.view(), second.view());
+  EXPECT_EQ(first.view(), RenderPrefixes({TcpPrefix()}));
 }
 
 std::string RenderAll() {
@@ -191,7 +203,7 @@ TEST(Exposition, MatchesGoldenFile) {
 
 class FixedSource : public ExpositionSource {
  public:
-  void AppendExposition(std::string& out) const override { out += RenderPrefixes({TcpPrefix()}); }
+  void AppendExposition(TextBuffer& out) override { out += RenderPrefixes({TcpPrefix()}); }
 };
 
 TEST(HttpServer, ServesExpositionWithVersionedContentType) {

@@ -21,17 +21,14 @@ char* Copy(char* at, std::string_view text) {
   return at + text.size();
 }
 
-void AppendNumber(std::string& out, uint64_t v) {
-  char text[24];
-  out.append(text, std::to_chars(text, text + sizeof(text), v).ptr);
+template <typename Number>
+void AppendNumber(TextBuffer& out, Number v) {
+  constexpr size_t kRoom = 32;  // a uint64 or a shortest-form double
+  char* at = out.Reserve(kRoom);
+  out.Commit(std::to_chars(at, at + kRoom, v).ptr);
 }
 
-void AppendNumber(std::string& out, double v) {
-  char text[32];
-  out.append(text, std::to_chars(text, text + sizeof(text), v).ptr);
-}
-
-void AppendHeader(std::string& out, const char* name, const char* help, const char* type) {
+void AppendHeader(TextBuffer& out, const char* name, const char* help, const char* type) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -39,7 +36,7 @@ void AppendHeader(std::string& out, const char* name, const char* help, const ch
 // One sample line: name{labels[,extra]} value. Label values here are CIDR
 // prefixes and fixed words, never characters that need escaping.
 template <typename Number>
-void AppendSample(std::string& out, const char* name, const std::string& labels, const char* extra, Number v) {
+void AppendSample(TextBuffer& out, const char* name, const std::string& labels, const char* extra, Number v) {
   out.append(name).append("{").append(labels);
   if (extra[0] != '\0') out.append(",").append(extra);
   out.append("} ");
@@ -53,11 +50,12 @@ const char* HookLabel(unsigned matched_on) {
 
 }  // namespace
 
-PrefixExposition::PrefixExposition(const RttBucketLayout& layout, std::string& out, size_t expected_prefixes)
-    : layout_(layout), out_(out) {
+void PrefixExposition::Begin(TextBuffer& out, size_t expected_prefixes) {
+  out_ = &out;
+  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_}) side->clear();
   constexpr size_t kLineBytes = 128;  // a bucket line with an IPv6 prefix
-  out_.reserve(out_.size() + expected_prefixes * (layout.bounds_us().size() + 3) * kLineBytes);
-  AppendHeader(out_, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
+  out.reserve(out.size() + expected_prefixes * (layout_.bounds_us().size() + 3) * kLineBytes);
+  AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
 void PrefixExposition::Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
@@ -81,11 +79,9 @@ void PrefixExposition::AddHistogram(const std::string& labels, const PrefixStats
   layout_.Cumulate(total.rtt_buckets, cumulative_);
   const auto& le = layout_.le_texts();
   const std::string head = "pping_rtt_seconds_bucket{" + labels + ",le=\"";
-  // The hot loop of a big scrape (16k prefixes x ~40 lines): size the text
-  // once, then copy the pieces of each line with plain memcpy.
-  const size_t used = out_.size();
-  out_.resize(used + cumulative_.size() * (head.size() + kMaxLeAndValue));
-  char* at = out_.data() + used;
+  // The hot loop of a big scrape (16k prefixes x ~40 lines): room for all
+  // lines at once, then plain copies of the pieces of each line.
+  char* at = out_->Reserve(cumulative_.size() * (head.size() + kMaxLeAndValue));
   for (size_t i = 0; i < cumulative_.size(); ++i) {
     at = Copy(at, head);
     at = Copy(at, i < le.size() ? std::string_view(le[i]) : std::string_view("+Inf"));
@@ -93,24 +89,24 @@ void PrefixExposition::AddHistogram(const std::string& labels, const PrefixStats
     at = std::to_chars(at, at + kMaxNumber, cumulative_[i]).ptr;
     *at++ = '\n';
   }
-  out_.resize(static_cast<size_t>(at - out_.data()));
-  AppendSample(out_, "pping_rtt_seconds_sum", labels, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
-  AppendSample(out_, "pping_rtt_seconds_count", labels, "", total.rtt_count);
+  out_->Commit(at);
+  AppendSample(*out_, "pping_rtt_seconds_sum", labels, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
+  AppendSample(*out_, "pping_rtt_seconds_count", labels, "", total.rtt_count);
 }
 
 void PrefixExposition::Finish() {
-  AppendHeader(out_, "pping_rtt_min_seconds", "Smallest RTT of the latest aggregation interval with samples.",
-               "gauge");
-  out_ += min_;
-  AppendHeader(out_, "pping_rtt_max_seconds", "Largest RTT of the latest aggregation interval with samples.",
-               "gauge");
-  out_ += max_;
-  AppendHeader(out_, "pping_prefix_packets_total",
-               "Packets received from (rx) and sent to (tx) each remote prefix.", "counter");
-  out_ += packets_;
-  AppendHeader(out_, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
+  TextBuffer& out = *out_;
+  AppendHeader(out, "pping_rtt_min_seconds", "Smallest RTT of the latest aggregation interval with samples.", "gauge");
+  out += min_.view();
+  AppendHeader(out, "pping_rtt_max_seconds", "Largest RTT of the latest aggregation interval with samples.", "gauge");
+  out += max_.view();
+  AppendHeader(out, "pping_prefix_packets_total", "Packets received from (rx) and sent to (tx) each remote prefix.",
                "counter");
-  out_ += bytes_;
+  out += packets_.view();
+  AppendHeader(out, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
+               "counter");
+  out += bytes_.view();
+  out_ = nullptr;
 }
 
 }  // namespace pping

@@ -3,7 +3,7 @@
 // counters) straight into exposition text. These are the only families
 // whose size grows with the traffic (16k prefixes x ~40 buckets); building
 // a prometheus-cpp object per bucket made such a scrape take seconds, while
-// appending a few preformatted pieces per line takes milliseconds.
+// copying a few preformatted pieces per line takes milliseconds.
 #pragma once
 
 #include <string>
@@ -11,28 +11,32 @@
 
 #include "exporter/prefix_stats.h"
 #include "exporter/rtt_buckets.h"
+#include "exporter/text_buffer.h"
 
 namespace pping {
 
+// Lives across scrapes (one scrape at a time) so its buffers keep their
+// memory: Begin(), Add() per prefix, Finish().
 class PrefixExposition {
  public:
-  // The histogram family is written into `out` as prefixes are added; the
-  // smaller families are kept aside until Finish(). `expected_prefixes`
-  // sizes `out` once instead of regrowing (and copying) it many times.
-  PrefixExposition(const RttBucketLayout& layout, std::string& out, size_t expected_prefixes = 0);
+  explicit PrefixExposition(RttBucketLayout layout) : layout_(std::move(layout)) {}
 
+  // The histogram family goes into `out` as prefixes are added; the other
+  // families wait in side buffers until Finish(). `expected_prefixes`
+  // sizes `out` once instead of regrowing (and copying) it.
+  void Begin(TextBuffer& out, size_t expected_prefixes);
   // `total` since start; `last_rtt`: the latest interval with RTT samples.
   void Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt);
-  // Appends the min/max gauges and traffic counters.
+  // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
 
  private:
   void AddHistogram(const std::string& labels, const PrefixStats& total);
 
-  const RttBucketLayout& layout_;
-  std::string& out_;
-  std::string min_, max_, packets_, bytes_;
-  std::vector<uint64_t> cumulative_;  // reused across prefixes
+  RttBucketLayout layout_;
+  TextBuffer* out_ = nullptr;
+  TextBuffer min_, max_, packets_, bytes_;
+  std::vector<uint64_t> cumulative_;
 };
 
 }  // namespace pping

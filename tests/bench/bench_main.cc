@@ -38,11 +38,11 @@ void ReportCostVsFlows(std::ostream& md, const std::vector<FlowCostPoint>& point
 
 void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, ScrapeResult>>& rows) {
   md << "### Scrape latency, memory and idle CPU\n\n"
-     << "| state | prefix series | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB | cleanup pass s "
-        "| idle CPU % |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+     << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB "
+        "| cleanup pass s | idle CPU % |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& [name, r] : rows) {
-    md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
+    md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.first_ms) << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
        << Format("%.2f", r.body_mib) << " | " << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib)
        << " | " << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " |\n";
   }
@@ -57,9 +57,22 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
        << " | " << Format("%.3f", r.ratio) << " |\n";
   }
   md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
-     << "| load | program | packets | ns/packet |\n|---|---|---:|---:|\n";
+     << "The floor is an empty tc program on the same hooks under the same load, measured just before: "
+        "what bpf_stats reports for doing nothing here.\n\n"
+     << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |\n|---|---|---:|---:|---:|---:|\n";
+  const auto hook_of = [](const std::string& program) {
+    return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";
+  };
   for (const auto& c : t.costs) {
-    md << "| " << c.scenario << " | " << c.program << " | " << c.packets << " | " << Format("%.0f", c.ns_per_packet)
+    if (c.program.starts_with("pping_floor")) continue;
+    double floor = 0;
+    for (const auto& f : t.costs) {
+      if (f.program.starts_with("pping_floor") && f.scenario == c.scenario && hook_of(f.program) == hook_of(c.program)) {
+        floor = f.ns_per_packet;
+      }
+    }
+    md << "| " << c.scenario << " | " << hook_of(c.program) << " | " << Format("%.0f", floor) << " | "
+       << Format("%.0f", c.ns_per_packet) << " | " << Format("%.0f", c.ns_per_packet - floor) << " | " << c.packets
        << " |\n";
   }
   md << "\n### Exporter CPU under traffic\n\n" << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter "

@@ -10,7 +10,8 @@ namespace pping::bench {
 struct ScrapeResult {
   unsigned prefixes_or_flows = 0;
   unsigned series = 0;            // prefix series on /metrics
-  double p50_ms = 0, p99_ms = 0;
+  double first_ms = 0;            // slowest of the warm-up scrapes after start
+  double p50_ms = 0, p99_ms = 0;  // steady state: the scrapes after those
   double body_mib = 0;
   double rss_mib = 0, bpf_maps_mib = 0;
   double cleanup_s = 0;           // latest cleanup pass

@@ -79,6 +79,18 @@ TEST_F(DatapathTest, TsvalSeenBeforeIsNotStampedAgainAfterItsEcho) {
   EXPECT_EQ(Tcp4().rtt_count, 1u);
 }
 
+TEST_F(DatapathTest, AcksRepeatingAnEchoGiveOneSampleAndTheNextEchoStillMatches) {
+  // The repeats skip the timestamp lookup (the flow remembers the echo it
+  // checked); a new echo is looked up again.
+  Egress(BuildTcp(Out4(kAck | kPsh, 700, 50, 100)));
+  for (uint32_t i = 0; i < 3; ++i) Ingress(BuildTcp(In4(kAck, 910 + i, 700)));
+  Egress(BuildTcp(Out4(kAck | kPsh, 701, 51, 100)));
+  Ingress(BuildTcp(In4(kAck, 913, 701)));
+  Ingress(BuildTcp(In4(kAck, 914, 701)));
+  EXPECT_EQ(Tcp4().rtt_count, 2u);
+  EXPECT_EQ(Counters().rtt_samples, 2u);
+}
+
 TEST_F(DatapathTest, TcpWithoutTimestampsCountsTrafficOnly) {
   Egress(BuildTcp({kLocal4, kRemote4, 40000, 80, kAck | kPsh, std::nullopt, 100}));
   Ingress(BuildTcp({kRemote4, kLocal4, 80, 40000, kAck, std::nullopt, 0}));

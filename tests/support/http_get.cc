@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <string_view>
 
 namespace pping::testing {
 namespace {
@@ -23,6 +25,20 @@ sockaddr_in Loopback(int port) {
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
+}
+
+// Once the first `used` bytes of `raw` hold the headers, grows `raw` to
+// the whole response; true once done (or if there is no Content-Length).
+bool SizeFromContentLength(std::string& raw, size_t used) {
+  const std::string_view received(raw.data(), used);
+  const size_t end = received.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  const std::string headers = Lower(std::string(received.substr(0, end)));
+  const size_t at = headers.find("\r\ncontent-length:");
+  if (at == std::string::npos) return true;
+  const size_t length = std::strtoull(headers.c_str() + at + 17, nullptr, 10);
+  raw.resize(std::max(raw.size(), end + 4 + length + 65536));
+  return true;
 }
 
 }  // namespace
@@ -46,10 +62,13 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
   }
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
   (void)!write(fd, request.data(), request.size());
-  // Read straight into the response text (large scrapes are ~80 MB).
+  // Read straight into the response text (large scrapes are ~50-80 MB),
+  // sized from Content-Length once the headers are in, as scrapers do.
   std::string raw;
   size_t used = 0;
+  bool sized = false;
   for (ssize_t n = 1; n > 0; used += static_cast<size_t>(n)) {
+    if (!sized) sized = SizeFromContentLength(raw, used);
     if (raw.size() - used < 65536) raw.resize(std::max<size_t>(2 * raw.size(), 1 << 20));
     n = read(fd, raw.data() + used, raw.size() - used);
     if (n < 0) n = 0;

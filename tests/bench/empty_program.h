@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// An empty tc program ("return TC_ACT_UNSPEC") on both hooks of a lab
+// interface. Its bpf_stats cost under the same traffic is the floor any
+// datapath's cost sits on here: the accounting itself, the call and the
+// cold caches of a loaded CPU. Named kFloorPrefix + "in" / "eg".
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace pping {
+class TcAttachment;
+}
+
+namespace pping::bench {
+
+inline constexpr const char* kFloorPrefix = "pping_floor_";
+
+class EmptyTcProgram {
+ public:
+  // Attaches to `interface` inside network namespace `netns`.
+  EmptyTcProgram(const std::string& netns, const std::string& interface);
+  ~EmptyTcProgram();
+  EmptyTcProgram(const EmptyTcProgram&) = delete;
+  EmptyTcProgram& operator=(const EmptyTcProgram&) = delete;
+
+ private:
+  std::string netns_;
+  int ingress_fd_ = -1, egress_fd_ = -1;
+  std::unique_ptr<TcAttachment> attachment_;
+};
+
+}  // namespace pping::bench
