@@ -13,9 +13,14 @@
 #include "flow_maps.h"
 #include "pping_abi.h"
 
-/* One aggregation instance: per-CPU stats of each active remote prefix. */
+/* One aggregation instance: per-CPU stats of each active remote prefix.
+ * Not preallocated: every entry costs one value per possible CPU, so a
+ * preallocated instance would pin max_entries x CPUs x 808 B (600 MB for
+ * 4096 prefixes on a 96-CPU node) whatever the traffic. Entries are made
+ * for the prefixes active in an interval and freed when it is drained. */
 struct pp_agg_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, struct pp_agg_key);
 	__type(value, struct pp_agg_stats);

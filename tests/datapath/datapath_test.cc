@@ -2,6 +2,7 @@
 // Crafted packets through the real BPF programs with BPF_PROG_TEST_RUN:
 // which packets are stamped, which echoes are matched, and what reaches
 // the per-prefix histograms and global counters.
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -152,6 +153,20 @@ TEST_F(DatapathTest, GlobalCountersByProtocolDirectionAndEcn) {
   EXPECT_EQ(c.non_ip_packets[PP_DIR_INGRESS], 1u);
   EXPECT_EQ(c.ecn_packets[3], 1u);
   EXPECT_EQ(c.ecn_packets[0], 1u);
+}
+
+// A per-CPU entry holds one value per CPU: the instances allocate entries
+// for active prefixes only, so kernel memory follows the traffic, not
+// max_prefixes x CPUs.
+TEST_F(DatapathTest, AggregationInstancesAreNotPreallocated) {
+  const AggregationMapFds maps = datapath().aggregation_maps();
+  for (int fd : maps.instances) {
+    bpf_map_info info{};
+    __u32 size = sizeof(info);
+    ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &size), 0);
+    EXPECT_EQ(info.type, BPF_MAP_TYPE_PERCPU_HASH);
+    EXPECT_TRUE(info.map_flags & BPF_F_NO_PREALLOC);
+  }
 }
 
 TEST_F(DatapathTest, FlipDrainsEveryUpdateExactlyOnce) {
