@@ -50,11 +50,12 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
 }
 
 void ReportTraffic(std::ostream& md, const TrafficReport& t) {
-  md << "### Throughput across the veth pair, single TCP flow (iperf3, medians of interleaved runs)\n\n"
-     << "| direction | without Gbit/s | with exporter Gbit/s | ratio |\n|---|---:|---:|---:|\n";
+  md << "### Throughput across the veth pair, single TCP flow (iperf3, 2 s runs, medians of interleaved rounds)\n\n"
+     << "| direction | without Gbit/s | with exporter Gbit/s | ratio | 95 % interval |\n|---|---:|---:|---:|---|\n";
   for (const auto& r : t.throughput) {
     md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)
-       << " | " << Format("%.3f", r.ratio) << " |\n";
+       << " | " << Format("%.3f", r.ratio) << " | " << Format("%.2f", r.ratio_low) << "–"
+       << Format("%.2f", r.ratio_high) << " |\n";
   }
   md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
      << "The floor is an empty tc program on the same hooks under the same load, measured just before: "
@@ -84,7 +85,7 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
 int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
-  unsigned samples = 300, rounds = 3, scrapes = 100;
+  unsigned samples = 300, rounds = 15, scrapes = 100;
   std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--out", out, "Markdown report")->capture_default_str();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -181,7 +182,7 @@ double Iperf(const Lab& lab, const std::vector<std::string>& extra) {
 }
 
 double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{"ip", "netns", "exec", lab.client_netns(), "iperf3", "-c", Lab::kServerV4, "-t", "4",
+  std::vector<std::string> argv{"ip", "netns", "exec", lab.client_netns(), "iperf3", "-c", Lab::kServerV4, "-t", "2",
                                 "-J"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   const CommandResult r = RunCommand(argv);
@@ -193,6 +194,21 @@ double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
 }
 
 void WriteSysctl(const std::string& path, const std::string& value) { std::ofstream(path) << value; }
+
+// Bootstrap 95 % interval of median(with) / median(without): single runs
+// here vary by +-30 %, so the ratio alone says little without it.
+std::pair<double, double> RatioInterval(const std::vector<double>& without, const std::vector<double>& with) {
+  std::mt19937 random(42);
+  const auto resampled_median = [&random](const std::vector<double>& v) {
+    std::uniform_int_distribution<size_t> pick(0, v.size() - 1);
+    std::vector<double> sample(v.size());
+    for (double& x : sample) x = v[pick(random)];
+    return Median(std::move(sample));
+  };
+  std::vector<double> ratios;
+  for (int i = 0; i < 2000; ++i) ratios.push_back(resampled_median(with) / resampled_median(without));
+  return {Percentile(ratios, 0.025), Percentile(ratios, 0.975)};
+}
 
 }  // namespace
 
@@ -212,7 +228,8 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds) {
       auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
       with.push_back(Iperf(lab, reverse));
     }
-    report.throughput.push_back({direction, Median(without), Median(with), Median(with) / Median(without)});
+    const auto [low, high] = RatioInterval(without, with);
+    report.throughput.push_back({direction, Median(without), Median(with), Median(with) / Median(without), low, high});
   }
   const struct {
     const char* name;

@@ -30,7 +30,8 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
 struct TrafficResult {
   std::string direction;
   double without_gbps = 0, with_gbps = 0;  // medians of interleaved runs
-  double ratio = 0;
+  double ratio = 0;                    // median with / median without
+  double ratio_low = 0, ratio_high = 0;  // bootstrap 95 % interval of that ratio
 };
 
 struct ProgramCost {
