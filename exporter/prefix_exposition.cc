@@ -53,14 +53,28 @@ const char* HookLabel(unsigned matched_on) {
 void PrefixExposition::Begin(TextBuffer& out, size_t expected_prefixes) {
   out_ = &out;
   for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_}) side->clear();
+  // Forget the labels of prefixes gone since (expired series) now and then.
+  if (labels_.size() > 2 * expected_prefixes + 1024) labels_.clear();
   constexpr size_t kLineBytes = 128;  // a bucket line with an IPv6 prefix
   out.reserve(out.size() + expected_prefixes * (layout_.bounds_us().size() + 3) * kLineBytes);
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
+const PrefixExposition::Labels& PrefixExposition::LabelsOf(const PrefixKey& key) {
+  auto [it, inserted] = labels_.try_emplace(key);
+  if (inserted) {
+    Labels& l = it->second;
+    l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" + ProtoClassName(key.proto_class) +
+               "\"";
+    l.rtt = l.prefix + "," + HookLabel(key.matched_on);
+    l.bucket_head = "pping_rtt_seconds_bucket{" + l.rtt + ",le=\"";
+  }
+  return it->second;
+}
+
 void PrefixExposition::Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
-  const std::string labels =
-      "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" + ProtoClassName(key.proto_class) + "\"";
+  const Labels& l = LabelsOf(key);
+  const std::string& labels = l.prefix;
   // Traffic is counted under the ingress-matched key only.
   if (key.matched_on == PP_DIR_INGRESS) {
     AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"rx\"", total.rx_packets);
@@ -69,16 +83,16 @@ void PrefixExposition::Add(const PrefixKey& key, const PrefixStats& total, const
     AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
   }
   if (total.rtt_count == 0) return;
-  const std::string rtt_labels = labels + "," + HookLabel(key.matched_on);
-  AddHistogram(rtt_labels, total);
+  const std::string& rtt_labels = l.rtt;
+  AddHistogram(l, total);
   AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_min_ns) / kNsPerSecond);
   AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_max_ns) / kNsPerSecond);
 }
 
-void PrefixExposition::AddHistogram(const std::string& labels, const PrefixStats& total) {
+void PrefixExposition::AddHistogram(const Labels& labels, const PrefixStats& total) {
   layout_.Cumulate(total.rtt_buckets, cumulative_);
   const auto& le = layout_.le_texts();
-  const std::string head = "pping_rtt_seconds_bucket{" + labels + ",le=\"";
+  const std::string& head = labels.bucket_head;
   // The hot loop of a big scrape (16k prefixes x ~40 lines): room for all
   // lines at once, then plain copies of the pieces of each line.
   char* at = out_->Reserve(cumulative_.size() * (head.size() + kMaxLeAndValue));
@@ -90,8 +104,8 @@ void PrefixExposition::AddHistogram(const std::string& labels, const PrefixStats
     *at++ = '\n';
   }
   out_->Commit(at);
-  AppendSample(*out_, "pping_rtt_seconds_sum", labels, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
-  AppendSample(*out_, "pping_rtt_seconds_count", labels, "", total.rtt_count);
+  AppendSample(*out_, "pping_rtt_seconds_sum", labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
+  AppendSample(*out_, "pping_rtt_seconds_count", labels.rtt, "", total.rtt_count);
 }
 
 void PrefixExposition::Finish() {
