@@ -4,6 +4,15 @@
 #include <algorithm>
 
 namespace pping {
+namespace {
+
+// Listings in key order: the hash table holding the prefixes has none.
+template <typename Keyed>
+void SortByKey(std::vector<Keyed>& v) {
+  std::sort(v.begin(), v.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+}
+
+}  // namespace
 
 void Aggregator::Sync() {
   // One drain at a time. The entries' lock is taken per record, not for the
@@ -41,7 +50,7 @@ std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
   ForEach([&out](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
     out.push_back({key, total, last_rtt});
   });
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  SortByKey(out);
   return out;
 }
 
@@ -59,7 +68,7 @@ std::vector<PrefixRecord> Aggregator::TakeWindow() {
     if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({key, w});
     entry.window = PrefixStats{};
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  SortByKey(out);
   return out;
 }
 

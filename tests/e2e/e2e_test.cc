@@ -65,12 +65,12 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   const Scenario scenario = GetParam();
   Lab lab({"ppe2e", std::chrono::milliseconds(scenario.delay_ms)});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
-                             lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
-                             "--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
-                             "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook,
-                             // Accuracy is checked on the kernel's own 12.5 % buckets.
-                             "--histogram.buckets-per-octave", "8"});
+  testing::Process exporter(testing::MonitoringExporterArgv(
+      lab.client_netns(), lab.monitored_interface(), port,
+      {"--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode, "--rate-limit", "10",
+       "--ingress-hook", scenario.ingress_hook,
+       // Accuracy is checked on the kernel's own 12.5 % buckets.
+       "--histogram.buckets-per-octave", "8"}));
   const auto samples = ScrapeWhenReady(port);
   ASSERT_TRUE(exporter.Running()) << exporter.Output();
   EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
@@ -148,9 +148,8 @@ TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflap", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
-                             lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
-                             "--rate-limit", "10"});
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, {"--rate-limit", "10"}));
   const std::map<std::string, std::string> ppc0{{"interface", "ppc0"}};
   ASSERT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 1)) << exporter.Output();
   lab.RemoveLink();

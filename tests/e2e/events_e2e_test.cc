@@ -57,11 +57,9 @@ void ExpectRttsMatchDelay(const std::vector<json>& events) {
 }
 
 testing::Process StartExporter(const Lab& lab, int port, const std::vector<std::string>& output_flags) {
-  std::vector<std::string> argv{testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
-                                lab.monitored_interface(), "--web.listen-address",
-                                "127.0.0.1:" + std::to_string(port), "--rate-limit", "10"};
-  argv.insert(argv.end(), output_flags.begin(), output_flags.end());
-  return testing::Process(argv);
+  std::vector<std::string> flags{"--rate-limit", "10"};
+  flags.insert(flags.end(), output_flags.begin(), output_flags.end());
+  return testing::Process(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
 }
 
 TEST(EventStream, JsonLinesParseMatchTheDelayAndSurviveRotation) {

@@ -71,10 +71,9 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflood", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter({testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
-                             lab.monitored_interface(), "--web.listen-address", "127.0.0.1:" + std::to_string(port),
-                             "--rate-limit", "10", "--flow-map-size", "128", "--timestamp-map-size", "128",
-                             "--cleanup.protect-ms", "200"});
+  testing::Process exporter(testing::MonitoringExporterArgv(
+      lab.client_netns(), lab.monitored_interface(), port,
+      {"--rate-limit", "10", "--flow-map-size", "128", "--timestamp-map-size", "128", "--cleanup.protect-ms", "200"}));
   std::this_thread::sleep_for(1500ms);
   const Reading start = Read(port);
   std::this_thread::sleep_for(2s);

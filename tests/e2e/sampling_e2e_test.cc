@@ -33,13 +33,11 @@ struct RunResult {
 RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
   Lab lab({"ppburst", kDelay, TrafficMix{false, false, true}, false});
   const int port = testing::FreeLocalPort();
-  std::vector<std::string> argv{testing::ExporterPath(), "--netns", lab.client_netns(), "--interface",
-                                lab.monitored_interface(), "--web.listen-address",
-                                "127.0.0.1:" + std::to_string(port), "--rate-limit", "20",
-                                // samples are checked against D on the kernel's 12.5 % buckets
-                                "--histogram.buckets-per-octave", "8"};
-  argv.insert(argv.end(), sampling_flags.begin(), sampling_flags.end());
-  testing::Process exporter(argv);
+  std::vector<std::string> flags{"--rate-limit", "20",
+                                 // samples are checked against D on the kernel's 12.5 % buckets
+                                 "--histogram.buckets-per-octave", "8"};
+  flags.insert(flags.end(), sampling_flags.begin(), sampling_flags.end());
+  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
   std::this_thread::sleep_for(1500ms);  // attached, stream in steady state
   const auto t1 = Clock::now();
   const double c1 = testing::FindValue(testing::ScrapeMetrics(port), "pping_rtt_seconds_count", kTcp).value_or(0);

@@ -55,9 +55,8 @@ class AgainstPrometheus : public ::testing::Test {
     if (geteuid() != 0) return;
     lab_ = std::make_unique<Lab>(LabOptions{"ppprom", 10ms});
     exporter_port_ = testing::FreeLocalPort();
-    exporter_ = std::make_unique<testing::Process>(std::vector<std::string>{
-        testing::ExporterPath(), "--netns", lab_->client_netns(), "--interface", lab_->monitored_interface(),
-        "--web.listen-address", "127.0.0.1:" + std::to_string(exporter_port_), "--rate-limit", "10"});
+    exporter_ = std::make_unique<testing::Process>(testing::MonitoringExporterArgv(
+        lab_->client_netns(), lab_->monitored_interface(), exporter_port_, {"--rate-limit", "10"}));
     prometheus_port_ = testing::FreeLocalPort();
     const std::string data = TempDir() + "/prometheus-data";
     RunCommand({"rm", "-rf", data});

@@ -27,23 +27,8 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Once the first `used` bytes of `raw` hold the headers, grows `raw` to
-// the whole response; true once done (or if there is no Content-Length).
-bool SizeFromContentLength(std::string& raw, size_t used) {
-  const std::string_view received(raw.data(), used);
-  const size_t end = received.find("\r\n\r\n");
-  if (end == std::string_view::npos) return false;
-  const std::string headers = Lower(std::string(received.substr(0, end)));
-  const size_t at = headers.find("\r\ncontent-length:");
-  if (at == std::string::npos) return true;
-  const size_t length = std::strtoull(headers.c_str() + at + 17, nullptr, 10);
-  raw.resize(std::max(raw.size(), end + 4 + length + 65536));
-  return true;
-}
-
-}  // namespace
-
-std::string HttpResponse::Header(const std::string& name) const {
+// Value of header `name` (case-insensitive) in a raw header block, "" if absent.
+std::string HeaderValue(const std::string& headers, const std::string& name) {
   const std::string lowered = Lower(headers);
   const std::string needle = "\r\n" + Lower(name) + ":";
   const size_t at = lowered.find(needle);
@@ -52,6 +37,21 @@ std::string HttpResponse::Header(const std::string& name) const {
   while (start < headers.size() && headers[start] == ' ') ++start;
   return headers.substr(start, headers.find("\r\n", start) - start);
 }
+
+// Once the first `used` bytes of `raw` hold the headers, grows `raw` to
+// the whole response; true once done (or if there is no Content-Length).
+bool SizeFromContentLength(std::string& raw, size_t used) {
+  const size_t end = std::string_view(raw.data(), used).find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  const std::string length = HeaderValue(raw.substr(0, end + 2), "Content-Length");
+  if (length.empty()) return true;
+  raw.resize(std::max<size_t>(raw.size(), end + 4 + std::strtoull(length.c_str(), nullptr, 10) + 65536));
+  return true;
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(const std::string& name) const { return HeaderValue(headers, name); }
 
 std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

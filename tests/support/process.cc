@@ -87,6 +87,14 @@ std::string ExporterPath() {
   return "exporter/pping_exporter";
 }
 
+std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const std::string& interface, int port,
+                                                const std::vector<std::string>& extra) {
+  std::vector<std::string> argv{ExporterPath(),          "--netns", netns, "--interface", interface,
+                                "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
 Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   std::vector<std::string> argv{ExporterPath()};
   argv.insert(argv.end(), args.begin(), args.end());

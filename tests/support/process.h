@@ -41,6 +41,11 @@ class Process {
 // Path of the exporter binary among the test's runfiles.
 std::string ExporterPath();
 
+// The exporter's command line for monitoring `interface` inside network
+// namespace `netns` and serving on 127.0.0.1:port, then `extra` flags.
+std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const std::string& interface, int port,
+                                                const std::vector<std::string>& extra);
+
 // Runs the exporter with `args` until it exits by itself.
 Exit RunExporter(const std::vector<std::string>& args,
                  std::chrono::milliseconds timeout = std::chrono::seconds(20));
