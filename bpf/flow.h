@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "maps.h"
@@ -38,7 +39,7 @@ static __always_inline int open_reason(const struct pp_packet *p)
 }
 
 static __always_inline struct pp_flow_state *
-lookup_or_open_flow(const struct pp_packet *p, __u64 now, bool egress,
+lookup_or_open_flow(const struct pp_packet *p, struct pp_clock *clock, bool egress,
 		    struct pp_global_counters *gc)
 {
 	struct pp_flow_state *flow = bpf_map_lookup_elem(&flow_state, &p->flow);
@@ -52,11 +53,12 @@ lookup_or_open_flow(const struct pp_packet *p, __u64 now, bool egress,
 	if (reason < 0 || reason >= PP_OPEN_REASONS)
 		return NULL;
 	init.open_reason = reason;
-	init.last_seen_ns = now;
+	init.last_seen_ns = clock_now(clock);
 	err = bpf_map_update_elem(&flow_state, &p->flow, &init, BPF_NOEXIST);
 	if (err == 0) {
 		gc->flows_opened[reason]++;
-		emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, now, gc);
+		emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress,
+				init.last_seen_ns, gc);
 	} else if (err != -PP_EEXIST) {
 		gc->map_full[PP_MAP_FLOW_STATE]++;
 		return NULL;

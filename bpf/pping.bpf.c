@@ -10,6 +10,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "flow.h"
@@ -23,7 +24,8 @@ const volatile struct pp_config pp_cfg = {};
 
 static const __u32 zero_index;
 
-/* last_seen only decides timeouts of seconds: 1 ms precision is ample. */
+/* last_seen decides timeouts of seconds: 1 ms precision is ample, and
+ * rarer writes keep its cache line shared between the two hooks' CPUs. */
 #define PP_LAST_SEEN_GRANULARITY_NS 1000000ULL
 
 static __always_inline bool is_mapped_ipv4(const union pp_addr *a)
@@ -105,7 +107,13 @@ static __always_inline void count_prefix_traffic(struct pp_agg_stats *agg,
 	}
 }
 
-/* Stamps the identifier the packet carries, if sampling allows. */
+static __always_inline __u32 stamp_open_flag(__u32 stamped_on)
+{
+	return stamped_on == PP_DIR_EGRESS ? PP_FLOW_STAMP_OPEN_EGRESS
+					   : PP_FLOW_STAMP_OPEN_INGRESS;
+}
+
+/* Stamps the packet's new identifier, if sampling allows. */
 static __always_inline void stamp(const struct pp_packet *p,
 				  struct pp_flow_state *flow, __u32 hook,
 				  __u64 now, struct pp_global_counters *gc)
@@ -115,9 +123,7 @@ static __always_inline void stamp(const struct pp_packet *p,
 
 	if (hook >= PP_DIRECTIONS)
 		return;
-	decision = decide_stamp(&flow->dir[hook], p->identifier, now);
-	if (decision == STAMP_NOT_NEW)
-		return;
+	decision = decide_stamp(&flow->dir[hook], now);
 	if (decision == STAMP_RATE_LIMITED) {
 		gc->stamps_rate_limited++;
 		return;
@@ -127,8 +133,11 @@ static __always_inline void stamp(const struct pp_packet *p,
 	key.flow = p->flow;
 	key.identifier = p->identifier;
 	key.stamped_on = hook;
-	if (bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST) == 0) {
+		flow->dir[hook].last_stamped = p->identifier;
+		__sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
 		return;
+	}
 	if (!bpf_map_lookup_elem(&packet_ts, &key))
 		gc->map_full[PP_MAP_PACKET_TS]++;
 }
@@ -169,34 +178,56 @@ static __always_inline __u64 match(const struct pp_packet *p, __u32 stamped_on,
 	return rtt;
 }
 
-/* Whether this echo was looked up already (then it cannot match: a stamp
- * precedes its first echo); else remembers it for the next packets. */
-static __always_inline bool echo_already_checked(struct pp_flow_state *flow,
-						 __u32 stamped_on, __u32 echoed)
+/* Whether `value` differs from the one remembered for direction `dir` in
+ * `last` (valid where its bit in `known` is set); remembers it. */
+static __always_inline bool remember_if_new(__u32 *last, __u8 *known,
+					    __u32 dir, __u32 value)
 {
-	__u8 bit = 1 << stamped_on;
+	__u8 bit = 1 << dir;
 
-	if (stamped_on >= PP_DIRECTIONS)
+	if (dir >= PP_DIRECTIONS)
 		return false;
-	if ((flow->echo_known & bit) && flow->last_echo[stamped_on] == echoed)
-		return true;
-	flow->last_echo[stamped_on] = echoed;
-	if (!(flow->echo_known & bit))
-		flow->echo_known |= bit;
-	return false;
+	if ((*known & bit) && last[dir] == value)
+		return false;
+	last[dir] = value;
+	if (!(*known & bit))
+		*known |= bit;
+	return true;
+}
+
+/* Whether a stamp the echo could match may be outstanding. Echoes grow
+ * (TSecr in serial-number order, echo sequences): once an echo at or past
+ * the newest stamp was looked up, the later echoes have nothing left to
+ * match until the next stamp. An echo that arrives reordered behind a newer
+ * one loses its sample; every other echo is spared a timestamp lookup. */
+static __always_inline bool echo_may_match(struct pp_flow_state *flow,
+					   __u32 stamped_on, __u32 echoed)
+{
+	__u32 open = stamp_open_flag(stamped_on);
+
+	if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open))
+		return false;
+	if ((__s32)(echoed - flow->dir[stamped_on].last_stamped) >= 0)
+		__sync_fetch_and_and(&flow->flags, ~open);
+	return true;
 }
 
 static __always_inline void match_and_record(const struct pp_packet *p,
 					     struct pp_flow_state *flow,
-					     __u32 hook, __u64 now,
+					     __u32 hook, struct pp_clock *clock,
 					     struct pp_agg_stats *agg,
 					     struct pp_global_counters *gc)
 {
 	__u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-	__u64 rtt;
+	__u64 now, rtt;
 
-	if (flow && echo_already_checked(flow, stamped_on, p->echoed))
+	/* A stamp precedes its first echo: a repeated echo cannot match. */
+	if (flow && !remember_if_new(flow->last_echo, &flow->echo_known,
+				     stamped_on, p->echoed))
 		return;
+	if (flow && !echo_may_match(flow, stamped_on, p->echoed))
+		return;
+	now = clock_now(clock);
 	rtt = match(p, stamped_on, now);
 	if (!rtt)
 		return;
@@ -230,31 +261,60 @@ static __always_inline void count_flow_traffic(struct pp_flow_state *flow,
 	}
 }
 
+/* A new identifier is noted even where it is not stamped (ingress, unless
+ * include_local): it is what refreshes last_seen for flows that only send
+ * identifiers through that hook. */
+static __always_inline void note_and_stamp(const struct pp_packet *p,
+					   struct pp_flow_state *flow,
+					   __u32 hook, struct pp_clock *clock,
+					   struct pp_global_counters *gc)
+{
+	bool egress = hook == PP_DIR_EGRESS;
+
+	if (!p->can_stamp || !remember_if_new(flow->last_identifier,
+					      &flow->id_known, hook,
+					      p->identifier))
+		return;
+	clock_now(clock);
+	if (egress || pp_cfg.include_local)
+		stamp(p, flow, hook, clock->ns, gc);
+}
+
+/* last_seen only decides timeouts of seconds. It moves when the packet read
+ * the clock anyway: it opened the flow, carried a new identifier (an active
+ * flow does at least once per TSval tick, 1 ms to 1 s, or echo request) or
+ * had its echo looked up. */
+static __always_inline void refresh_last_seen(struct pp_flow_state *flow,
+					      const struct pp_clock *clock)
+{
+	if (clock->ns &&
+	    clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS)
+		flow->last_seen_ns = clock->ns;
+}
+
 static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
 				       bool egress, struct pp_agg_stats *agg,
 				       struct pp_global_counters *gc)
 {
 	__u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
 	__u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
-	__u64 now = bpf_ktime_get_ns();
+	struct pp_clock clock = {};
 	struct pp_flow_state *flow;
 
-	flow = lookup_or_open_flow(p, now, egress, gc);
+	flow = lookup_or_open_flow(p, &clock, egress, gc);
 	if (flow) {
-		/* Only write the shared line when the value moved noticeably. */
-		if (now - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS)
-			flow->last_seen_ns = now;
 		if (!(flow->flags & seen))
 			__sync_fetch_and_or(&flow->flags, seen);
 		if (pp_cfg.emit_events)
 			count_flow_traffic(flow, len, egress);
-		/* Stamping needs the flow's sampling state. */
-		if (p->can_stamp && (egress || pp_cfg.include_local))
-			stamp(p, flow, hook, now, gc);
+		note_and_stamp(p, flow, hook, &clock, gc);
 	}
 	if (p->can_match && (!egress || pp_cfg.include_local))
-		match_and_record(p, flow, hook, now, agg, gc);
-	if (flow && p->tcp_flags)
+		match_and_record(p, flow, hook, &clock, agg, gc);
+	if (!flow)
+		return;
+	refresh_last_seen(flow, &clock);
+	if (p->tcp_flags)
 		maybe_close_flow(p, flow, egress, gc);
 }
 

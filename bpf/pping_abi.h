@@ -45,15 +45,15 @@ struct pp_packet_key {
 	__u8 pad[3];
 };
 
-/* Sampling state of the identifiers one direction sends. */
+/* Sampling and RTT state of the identifiers one direction sends; written
+ * about once per new identifier, not per packet. */
 struct pp_dir_state {
 	__u64 min_rtt_ns;
 	__u64 srtt_ns;       /* smoothed RTT, alpha 1/8 as in RFC 6298 */
 	__u64 last_stamp_ns; /* when an identifier was last stamped */
-	__u32 last_identifier; /* newest identifier seen in this direction */
+	__u32 last_stamped;  /* the newest identifier stamped */
 	__u8 burst_left;     /* stamps still allowed in the current burst */
-	__u8 has_identifier; /* last_identifier is valid */
-	__u8 pad[2];
+	__u8 pad[3];
 };
 
 /* Why a flow was opened or closed: labels of the flow counters. */
@@ -76,24 +76,39 @@ enum pp_close_reason {
 #define PP_FLOW_SEEN_EGRESS (1 << PP_DIR_EGRESS)
 #define PP_FLOW_FIN_INGRESS (1 << 2)
 #define PP_FLOW_FIN_EGRESS (1 << 3)
+/* An echo may still match a stamp made on that hook: no echo at or past
+ * dir[].last_stamped has been looked up yet. While clear (most of the time,
+ * with the rate limit), echoes skip the timestamp lookup. */
+#define PP_FLOW_STAMP_OPEN_INGRESS (1 << 4)
+#define PP_FLOW_STAMP_OPEN_EGRESS (1 << 5)
 
+/*
+ * Every packet of a flow reads the first 32 bytes; the kernel's hash map
+ * stores a value right after its key, so they share the key's cache lines
+ * and a packet that repeats its identifier and echo touches nothing else.
+ */
 struct pp_flow_state {
-	/* [PP_DIR_EGRESS]: stamped leaving, echoed arriving: the network RTT.
-	 * [PP_DIR_INGRESS]: stamped arriving, echoed leaving: the local side. */
-	struct pp_dir_state dir[PP_DIRECTIONS];
-	__u64 tx_packets;
-	__u64 tx_bytes;
-	__u64 rx_packets;
-	__u64 rx_bytes;
-	__u64 last_seen_ns;
 	__u32 flags;      /* PP_FLOW_*, set with atomic OR (BPF atomics are 32/64 bit) */
 	__u8 open_reason; /* enum pp_open_reason */
+	__u8 id_known;    /* bit per direction: last_identifier[dir] is valid */
 	__u8 echo_known;  /* bit per direction: last_echo[dir] is valid */
-	__u8 pad[2];
+	__u8 pad;
+	/* Per direction, the newest identifier sent: only a new one may be
+	 * stamped (later packets with the same TSval would under-report). */
+	__u32 last_identifier[PP_DIRECTIONS];
 	/* Per stamped-on direction, the newest echoed identifier already looked
 	 * up in packet_ts. A bulk TCP flow echoes one TSval in many ACKs; only
 	 * the first of them can match, so the rest skip the lookup. */
 	__u32 last_echo[PP_DIRECTIONS];
+	__u64 last_seen_ns;
+	/* [PP_DIR_EGRESS]: stamped leaving, echoed arriving: the network RTT.
+	 * [PP_DIR_INGRESS]: stamped arriving, echoed leaving: the local side. */
+	struct pp_dir_state dir[PP_DIRECTIONS];
+	/* Only kept when events are emitted. */
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 rx_packets;
+	__u64 rx_bytes;
 };
 
 /* Protocol classes: the bounded "protocol" label of every per-prefix metric. */
@@ -252,7 +267,7 @@ PP_CHECK_SIZE(union pp_addr, 16);
 PP_CHECK_SIZE(struct pp_flow_key, 40);
 PP_CHECK_SIZE(struct pp_packet_key, 48);
 PP_CHECK_SIZE(struct pp_dir_state, 32);
-PP_CHECK_SIZE(struct pp_flow_state, 120);
+PP_CHECK_SIZE(struct pp_flow_state, 128);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
@@ -269,5 +284,7 @@ PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
 		 "histogram must follow the scalar fields");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40,
 		 "identifier follows the flow");
+PP_STATIC_ASSERT(__builtin_offsetof(struct pp_flow_state, dir) == 32,
+		 "per-packet flow fields fit the first 32 bytes");
 
 #endif /* PPING_ABI_H */

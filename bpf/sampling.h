@@ -2,7 +2,8 @@
 /*
  * Which identifiers get stamped. Only the first packet carrying a new
  * identifier may be stamped (later packets with the same TSval would be
- * echoed as well and under-report the RTT); beyond that, a per-flow rate
+ * echoed as well and under-report the RTT; pping.bpf.c tells new ones from
+ * repeats with the flow's last_identifier); beyond that, a per-flow rate
  * limit — fixed, or a fraction of the flow's RTT — bounds the map traffic.
  * A short burst of extra stamps right after a sample covers the case where
  * the sampled identifier is never echoed (a delayed ACK echoes the older
@@ -17,7 +18,6 @@
 #include "pping_abi.h"
 
 enum stamp_decision {
-	STAMP_NOT_NEW,      /* same identifier as the previous packet */
 	STAMP_RATE_LIMITED, /* new, but too soon after the last sample */
 	STAMP_SAMPLE,       /* new and due: a regular sample */
 	STAMP_BURST,        /* new, too soon, but inside the burst window */
@@ -32,15 +32,11 @@ static __always_inline __u64 rate_limit_ns(const struct pp_dir_state *d)
 	return pp_cfg.rate_limit_ns;
 }
 
-/* Updates the direction's sampling state for an identifier seen at `now`. */
-static __always_inline int decide_stamp(struct pp_dir_state *d, __u32 id, __u64 now)
+/* Updates the direction's sampling state for a new identifier seen at `now`. */
+static __always_inline int decide_stamp(struct pp_dir_state *d, __u64 now)
 {
 	bool never_stamped = d->last_stamp_ns == 0;
 
-	if (d->has_identifier && d->last_identifier == id)
-		return STAMP_NOT_NEW;
-	d->last_identifier = id;
-	d->has_identifier = 1;
 	if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(d)) {
 		d->last_stamp_ns = now;
 		d->burst_left = pp_cfg.burst_count;

@@ -58,8 +58,9 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
        << Format("%.2f", r.ratio_high) << " |\n";
   }
   md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
-     << "The floor is an empty tc program on the same hooks under the same load, measured just before: "
-        "what bpf_stats reports for doing nothing here.\n\n"
+     << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
+        "reports for doing nothing here. Floor and pping alternate for 3 rounds; each figure is the "
+        "median round.\n\n"
      << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |\n|---|---|---:|---:|---:|---:|\n";
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";

@@ -29,6 +29,58 @@ uint64_t FlowCount(int map_fd) {
   return n;
 }
 
+// The state of the one flow in the map.
+pp_flow_state OnlyFlow(int map_fd) {
+  pp_flow_key key{};
+  pp_flow_state state{};
+  EXPECT_EQ(FlowCount(map_fd), 1u);
+  EXPECT_EQ(bpf_map_get_next_key(map_fd, nullptr, &key), 0);
+  EXPECT_EQ(bpf_map_lookup_elem(map_fd, &key, &state), 0);
+  return state;
+}
+
+// last_seen moves with packets that carry a new identifier or echo (they
+// read the clock anyway); repeats of the packet before leave it.
+TEST_F(DatapathTest, LastSeenMovesWithNewIdentifiersOnly) {
+  const auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  const uint64_t opened = OnlyFlow(datapath().flow_state_fd()).last_seen_ns;
+  pause();
+  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
+  EXPECT_EQ(OnlyFlow(datapath().flow_state_fd()).last_seen_ns, opened);
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));
+  const uint64_t moved = OnlyFlow(datapath().flow_state_fd()).last_seen_ns;
+  EXPECT_GT(moved, opened);
+  Ingress(BuildTcp(In4(kAck, 90, 2)));  // the first echo of 2
+  const uint64_t echoed = OnlyFlow(datapath().flow_state_fd()).last_seen_ns;
+  EXPECT_GE(echoed, moved);
+  pause();
+  // The same echo again, but a new identifier: ingress does not stamp by
+  // default, yet its identifiers count.
+  Ingress(BuildTcp(In4(kAck | kPsh, 91, 2, 100)));
+  EXPECT_GT(OnlyFlow(datapath().flow_state_fd()).last_seen_ns, echoed);
+}
+
+// Once an echo reached the newest stamp, later echoes are not looked up
+// until the flow stamps again: a timestamp the flow did not make (put in
+// by hand here) is not matched, one it made is.
+TEST_F(DatapathTest, EchoesPastTheNewestStampSkipTheLookup) {
+  Egress(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)));
+  Ingress(BuildTcp(In4(kAck, 90, 10)));
+  ASSERT_EQ(Tcp4().rtt_count, 1u);
+  pp_packet_key stale{};
+  ASSERT_EQ(bpf_map_get_next_key(datapath().flow_state_fd(), nullptr, &stale.flow), 0);
+  stale.identifier = 11;
+  stale.stamped_on = PP_DIR_EGRESS;
+  const uint64_t sent = MapCleaner::MonotonicNowNs();
+  ASSERT_EQ(bpf_map_update_elem(datapath().packet_ts_fd(), &stale, &sent, BPF_NOEXIST), 0);
+  Ingress(BuildTcp(In4(kAck, 91, 11)));
+  EXPECT_EQ(Tcp4().rtt_count, 1u) << "looked up with no stamp outstanding";
+  Egress(BuildTcp(Out4(kAck | kPsh, 12, 91, 100)));
+  Ingress(BuildTcp(In4(kAck, 92, 12)));
+  EXPECT_EQ(Tcp4().rtt_count, 2u);
+}
+
 TEST_F(DatapathTest, SynAloneOpensNoFlowByDefault) {
   Egress(BuildTcp(Out4(kSyn, 500, 0, 0)));
   Ingress(BuildTcp(In4(kSyn | kAck, 77, 500)));
@@ -137,7 +189,7 @@ TEST_F(DatapathTest, FullFlowMapIsCountedThenRelievedByEvictingTheOldest) {
   for (uint16_t id = 1; id <= 21; ++id) echo(id);  // the 21st does not fit
   EXPECT_EQ(Counters().map_full[PP_MAP_FLOW_STATE], 1u);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  echo(1);  // flow 1 stays active
+  Egress(BuildEcho(kLocal4, kRemote4, true, 1, 2));  // flow 1 stays active: a new sequence
   MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {20, 16384}, config.cleanup);
   cleaner.Sweep(MapCleaner::MonotonicNowNs());
   EXPECT_EQ(cleaner.stats().flows_evicted[0], 5u);  // down to 75 % of 20

@@ -19,9 +19,9 @@ TEST_F(DatapathTest, RateLimitSkipsNewIdentifiersUntilItExpires) {
   Load(config);
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));  // sampled
   Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // new but too soon
-  Ingress(BuildTcp(In4(kAck, 90, 2)));
-  EXPECT_EQ(Tcp4().rtt_count, 0u);
-  Ingress(BuildTcp(In4(kAck, 91, 1)));
+  Ingress(BuildTcp(In4(kAck, 90, 1)));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  Ingress(BuildTcp(In4(kAck, 91, 2)));
   EXPECT_EQ(Tcp4().rtt_count, 1u);
   std::this_thread::sleep_for(milliseconds(60));
   Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // due again
