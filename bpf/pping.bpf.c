@@ -270,14 +270,15 @@ static __always_inline void note_and_stamp(const struct pp_packet *p,
 					   struct pp_global_counters *gc)
 {
 	bool egress = hook == PP_DIR_EGRESS;
+	__u64 now;
 
 	if (!p->can_stamp || !remember_if_new(flow->last_identifier,
 					      &flow->id_known, hook,
 					      p->identifier))
 		return;
-	clock_now(clock);
+	now = clock_now(clock); /* read even where nothing is stamped */
 	if (egress || pp_cfg.include_local)
-		stamp(p, flow, hook, clock->ns, gc);
+		stamp(p, flow, hook, now, gc);
 }
 
 /* last_seen only decides timeouts of seconds. It moves when the packet read

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exporter/error.h"
+#include "exporter/map_batch.h"
 #include "exporter/map_keys.h"
 
 namespace pping {
@@ -47,24 +48,17 @@ bool BpfAggregationSource::DrainBatched(int map_fd, const Sink& sink) {
   batch_values_.resize(batch * per_key);
   bpf_map_batch_opts opts{};
   opts.sz = sizeof(opts);
-  __u64 in_batch = 0, out_batch = 0;
-  for (bool first = true;; first = false) {
-    __u32 count = batch;
-    // Nobody writes the idle instance (see Flip), so reading and deleting
-    // in one step loses nothing.
-    const int err = bpf_map_lookup_and_delete_batch(map_fd, first ? nullptr : &in_batch, &out_batch,
-                                                    batch_keys_.data(), batch_values_.data(), &count, &opts);
+  // Nobody writes the idle instance (see Flip), so reading and deleting in
+  // one step loses nothing.
+  const auto lookup_and_delete = [&](__u64* in, __u64* next, __u32* count) {
+    return bpf_map_lookup_and_delete_batch(map_fd, in, next, batch_keys_.data(), batch_values_.data(), count, &opts);
+  };
+  const auto take = [&](__u32 count) {
     for (__u32 i = 0; i < count; ++i) sink(Combine(batch_keys_[i], batch_values_.data() + i * per_key));
-    if (err == 0) {
-      in_batch = out_batch;
-      continue;
-    }
-    if (errno == ENOENT) return true;  // the whole instance was drained
-    if (first && (errno == EINVAL || errno == EOPNOTSUPP)) return false;
-    // Anything else: what is left stays in the idle instance, and the next
-    // Sync drains the idle instance before flipping.
-    return true;
-  }
+  };
+  // Stopped part way: what is left stays in the idle instance, and the next
+  // Sync drains the idle instance before flipping.
+  return WalkInBatches(batch, lookup_and_delete, take) != BatchWalk::kUnsupported;
 }
 
 void BpfAggregationSource::DrainOneByOne(int map_fd, const Sink& sink) {

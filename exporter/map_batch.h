@@ -7,6 +7,7 @@
 
 #include <bpf/bpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -17,27 +18,50 @@ namespace pping {
 
 inline constexpr __u32 kMapBatch = 4096;
 
+// How a walk over a hash map in batches ended.
+enum class BatchWalk {
+  kWholeMap,     // every entry was handed over
+  kUnsupported,  // the kernel has no batch operation for this map: nothing was read
+  kStopped,      // another error part way: the caller's next pass sees the rest
+};
+
+// Walks a hash map up to `batch` entries per syscall. `call(in, out, count)`
+// runs one BPF_MAP_LOOKUP_BATCH or BPF_MAP_LOOKUP_AND_DELETE_BATCH into the
+// caller's buffers (`in` is null for the first) and returns its result;
+// `take(count)` then consumes the `count` entries it filled.
+template <typename Call, typename Take>
+BatchWalk WalkInBatches(__u32 batch, const Call& call, const Take& take) {
+  __u64 in_batch = 0, out_batch = 0;  // hash maps use a 4-byte bucket cursor
+  for (bool first = true;; first = false) {
+    __u32 count = batch;
+    const int err = call(first ? nullptr : &in_batch, &out_batch, &count);
+    take(count);
+    if (err == 0) {
+      in_batch = out_batch;
+      continue;
+    }
+    if (err == -ENOENT || errno == ENOENT) return BatchWalk::kWholeMap;
+    if (first && (err == -EINVAL || err == -EOPNOTSUPP || errno == EINVAL || errno == EOPNOTSUPP)) {
+      return BatchWalk::kUnsupported;
+    }
+    return BatchWalk::kStopped;
+  }
+}
+
 template <typename Key, typename Value>
 std::vector<std::pair<Key, Value>> ReadAllEntries(int map_fd) {
   std::vector<std::pair<Key, Value>> out;
   std::vector<Key> keys(kMapBatch);
   std::vector<Value> values(kMapBatch);
-  __u64 in_batch = 0, out_batch = 0;  // hash maps use a 4-byte bucket cursor
   bpf_map_batch_opts opts{};
   opts.sz = sizeof(opts);
-  for (bool first = true;; first = false) {
-    __u32 count = kMapBatch;
-    const int err = bpf_map_lookup_batch(map_fd, first ? nullptr : &in_batch, &out_batch, keys.data(),
-                                         values.data(), &count, &opts);
+  const auto lookup = [&](__u64* in, __u64* next, __u32* count) {
+    return bpf_map_lookup_batch(map_fd, in, next, keys.data(), values.data(), count, &opts);
+  };
+  const auto take = [&](__u32 count) {
     for (__u32 i = 0; i < count; ++i) out.emplace_back(keys[i], values[i]);
-    if (err == 0) {
-      in_batch = out_batch;
-      continue;
-    }
-    if ((err == -ENOENT || errno == ENOENT)) return out;  // the whole map was read
-    if (first && (err == -EINVAL || err == -EOPNOTSUPP || errno == EINVAL || errno == EOPNOTSUPP)) break;
-    return out;  // a partial read: the next sweep sees the rest
-  }
+  };
+  if (WalkInBatches(kMapBatch, lookup, take) != BatchWalk::kUnsupported) return out;
   // No batch support: one entry at a time.
   out.clear();
   for (const Key& key : AllKeys<Key>(map_fd)) {

@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -79,7 +78,7 @@ uint64_t MapCleaner::MonotonicNowNs() {
 FlowTable MapCleaner::ReadFlows() const {
   FlowTable flows;
   for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
-    flows.emplace(FlowTableKey(key), flow);
+    flows.emplace(key, flow);
   }
   return flows;
 }
@@ -96,7 +95,7 @@ FlowTable MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
       idle.emplace_back(key, flow);
     } else {
       survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
-      remaining.emplace(FlowTableKey(key), flow);
+      remaining.emplace(key, flow);
     }
   }
   std::vector<pp_flow_key> idle_keys;
@@ -105,7 +104,7 @@ FlowTable MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   for (size_t i = 0; i < idle.size(); ++i) {
     const auto& [key, flow] = idle[i];
     if (!deleted[i]) {  // touched or closed meanwhile
-      remaining.emplace(FlowTableKey(key), flow);
+      remaining.emplace(key, flow);
       continue;
     }
     ++delta.flows_timed_out[Bidirectional(flow)];
@@ -113,7 +112,7 @@ FlowTable MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   }
   if (survivors.size() >= kHighWatermark * capacities_.flows) {
     const std::function<void(const pp_flow_key&)> on_evict = [this, &remaining](const pp_flow_key& key) {
-      remaining.erase(FlowTableKey(key));
+      remaining.erase(key);
       if (closed_flow_sink_) closed_flow_sink_(key, "evicted");
     };
     EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns,
@@ -130,7 +129,7 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, const FlowTable& flows, Cleanu
   std::vector<pp_packet_key> expired;
   for (const auto& [key, stamped_ns] : ReadAllEntries<pp_packet_key, uint64_t>(packet_ts_fd_)) {
     uint64_t lifetime = kMinTimestampLifetimeNs;
-    const auto flow = flows.find(FlowTableKey(key.flow));
+    const auto flow = flows.find(key.flow);
     if (key.stamped_on < PP_DIRECTIONS && flow != flows.end()) {
       lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow->second.dir[key.stamped_on].srtt_ns);
     }

@@ -12,10 +12,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "exporter/cleanup_stats.h"
@@ -34,13 +35,19 @@ using KernelExpiry = std::function<pp_cleanup_result(uint64_t now_ns)>;
 // Told of every flow the cleanup removes: reason "flow timeout" or "evicted".
 using ClosedFlowSink = std::function<void(const pp_flow_key& key, const char* reason)>;
 
-// Flow states by their key's bytes: what the timestamp pass needs of the
-// flow map, read once per pass.
-using FlowTable = std::unordered_map<std::string, pp_flow_state>;
+// Flow keys hashed and compared as the bytes the kernel's map holds.
+struct FlowKeyBytesHash {
+  size_t operator()(const pp_flow_key& key) const {
+    return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(&key), sizeof(key)));
+  }
+};
+struct FlowKeyBytesEqual {
+  bool operator()(const pp_flow_key& a, const pp_flow_key& b) const { return std::memcmp(&a, &b, sizeof(a)) == 0; }
+};
 
-inline std::string FlowTableKey(const pp_flow_key& key) {
-  return std::string(reinterpret_cast<const char*>(&key), sizeof(key));
-}
+// Flow states by key: what the timestamp pass needs of the flow map, read
+// once per pass.
+using FlowTable = std::unordered_map<pp_flow_key, pp_flow_state, FlowKeyBytesHash, FlowKeyBytesEqual>;
 
 struct MapCapacities {
   uint32_t flows = 0;

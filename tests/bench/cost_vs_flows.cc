@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/bench/cost_vs_flows.h"
 
-#include <bpf/bpf.h>
-
 #include <algorithm>
 #include <random>
 #include <string>
@@ -10,6 +8,8 @@
 #include "exporter/config.h"
 #include "exporter/datapath.h"
 #include "exporter/datapath_config.h"
+#include "tests/bench/exporter_probe.h"
+#include "tests/bench/percentile.h"
 #include "tests/datapath/packet_builder.h"
 
 namespace pping::bench {
@@ -31,21 +31,6 @@ TcpSegment FlowSegment(unsigned i, bool egress, uint32_t tsval, uint32_t tsecr, 
   return {remote, "198.51.100.7", 443, local_port, flags, TcpTimestamps{tsval, tsecr}, payload};
 }
 
-double RunNs(int prog_fd, const Frame& frame, unsigned repeat) {
-  bpf_test_run_opts opts{};
-  opts.sz = sizeof(opts);
-  opts.data_in = frame.data();
-  opts.data_size_in = static_cast<__u32>(frame.size());
-  opts.repeat = repeat;
-  if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) return -1;
-  return opts.duration;
-}
-
-double Median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 std::vector<FlowCostPoint> MeasureCostVsFlows(const std::vector<unsigned>& flow_counts, unsigned samples) {
@@ -57,15 +42,15 @@ std::vector<FlowCostPoint> MeasureCostVsFlows(const std::vector<unsigned>& flow_
     config.timestamp_map_size = std::max(16384u, flows * 2);
     Datapath datapath(MakeDatapathOptions(config));
     for (unsigned i = 0; i < flows; ++i) {  // open every flow (and stamp once)
-      RunNs(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
+      RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
     }
     std::vector<double> egress, ingress;
     std::uniform_int_distribution<unsigned> pick(0, flows - 1);
     for (unsigned s = 0; s < samples; ++s) {
       const unsigned i = pick(random);
       const auto tsval = static_cast<uint32_t>(100 + s);
-      egress.push_back(RunNs(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
-      ingress.push_back(RunNs(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
+      egress.push_back(RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
+      ingress.push_back(RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
     }
     points.push_back({flows, Median(egress), Median(ingress)});
   }

@@ -27,12 +27,14 @@ int NewestProgramFd(const std::string& name) {
   return best;
 }
 
-bool RunOnce(int prog_fd, const testing::Frame& frame) {
+double RunFrame(int prog_fd, const testing::Frame& frame, unsigned repeat) {
   bpf_test_run_opts opts{};
   opts.sz = sizeof(opts);
   opts.data_in = frame.data();
   opts.data_size_in = static_cast<__u32>(frame.size());
-  return bpf_prog_test_run_opts(prog_fd, &opts) == 0;
+  opts.repeat = repeat;
+  if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) return -1;
+  return opts.duration;
 }
 
 MemoryUse MemoryOf(pid_t pid) {

@@ -15,8 +15,9 @@ namespace pping::bench {
 // The newest loaded programs with these names (the exporter's).
 int NewestProgramFd(const std::string& name);
 
-// Runs a frame once through a program (BPF_PROG_TEST_RUN).
-bool RunOnce(int prog_fd, const testing::Frame& frame);
+// Runs a frame `repeat` times through a program (BPF_PROG_TEST_RUN);
+// returns the kernel's mean ns per run, or -1 if the run failed.
+double RunFrame(int prog_fd, const testing::Frame& frame, unsigned repeat = 1);
 
 struct MemoryUse {
   double rss_mib = 0;         // user space

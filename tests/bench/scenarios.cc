@@ -16,6 +16,7 @@
 #include "exporter/lab/lab.h"
 #include "tests/bench/empty_program.h"
 #include "tests/bench/exporter_probe.h"
+#include "tests/bench/percentile.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -25,13 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-double Percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
-
-double Median(std::vector<double> v) { return Percentile(std::move(v), 0.5); }
 
 std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int port,
                                                 std::vector<std::string> args) {
@@ -106,8 +100,8 @@ ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned pre
   const auto sample_every_prefix = [&] {
     for (unsigned i = 0; i < prefixes; ++i) {
       const std::string remote = "2001:db8:" + Hex(i) + "::1";
-      RunOnce(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, sequence));
-      RunOnce(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, sequence));
+      RunFrame(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, sequence));
+      RunFrame(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, sequence));
     }
     ++sequence;
   };
@@ -131,7 +125,7 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
   const int egress = NewestProgramFd("pping_tc_egress");
   for (unsigned i = 0; i < flows; ++i) {
     const std::string remote = "2001:db8:1:" + Hex(i >> 16) + "::" + Hex(i & 0xffff);
-    RunOnce(egress, testing::BuildTcp({"2001:db8:ffff::1", remote, 40000, 443, testing::kAck | testing::kPsh,
+    RunFrame(egress, testing::BuildTcp({"2001:db8:ffff::1", remote, 40000, 443, testing::kAck | testing::kPsh,
                                        testing::TcpTimestamps{1, 1}, 100}));
   }
   close(egress);
