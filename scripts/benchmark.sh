@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs the benchmark on this machine (as root) and writes the report and
 # plot into tests/bench/results/: benchmark.md and cost_vs_flows.png.
+# PPING_BASELINE=<git revision> also builds that revision's exporter (in a
+# temporary worktree) and measures its per-packet costs alongside, in the
+# same rounds: the side-by-side comparison with a baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -13,9 +16,18 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 bazel build //exporter:pping_exporter //tests/bench:pping_bench
+baseline=()
+if [[ -n "${PPING_BASELINE:-}" ]]; then
+  tree="$(mktemp -d /tmp/pping-baseline.XXXXXX)"
+  trap 'git worktree remove --force "$tree"; rm -f "$tree.exporter"' EXIT
+  git worktree add --quiet --detach "$tree" "$PPING_BASELINE"
+  (cd "$tree" && bazel build //exporter:pping_exporter && cp bazel-bin/exporter/pping_exporter "$tree.exporter" &&
+    bazel shutdown)
+  baseline=(--baseline-exporter "$tree.exporter")
+fi
 out=tests/bench/results
 mkdir -p "$out"
-bazel-bin/tests/bench/pping_bench --exporter bazel-bin/exporter/pping_exporter \
+bazel-bin/tests/bench/pping_bench --exporter bazel-bin/exporter/pping_exporter "${baseline[@]}" \
   --out "$out/benchmark.md" --plot-data "$out/cost_vs_flows.dat" "$@"
 gnuplot <<PLOT
 set terminal pngcairo size 800,480 noenhanced

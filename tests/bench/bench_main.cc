@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "tests/bench/cost_vs_flows.h"
+#include "tests/bench/empty_program.h"
 #include "tests/bench/scenarios.h"
 
 using namespace pping::bench;
@@ -57,25 +58,39 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
        << " | " << Format("%.3f", r.ratio) << " | " << Format("%.2f", r.ratio_low) << "–"
        << Format("%.2f", r.ratio_high) << " |\n";
   }
-  md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
-     << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
-        "reports for doing nothing here. Floor and pping alternate for 3 rounds; each figure is the "
-        "median round.\n\n"
-     << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |\n|---|---|---:|---:|---:|---:|\n";
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";
   };
-  for (const auto& c : t.costs) {
-    if (c.program.starts_with("pping_floor")) continue;
-    double floor = 0;
-    for (const auto& f : t.costs) {
-      if (f.program.starts_with("pping_floor") && f.scenario == c.scenario && hook_of(f.program) == hook_of(c.program)) {
-        floor = f.ns_per_packet;
+  // The cost of the programs starting with `start` under the same load and hook as `c`; 0 if none.
+  const auto cost_like = [&](const ProgramCost& c, const std::string& start) {
+    for (const auto& o : t.costs) {
+      if (o.program.starts_with(start) && o.scenario == c.scenario && hook_of(o.program) == hook_of(c.program)) {
+        return o.ns_per_packet;
       }
     }
+    return 0.0;
+  };
+  const bool baseline = std::any_of(t.costs.begin(), t.costs.end(),
+                                    [](const ProgramCost& c) { return c.program.starts_with(kBaselineTag); });
+  md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
+     << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
+        "reports for doing nothing here. Floor and pping"
+     << (baseline ? " and the baseline (the exporter built from another revision)" : "")
+     << " alternate for 3 rounds; each figure is the median round.\n\n"
+     << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |"
+     << (baseline ? " baseline ns | pping / baseline |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+                  : "\n|---|---|---:|---:|---:|---:|\n");
+  for (const auto& c : t.costs) {
+    if (c.program.starts_with(kFloorPrefix) || c.program.starts_with(kBaselineTag)) continue;
+    const double floor = cost_like(c, kFloorPrefix);
     md << "| " << c.scenario << " | " << hook_of(c.program) << " | " << Format("%.0f", floor) << " | "
        << Format("%.0f", c.ns_per_packet) << " | " << Format("%.0f", c.ns_per_packet - floor) << " | " << c.packets
-       << " |\n";
+       << " |";
+    if (baseline) {
+      const double before = cost_like(c, kBaselineTag);
+      md << " " << Format("%.0f", before) << " | " << Format("%.2f", before > 0 ? c.ns_per_packet / before : 0) << " |";
+    }
+    md << "\n";
   }
   md << "\n### Exporter CPU under traffic\n\n" << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter "
      << Format("%.2f", t.cpu.cpu_percent) << " % of one core.\n\n";
@@ -86,9 +101,12 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
 int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
+  std::string baseline;
   unsigned samples = 300, rounds = 15, scrapes = 100;
   std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
+  app.add_option("--baseline-exporter", baseline,
+                 "Exporter binary of another revision whose per-packet costs are measured alongside");
   app.add_option("--out", out, "Markdown report")->capture_default_str();
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
@@ -114,7 +132,7 @@ int main(int argc, char** argv) {
     ReportScrape(md, rows);
   }
   md.flush();
-  if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds));
+  if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds, baseline));
   std::cout << "wrote " << out << "\n";
   return 0;
 }

@@ -228,7 +228,7 @@ std::pair<double, double> RatioInterval(const std::vector<double>& without, cons
 
 }  // namespace
 
-TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds) {
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const std::string& baseline) {
   Lab lab({"ppbench", 0ms, TrafficMix{false, false, false}, false});
   testing::Process server({"ip", "netns", "exec", lab.server_netns(), "iperf3", "-s"});
   std::this_thread::sleep_for(500ms);
@@ -252,29 +252,43 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds) {
     std::vector<std::string> args;
   } loads[] = {{"1 bulk TCP flow", {}}, {"64 TCP flows", {"-P", "64"}}};
   // Every load runs over an empty program (the floor), then over the
-  // exporter's programs, for kCostRounds alternating rounds. A pause before
-  // each load lets the previous one's deferred work (socket teardown, map
-  // element frees) finish outside the measurement.
+  // exporter's programs (and the baseline exporter's, if given), for
+  // kCostRounds alternating rounds. A pause before each load lets the
+  // previous one's deferred work (socket teardown, map element frees)
+  // finish outside the measurement. `tag` tells the baseline's programs,
+  // which have the same names, apart in the report.
   std::vector<ProgramCost> costs;
-  const auto run_loads = [&](const std::string& programs) {
+  const auto run_loads = [&](const std::string& programs, const std::string& tag) {
+    const auto record = [&](const Delta& d, const std::string& scenario) {
+      for (auto& c : d.Finish(scenario)) {
+        c.program = tag + c.program;
+        costs.push_back(c);
+      }
+    };
     for (const auto& load : loads) {
       std::this_thread::sleep_for(2s);
       const Delta d = Start(programs);
       Iperf(lab, load.args);
-      for (auto& c : d.Finish(load.name)) costs.push_back(c);
+      record(d, load.name);
     }
     std::this_thread::sleep_for(2s);
     const Delta d = Start(programs);
     RunCommand({"ip", "netns", "exec", lab.client_netns(), "ping", "-f", "-c", "20000", "-q", Lab::kServerV4});
-    for (auto& c : d.Finish("ping flood")) costs.push_back(c);
+    record(d, "ping flood");
   };
   for (unsigned r = 0; r < kCostRounds; ++r) {
     {
       const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
-      run_loads(kFloorPrefix);
+      run_loads(kFloorPrefix, "");
     }
-    auto measured = StartExporter(exporter, testing::FreeLocalPort(), attach);
-    run_loads("pping_tc_");
+    {
+      auto measured = StartExporter(exporter, testing::FreeLocalPort(), attach);
+      run_loads("pping_tc_", "");
+    }
+    if (!baseline.empty()) {
+      auto measured = StartExporter(baseline, testing::FreeLocalPort(), attach);
+      run_loads("pping_tc_", kBaselineTag);
+    }
   }
   report.costs = MedianRoundPerProgram(costs);
   auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);

@@ -55,7 +55,10 @@ struct TrafficReport {
 // the exporter on the tc hooks (interleaved rounds); bpf_stats of its
 // programs next to an empty program's (the floor), alternating for three
 // rounds, under one bulk flow, 64 flows and a ping flood; exporter CPU at
-// about 100 kpps.
-TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds);
+// about 100 kpps. With a `baseline` exporter binary (another revision), its
+// programs run the same loads in the same rounds; their rows' program names
+// start with kBaselineTag.
+inline constexpr const char* kBaselineTag = "baseline:";
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const std::string& baseline);
 
 }  // namespace pping::bench
