@@ -76,7 +76,7 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
      << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
         "reports for doing nothing here. Floor and pping"
      << (baseline ? " and the baseline (the exporter built from another revision)" : "")
-     << " alternate for 3 rounds; each figure is the median round.\n\n"
+     << " alternate for " << t.cost_rounds << " rounds; each figure is the median round.\n\n"
      << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |"
      << (baseline ? " baseline ns | pping / baseline |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
                   : "\n|---|---|---:|---:|---:|---:|\n");
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
   std::string baseline;
-  unsigned samples = 300, rounds = 15, scrapes = 100;
+  unsigned samples = 300, rounds = 15, cost_rounds = 3, scrapes = 100;
   std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--baseline-exporter", baseline,
@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
   app.add_option("--rounds", rounds, "Interleaved throughput rounds")->capture_default_str();
+  app.add_option("--cost-rounds", cost_rounds, "Alternating rounds of the bpf_stats loads")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--scrapes", scrapes, "Scrapes timed per state")->capture_default_str();
   app.add_option("--only", parts, "Parts to run: flows, prefixes, manyflows, traffic")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -132,7 +135,7 @@ int main(int argc, char** argv) {
     ReportScrape(md, rows);
   }
   md.flush();
-  if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds, baseline));
+  if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds, cost_rounds, baseline));
   std::cout << "wrote " << out << "\n";
   return 0;
 }

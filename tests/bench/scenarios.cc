@@ -77,7 +77,7 @@ void ReadProcess(const testing::Process& p, int port, ScrapeResult& r) {
 }
 
 std::string Hex(unsigned v) {
-  char text[8];
+  char text[9];  // 8 hex digits and the terminator
   std::snprintf(text, sizeof(text), "%x", v);
   return text;
 }
@@ -190,8 +190,6 @@ double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
 
 void WriteSysctl(const std::string& path, const std::string& value) { std::ofstream(path) << value; }
 
-constexpr unsigned kCostRounds = 3;
-
 // Per load and program (in order of first appearance), the round with the
 // median cost.
 std::vector<ProgramCost> MedianRoundPerProgram(const std::vector<ProgramCost>& rounds) {
@@ -228,7 +226,8 @@ std::pair<double, double> RatioInterval(const std::vector<double>& without, cons
 
 }  // namespace
 
-TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const std::string& baseline) {
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsigned cost_rounds,
+                             const std::string& baseline) {
   Lab lab({"ppbench", 0ms, TrafficMix{false, false, false}, false});
   testing::Process server({"ip", "netns", "exec", lab.server_netns(), "iperf3", "-s"});
   std::this_thread::sleep_for(500ms);
@@ -253,7 +252,7 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const
   } loads[] = {{"1 bulk TCP flow", {}}, {"64 TCP flows", {"-P", "64"}}};
   // Every load runs over an empty program (the floor), then over the
   // exporter's programs (and the baseline exporter's, if given), for
-  // kCostRounds alternating rounds. A pause before each load lets the
+  // cost_rounds alternating rounds. A pause before each load lets the
   // previous one's deferred work (socket teardown, map element frees)
   // finish outside the measurement. `tag` tells the baseline's programs,
   // which have the same names, apart in the report.
@@ -276,7 +275,7 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const
     RunCommand({"ip", "netns", "exec", lab.client_netns(), "ping", "-f", "-c", "20000", "-q", Lab::kServerV4});
     record(d, "ping flood");
   };
-  for (unsigned r = 0; r < kCostRounds; ++r) {
+  for (unsigned r = 0; r < cost_rounds; ++r) {
     {
       const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
       run_loads(kFloorPrefix, "");
@@ -291,6 +290,7 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const
     }
   }
   report.costs = MedianRoundPerProgram(costs);
+  report.cost_rounds = cost_rounds;
   auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
   std::this_thread::sleep_for(2s);  // past start-up: the steady state
   {

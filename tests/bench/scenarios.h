@@ -48,17 +48,19 @@ struct CpuResult {
 struct TrafficReport {
   std::vector<TrafficResult> throughput;
   std::vector<ProgramCost> costs;
+  unsigned cost_rounds = 0;
   CpuResult cpu;
 };
 
 // iperf3 across a plain veth pair between two namespaces, with and without
 // the exporter on the tc hooks (interleaved rounds); bpf_stats of its
-// programs next to an empty program's (the floor), alternating for three
-// rounds, under one bulk flow, 64 flows and a ping flood; exporter CPU at
+// programs next to an empty program's (the floor), alternating for
+// `cost_rounds` rounds, under one bulk flow, 64 flows and a ping flood; exporter CPU at
 // about 100 kpps. With a `baseline` exporter binary (another revision), its
 // programs run the same loads in the same rounds; their rows' program names
 // start with kBaselineTag.
 inline constexpr const char* kBaselineTag = "baseline:";
-TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, const std::string& baseline);
+TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsigned cost_rounds,
+                             const std::string& baseline);
 
 }  // namespace pping::bench

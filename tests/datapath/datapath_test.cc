@@ -92,6 +92,29 @@ TEST_F(DatapathTest, AcksRepeatingAnEchoGiveOneSampleAndTheNextEchoStillMatches)
   EXPECT_EQ(Counters().rtt_samples, 2u);
 }
 
+// Timestamps behind other options (a handshake's MSS and SACK-permitted)
+// are found by walking the options, as the usual aligned layout is found
+// directly.
+TEST_F(DatapathTest, TimestampsBehindOtherOptionsAreFound) {
+  const std::vector<uint8_t> mss_sack_permitted = {2, 4, 0x05, 0xb4, 4, 2};
+  Egress(BuildTcp({kLocal4, kRemote4, 40000, 80, kAck | kPsh, TcpTimestamps{5, 9}, 100, mss_sack_permitted}));
+  Ingress(BuildTcp({kRemote4, kLocal4, 80, 40000, kAck, TcpTimestamps{90, 5}, 0, {1, 3, 3, 7}}));
+  EXPECT_EQ(Tcp4().rtt_count, 1u);
+  Egress(BuildTcp(Out4(kAck | kPsh, 6, 90, 100)));
+  Ingress(BuildTcp(In4(kAck, 91, 6)));
+  EXPECT_EQ(Tcp4().rtt_count, 2u);
+}
+
+// A header length that ends inside the aligned timestamps: no sample.
+TEST_F(DatapathTest, TimestampsCutByTheHeaderLengthAreIgnored) {
+  Frame data = BuildTcp(Out4(kAck | kPsh, 5, 9, 100));
+  data[14 + 20 + 12] = (20 + 8) / 4 << 4;  // data offset: only 8 option bytes
+  Egress(data);
+  Ingress(BuildTcp(In4(kAck, 90, 5)));
+  EXPECT_EQ(Tcp4().rtt_count, 0u);
+  EXPECT_EQ(Tcp4().tx_packets, 1u);
+}
+
 TEST_F(DatapathTest, TcpWithoutTimestampsCountsTrafficOnly) {
   Egress(BuildTcp({kLocal4, kRemote4, 40000, 80, kAck | kPsh, std::nullopt, 100}));
   Ingress(BuildTcp({kRemote4, kLocal4, 80, 40000, kAck, std::nullopt, 0}));

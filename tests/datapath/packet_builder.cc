@@ -56,8 +56,28 @@ Frame Headers(const std::string& src, const std::string& dst, uint8_t proto, siz
 
 }  // namespace
 
+namespace {
+
+// The option bytes, padded with NOPs to whole 32-bit words.
+std::vector<uint8_t> TcpOptions(const TcpSegment& s) {
+  std::vector<uint8_t> options = s.leading_options;
+  if (s.timestamps) {
+    if (options.empty()) options = {1, 1};  // NOP, NOP: the aligned layout
+    options.push_back(8);
+    options.push_back(10);
+    for (uint32_t v : {s.timestamps->tsval, s.timestamps->tsecr}) {
+      for (int shift = 24; shift >= 0; shift -= 8) options.push_back(static_cast<uint8_t>(v >> shift));
+    }
+  }
+  while (options.size() % 4) options.push_back(1);
+  return options;
+}
+
+}  // namespace
+
 Frame BuildTcp(const TcpSegment& s) {
-  const size_t options = s.timestamps ? 12 : 0;
+  const std::vector<uint8_t> option_bytes = TcpOptions(s);
+  const size_t options = option_bytes.size();
   Frame f = Headers(s.src, s.dst, kIpProtoTcp, 20 + options + s.payload);
   Put16(f, s.sport);
   Put16(f, s.dport);
@@ -67,14 +87,7 @@ Frame BuildTcp(const TcpSegment& s) {
   f.push_back(s.flags);
   Put16(f, 65535);  // window
   Put32(f, 0);      // checksum, urgent pointer
-  if (s.timestamps) {
-    f.push_back(1);  // NOP
-    f.push_back(1);  // NOP
-    f.push_back(8);  // timestamps
-    f.push_back(10);
-    Put32(f, s.timestamps->tsval);
-    Put32(f, s.timestamps->tsecr);
-  }
+  f.insert(f.end(), option_bytes.begin(), option_bytes.end());
   f.insert(f.end(), s.payload, 0xab);
   return f;
 }

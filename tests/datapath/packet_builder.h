@@ -26,6 +26,9 @@ struct TcpSegment {
   uint8_t flags = kAck;
   std::optional<TcpTimestamps> timestamps;
   size_t payload = 0;
+  // Options before the timestamps (e.g. MSS, SACK-permitted), which then
+  // follow unaligned; without any, NOP, NOP, timestamps as Linux sends them.
+  std::vector<uint8_t> leading_options = {};
 };
 
 Frame BuildTcp(const TcpSegment& segment);
