@@ -76,9 +76,13 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
      << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
         "reports for doing nothing here. Floor and pping"
      << (baseline ? " and the baseline (the exporter built from another revision)" : "")
-     << " alternate for " << t.cost_rounds << " rounds; each figure is the median round.\n\n"
+     << " alternate for " << t.cost_rounds << " rounds; each ns figure is the median round."
+     << (baseline ? " pping / baseline is the median over the rounds of the ratio within a round (pping and the "
+                    "baseline run back to back, in alternating order), with the least and greatest round."
+                  : "")
+     << "\n\n"
      << "| load | hook | floor ns | pping ns | pping above floor ns | pping packets |"
-     << (baseline ? " baseline ns | pping / baseline |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+     << (baseline ? " baseline ns | pping / baseline | rounds' range |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n"
                   : "\n|---|---|---:|---:|---:|---:|\n");
   for (const auto& c : t.costs) {
     if (c.program.starts_with(kFloorPrefix) || c.program.starts_with(kBaselineTag)) continue;
@@ -87,8 +91,16 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
        << Format("%.0f", c.ns_per_packet) << " | " << Format("%.0f", c.ns_per_packet - floor) << " | " << c.packets
        << " |";
     if (baseline) {
-      const double before = cost_like(c, kBaselineTag);
-      md << " " << Format("%.0f", before) << " | " << Format("%.2f", before > 0 ? c.ns_per_packet / before : 0) << " |";
+      const auto paired = std::find_if(t.baseline_ratios.begin(), t.baseline_ratios.end(), [&c](const PairedRatio& r) {
+        return r.scenario == c.scenario && r.program == c.program;
+      });
+      md << " " << Format("%.0f", cost_like(c, kBaselineTag)) << " |";
+      if (paired != t.baseline_ratios.end()) {
+        md << " " << Format("%.2f", paired->median) << " | " << Format("%.2f", paired->low) << "–"
+           << Format("%.2f", paired->high) << " |";
+      } else {
+        md << " | |";
+      }
     }
     md << "\n";
   }

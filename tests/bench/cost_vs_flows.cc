@@ -2,6 +2,7 @@
 #include "tests/bench/cost_vs_flows.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -31,29 +32,49 @@ TcpSegment FlowSegment(unsigned i, bool egress, uint32_t tsval, uint32_t tsecr, 
   return {remote, "198.51.100.7", 443, local_port, flags, TcpTimestamps{tsval, tsecr}, payload};
 }
 
-}  // namespace
-
-std::vector<FlowCostPoint> MeasureCostVsFlows(const std::vector<unsigned>& flow_counts, unsigned samples) {
-  std::vector<FlowCostPoint> points;
-  std::mt19937 random(42);
-  for (unsigned flows : flow_counts) {
-    Config config;  // the defaults the README recommends
-    config.flow_map_size = std::max(16384u, flows * 2);
-    config.timestamp_map_size = std::max(16384u, flows * 2);
-    Datapath datapath(MakeDatapathOptions(config));
+// A loaded datapath holding `flows` open flows, and its timings.
+struct FlowCountRun {
+  explicit FlowCountRun(unsigned flows) : flows(flows), datapath(MakeDatapathOptions(SizedFor(flows))) {
     for (unsigned i = 0; i < flows; ++i) {  // open every flow (and stamp once)
       RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
     }
-    std::vector<double> egress, ingress;
-    std::uniform_int_distribution<unsigned> pick(0, flows - 1);
-    for (unsigned s = 0; s < samples; ++s) {
-      const unsigned i = pick(random);
-      const auto tsval = static_cast<uint32_t>(100 + s);
-      egress.push_back(RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
-      ingress.push_back(RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
-    }
-    points.push_back({flows, Median(egress), Median(ingress)});
   }
+
+  static Config SizedFor(unsigned flows) {
+    Config config;  // the defaults the README recommends
+    config.flow_map_size = std::max(16384u, flows * 2);
+    config.timestamp_map_size = std::max(16384u, flows * 2);
+    return config;
+  }
+
+  // Times one data packet with a new TSval and its echo, of flow `i`.
+  void Sample(unsigned i, uint32_t tsval) {
+    egress.push_back(RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
+    ingress.push_back(RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
+  }
+
+  unsigned flows;
+  Datapath datapath;
+  std::vector<double> egress, ingress;
+};
+
+}  // namespace
+
+std::vector<FlowCostPoint> MeasureCostVsFlows(const std::vector<unsigned>& flow_counts, unsigned samples) {
+  std::vector<std::unique_ptr<FlowCountRun>> runs;
+  for (unsigned flows : flow_counts) runs.push_back(std::make_unique<FlowCountRun>(flows));
+  std::mt19937 random(42);
+  for (unsigned s = 0; s < samples; ++s) {
+    const auto tsval = static_cast<uint32_t>(100 + s);
+    // A different flow count goes first in each sample: none is always
+    // timed right after the test-run setup of another.
+    for (size_t k = 0; k < runs.size(); ++k) {
+      FlowCountRun& run = *runs[(s + k) % runs.size()];
+      run.Sample(std::uniform_int_distribution<unsigned>(0, run.flows - 1)(random), tsval);
+    }
+  }
+  std::vector<FlowCostPoint> points;
+  for (const auto& run : runs) points.push_back({run->flows, Median(run->egress), Median(run->ingress)});
   return points;
 }
 

@@ -13,9 +13,10 @@ struct FlowCostPoint {
   double ingress_ns = 0;
 };
 
-// For each flow count: load the datapath with default settings, open that
-// many TCP flows, then time data packets (egress) and ACKs (ingress) of
-// randomly chosen flows.
+// For each flow count, a datapath with default settings holding that many
+// open TCP flows; then data packets (egress) and ACKs (ingress) of randomly
+// chosen flows are timed, every flow count in turn for each sample, so the
+// machine's drift during the run falls on all of them alike.
 std::vector<FlowCostPoint> MeasureCostVsFlows(const std::vector<unsigned>& flow_counts, unsigned samples);
 
 }  // namespace pping::bench

@@ -209,6 +209,26 @@ std::vector<ProgramCost> MedianRoundPerProgram(const std::vector<ProgramCost>& r
   return medians;
 }
 
+std::vector<PairedRatio> PairedRatios(const std::vector<ProgramCost>& rounds, const std::string& baseline_tag) {
+  std::vector<PairedRatio> ratios;
+  for (const auto& c : rounds) {
+    if (c.program.starts_with(baseline_tag) || c.round != 0) continue;
+    std::vector<double> per_round;
+    for (const auto& mine : rounds) {
+      if (mine.scenario != c.scenario || mine.program != c.program) continue;
+      for (const auto& base : rounds) {
+        if (base.round == mine.round && base.scenario == mine.scenario && base.program == baseline_tag + mine.program) {
+          per_round.push_back(mine.ns_per_packet / base.ns_per_packet);
+        }
+      }
+    }
+    if (per_round.empty()) continue;
+    const auto [low, high] = std::minmax_element(per_round.begin(), per_round.end());
+    ratios.push_back({c.scenario, c.program, Median(per_round), *low, *high});
+  }
+  return ratios;
+}
+
 // Bootstrap 95 % interval of median(with) / median(without): single runs
 // here vary by +-30 %, so the ratio alone says little without it.
 std::pair<double, double> RatioInterval(const std::vector<double>& without, const std::vector<double>& with) {
@@ -257,10 +277,12 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
   // finish outside the measurement. `tag` tells the baseline's programs,
   // which have the same names, apart in the report.
   std::vector<ProgramCost> costs;
+  unsigned round = 0;
   const auto run_loads = [&](const std::string& programs, const std::string& tag) {
     const auto record = [&](const Delta& d, const std::string& scenario) {
       for (auto& c : d.Finish(scenario)) {
         c.program = tag + c.program;
+        c.round = round;
         costs.push_back(c);
       }
     };
@@ -275,21 +297,23 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
     RunCommand({"ip", "netns", "exec", lab.client_netns(), "ping", "-f", "-c", "20000", "-q", Lab::kServerV4});
     record(d, "ping flood");
   };
-  for (unsigned r = 0; r < cost_rounds; ++r) {
+  const auto run_exporter = [&](const std::string& binary, const std::string& tag) {
+    auto measured = StartExporter(binary, testing::FreeLocalPort(), attach);
+    run_loads("pping_tc_", tag);
+  };
+  for (round = 0; round < cost_rounds; ++round) {
     {
       const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
       run_loads(kFloorPrefix, "");
     }
-    {
-      auto measured = StartExporter(exporter, testing::FreeLocalPort(), attach);
-      run_loads("pping_tc_", "");
-    }
-    if (!baseline.empty()) {
-      auto measured = StartExporter(baseline, testing::FreeLocalPort(), attach);
-      run_loads("pping_tc_", kBaselineTag);
-    }
+    // Odd rounds run the baseline first: neither always follows the floor.
+    const bool baseline_first = !baseline.empty() && round % 2 == 1;
+    if (baseline_first) run_exporter(baseline, kBaselineTag);
+    run_exporter(exporter, "");
+    if (!baseline.empty() && !baseline_first) run_exporter(baseline, kBaselineTag);
   }
   report.costs = MedianRoundPerProgram(costs);
+  report.baseline_ratios = PairedRatios(costs, kBaselineTag);
   report.cost_rounds = cost_rounds;
   auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
   std::this_thread::sleep_for(2s);  // past start-up: the steady state

@@ -38,6 +38,15 @@ struct ProgramCost {
   std::string scenario, program;
   double ns_per_packet = 0;
   unsigned long long packets = 0;
+  unsigned round = 0;
+};
+
+// pping's cost over the baseline's for one load and program, taken within
+// each round (the two ran back to back, in alternating order) and summarised
+// over the rounds: paired, so the machine's drift between rounds cancels.
+struct PairedRatio {
+  std::string scenario, program;
+  double median = 0, low = 0, high = 0;  // median, least and greatest round
 };
 
 struct CpuResult {
@@ -47,7 +56,8 @@ struct CpuResult {
 
 struct TrafficReport {
   std::vector<TrafficResult> throughput;
-  std::vector<ProgramCost> costs;
+  std::vector<ProgramCost> costs;  // the median round of each load and program
+  std::vector<PairedRatio> baseline_ratios;
   unsigned cost_rounds = 0;
   CpuResult cpu;
 };
@@ -57,8 +67,8 @@ struct TrafficReport {
 // programs next to an empty program's (the floor), alternating for
 // `cost_rounds` rounds, under one bulk flow, 64 flows and a ping flood; exporter CPU at
 // about 100 kpps. With a `baseline` exporter binary (another revision), its
-// programs run the same loads in the same rounds; their rows' program names
-// start with kBaselineTag.
+// programs run the same loads in the same rounds, right before or after
+// pping's (alternating); their rows' program names start with kBaselineTag.
 inline constexpr const char* kBaselineTag = "baseline:";
 TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsigned cost_rounds,
                              const std::string& baseline);
