@@ -52,6 +52,8 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
 
 void ReportTraffic(std::ostream& md, const TrafficReport& t) {
   md << "### Throughput across the veth pair, single TCP flow (iperf3, 2 s runs, medians of interleaved rounds)\n\n"
+     << "Each round runs without and with the exporter back to back, in alternating order; the ratio is the median "
+        "over the rounds of the ratio within a round, with a bootstrap 95 % interval of that median.\n\n"
      << "| direction | without Gbit/s | with exporter Gbit/s | ratio | 95 % interval |\n|---|---:|---:|---:|---|\n";
   for (const auto& r : t.throughput) {
     md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)

@@ -229,19 +229,18 @@ std::vector<PairedRatio> PairedRatios(const std::vector<ProgramCost>& rounds, co
   return ratios;
 }
 
-// Bootstrap 95 % interval of median(with) / median(without): single runs
-// here vary by +-30 %, so the ratio alone says little without it.
-std::pair<double, double> RatioInterval(const std::vector<double>& without, const std::vector<double>& with) {
+// Bootstrap 95 % interval of the median of `v`: single runs here vary by
+// +-30 %, so a median alone says little without it.
+std::pair<double, double> MedianInterval(const std::vector<double>& v) {
   std::mt19937 random(42);
-  const auto resampled_median = [&random](const std::vector<double>& v) {
-    std::uniform_int_distribution<size_t> pick(0, v.size() - 1);
+  std::uniform_int_distribution<size_t> pick(0, v.size() - 1);
+  std::vector<double> medians;
+  for (int i = 0; i < 2000; ++i) {
     std::vector<double> sample(v.size());
     for (double& x : sample) x = v[pick(random)];
-    return Median(std::move(sample));
-  };
-  std::vector<double> ratios;
-  for (int i = 0; i < 2000; ++i) ratios.push_back(resampled_median(with) / resampled_median(without));
-  return {Percentile(ratios, 0.025), Percentile(ratios, 0.975)};
+    medians.push_back(Median(std::move(sample)));
+  }
+  return {Percentile(medians, 0.025), Percentile(medians, 0.975)};
 }
 
 }  // namespace
@@ -257,14 +256,23 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
   for (const char* direction : {"A->B", "B->A"}) {
     const std::vector<std::string> reverse = direction == std::string("B->A") ? std::vector<std::string>{"-R"}
                                                                              : std::vector<std::string>{};
-    std::vector<double> without, with;
-    for (unsigned r = 0; r < rounds; ++r) {
-      without.push_back(Iperf(lab, reverse));
+    std::vector<double> without, with, ratios;
+    const auto monitored = [&] {
       auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
-      with.push_back(Iperf(lab, reverse));
+      return Iperf(lab, reverse);
+    };
+    for (unsigned r = 0; r < rounds; ++r) {
+      // The two runs of a round go back to back, so the machine's drift
+      // between rounds cancels in their ratio; odd rounds run the exporter
+      // first, so neither always runs second.
+      const double first = r % 2 ? monitored() : Iperf(lab, reverse);
+      const double second = r % 2 ? Iperf(lab, reverse) : monitored();
+      without.push_back(r % 2 ? second : first);
+      with.push_back(r % 2 ? first : second);
+      ratios.push_back(with.back() / without.back());
     }
-    const auto [low, high] = RatioInterval(without, with);
-    report.throughput.push_back({direction, Median(without), Median(with), Median(with) / Median(without), low, high});
+    const auto [low, high] = MedianInterval(ratios);
+    report.throughput.push_back({direction, Median(without), Median(with), Median(ratios), low, high});
   }
   const struct {
     const char* name;

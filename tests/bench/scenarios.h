@@ -30,8 +30,8 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
 struct TrafficResult {
   std::string direction;
   double without_gbps = 0, with_gbps = 0;  // medians of interleaved runs
-  double ratio = 0;                    // median with / median without
-  double ratio_low = 0, ratio_high = 0;  // bootstrap 95 % interval of that ratio
+  double ratio = 0;                    // median over rounds of with / without, run back to back
+  double ratio_low = 0, ratio_high = 0;  // bootstrap 95 % interval of that median
 };
 
 struct ProgramCost {
