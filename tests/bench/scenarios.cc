@@ -209,6 +209,8 @@ std::vector<ProgramCost> MedianRoundPerProgram(const std::vector<ProgramCost>& r
   return medians;
 }
 
+// Per load and program of pping, its cost over the baseline's of the same
+// round, summarised over the rounds.
 std::vector<PairedRatio> PairedRatios(const std::vector<ProgramCost>& rounds, const std::string& baseline_tag) {
   std::vector<PairedRatio> ratios;
   for (const auto& c : rounds) {

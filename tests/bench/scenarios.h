@@ -63,10 +63,10 @@ struct TrafficReport {
 };
 
 // iperf3 across a plain veth pair between two namespaces, with and without
-// the exporter on the tc hooks (interleaved rounds); bpf_stats of its
+// the exporter on the tc hooks (`rounds` paired rounds); bpf_stats of its
 // programs next to an empty program's (the floor), alternating for
-// `cost_rounds` rounds, under one bulk flow, 64 flows and a ping flood; exporter CPU at
-// about 100 kpps. With a `baseline` exporter binary (another revision), its
+// `cost_rounds` rounds, under one bulk flow, 64 flows and a ping flood;
+// exporter CPU at about 100 kpps. With a `baseline` exporter binary (another revision), its
 // programs run the same loads in the same rounds, right before or after
 // pping's (alternating); their rows' program names start with kBaselineTag.
 inline constexpr const char* kBaselineTag = "baseline:";
