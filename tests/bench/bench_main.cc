@@ -52,13 +52,16 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
 
 void ReportTraffic(std::ostream& md, const TrafficReport& t) {
   md << "### Throughput across the veth pair, single TCP flow (iperf3, 2 s runs, medians of interleaved rounds)\n\n"
-     << "Each round runs without and with the exporter back to back, in alternating order; the ratio is the median "
-        "over the rounds of the ratio within a round, with a bootstrap 95 % interval of that median.\n\n"
-     << "| direction | without Gbit/s | with exporter Gbit/s | ratio | 95 % interval |\n|---|---:|---:|---:|---|\n";
+     << "Each round runs without anything attached, with an empty tc program on the hooks and with the exporter, "
+        "back to back (the arm that starts rotates); a ratio is the median over the rounds of the ratio within a "
+        "round, with a bootstrap 95 % interval of that median.\n\n"
+     << "| direction | without Gbit/s | with exporter Gbit/s | ratio | 95 % interval | empty program ratio | 95 % "
+        "interval |\n|---|---:|---:|---:|---|---:|---|\n";
   for (const auto& r : t.throughput) {
     md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)
        << " | " << Format("%.3f", r.ratio) << " | " << Format("%.2f", r.ratio_low) << "–"
-       << Format("%.2f", r.ratio_high) << " |\n";
+       << Format("%.2f", r.ratio_high) << " | " << Format("%.3f", r.floor_ratio) << " | "
+       << Format("%.2f", r.floor_low) << "–" << Format("%.2f", r.floor_high) << " |\n";
   }
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";

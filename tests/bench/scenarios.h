@@ -32,6 +32,9 @@ struct TrafficResult {
   double without_gbps = 0, with_gbps = 0;  // medians of interleaved runs
   double ratio = 0;                    // median over rounds of with / without, run back to back
   double ratio_low = 0, ratio_high = 0;  // bootstrap 95 % interval of that median
+  // The same for an empty tc program in the exporter's place: the part of
+  // the ratio any program on the hooks costs.
+  double floor_ratio = 0, floor_low = 0, floor_high = 0;
 };
 
 struct ProgramCost {
