@@ -125,7 +125,9 @@ static __always_inline int tcp_timestamps(struct cursor *c, void *opt_end,
 
 	if (opt_end > c->end)
 		return -1;
-	/* The usual layout is read with one compare, sparing the walk. */
+	/* The usual layout is read with one compare, sparing the walk. Bounded
+	 * by opt_end for the header, and by c->end again for the verifier,
+	 * which cannot carry the first bound over to the packet's end. */
 	if ((void *)(aligned + 3) <= opt_end && (void *)(aligned + 3) <= c->end &&
 	    aligned[0] == bpf_htonl(TCP_ALIGNED_TIMESTAMPS)) {
 		*tsval = bpf_ntohl(aligned[1]);

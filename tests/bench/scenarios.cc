@@ -190,18 +190,26 @@ double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
 
 void WriteSysctl(const std::string& path, const std::string& value) { std::ofstream(path) << value; }
 
-// Per load and program (in order of first appearance), the round with the
-// median cost.
+// The rounds' costs grouped by load and program, in order of first appearance.
+std::vector<std::vector<ProgramCost>> ByLoadAndProgram(const std::vector<ProgramCost>& rounds) {
+  std::vector<std::vector<ProgramCost>> groups;
+  for (const auto& c : rounds) {
+    const auto same = std::find_if(groups.begin(), groups.end(), [&c](const std::vector<ProgramCost>& g) {
+      return g.front().scenario == c.scenario && g.front().program == c.program;
+    });
+    if (same == groups.end()) {
+      groups.push_back({c});
+    } else {
+      same->push_back(c);
+    }
+  }
+  return groups;
+}
+
+// Per load and program, the round with the median cost.
 std::vector<ProgramCost> MedianRoundPerProgram(const std::vector<ProgramCost>& rounds) {
   std::vector<ProgramCost> medians;
-  std::vector<std::pair<std::string, std::string>> seen;
-  for (const auto& c : rounds) {
-    const std::pair<std::string, std::string> key{c.scenario, c.program};
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-    seen.push_back(key);
-    std::vector<ProgramCost> same;
-    std::copy_if(rounds.begin(), rounds.end(), std::back_inserter(same),
-                 [&key](const ProgramCost& o) { return o.scenario == key.first && o.program == key.second; });
+  for (auto& same : ByLoadAndProgram(rounds)) {
     std::sort(same.begin(), same.end(),
               [](const ProgramCost& a, const ProgramCost& b) { return a.ns_per_packet < b.ns_per_packet; });
     medians.push_back(same[same.size() / 2]);
@@ -213,20 +221,18 @@ std::vector<ProgramCost> MedianRoundPerProgram(const std::vector<ProgramCost>& r
 // round, summarised over the rounds.
 std::vector<PairedRatio> PairedRatios(const std::vector<ProgramCost>& rounds, const std::string& baseline_tag) {
   std::vector<PairedRatio> ratios;
-  for (const auto& c : rounds) {
-    if (c.program.starts_with(baseline_tag) || c.round != 0) continue;
+  for (const auto& same : ByLoadAndProgram(rounds)) {
+    if (same.front().program.starts_with(baseline_tag)) continue;
     std::vector<double> per_round;
-    for (const auto& mine : rounds) {
-      if (mine.scenario != c.scenario || mine.program != c.program) continue;
-      for (const auto& base : rounds) {
-        if (base.round == mine.round && base.scenario == mine.scenario && base.program == baseline_tag + mine.program) {
-          per_round.push_back(mine.ns_per_packet / base.ns_per_packet);
-        }
-      }
+    for (const auto& mine : same) {
+      const auto base = std::find_if(rounds.begin(), rounds.end(), [&](const ProgramCost& b) {
+        return b.round == mine.round && b.scenario == mine.scenario && b.program == baseline_tag + mine.program;
+      });
+      if (base != rounds.end()) per_round.push_back(mine.ns_per_packet / base->ns_per_packet);
     }
     if (per_round.empty()) continue;
     const auto [low, high] = std::minmax_element(per_round.begin(), per_round.end());
-    ratios.push_back({c.scenario, c.program, Median(per_round), *low, *high});
+    ratios.push_back({same.front().scenario, same.front().program, Median(per_round), *low, *high});
   }
   return ratios;
 }
@@ -270,7 +276,7 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
           auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
           return Iperf(lab, reverse);
         }};
-    constexpr size_t kArms = std::size(arms);
+    constexpr size_t kArms = std::size(arms), kNothing = 0, kEmptyProgram = 1, kExporter = 2;
     std::vector<double> gbps[kArms], ratios, floor_ratios;
     for (unsigned r = 0; r < rounds; ++r) {
       // The runs of a round go back to back, so the machine's drift between
@@ -281,12 +287,12 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
         round_gbps[arm] = arms[arm]();
       }
       for (size_t arm = 0; arm < kArms; ++arm) gbps[arm].push_back(round_gbps[arm]);
-      ratios.push_back(round_gbps[2] / round_gbps[0]);
-      floor_ratios.push_back(round_gbps[1] / round_gbps[0]);
+      ratios.push_back(round_gbps[kExporter] / round_gbps[kNothing]);
+      floor_ratios.push_back(round_gbps[kEmptyProgram] / round_gbps[kNothing]);
     }
     const auto [low, high] = MedianInterval(ratios);
     const auto [floor_low, floor_high] = MedianInterval(floor_ratios);
-    report.throughput.push_back({direction, Median(gbps[0]), Median(gbps[2]), Median(ratios), low, high,
+    report.throughput.push_back({direction, Median(gbps[kNothing]), Median(gbps[kExporter]), Median(ratios), low, high,
                                  Median(floor_ratios), floor_low, floor_high});
   }
   const struct {
