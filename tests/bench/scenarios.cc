@@ -32,11 +32,7 @@ std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int
   std::vector<std::string> argv{exporter, "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), args.begin(), args.end());
   auto process = std::make_unique<testing::Process>(argv);
-  const auto ready = [port] {
-    const auto response = testing::HttpGet(port, "/-/ready");
-    return response && response->status == 200;  // 503 until attached
-  };
-  for (int i = 0; i < 100 && !ready(); ++i) std::this_thread::sleep_for(100ms);
+  testing::WaitUntilReady(port);
   return process;
 }
 

@@ -123,6 +123,9 @@ std::vector<testing::Sample> RunAndScrape(const std::vector<std::string>& args) 
   std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), args.begin(), args.end());
   testing::Process exporter(argv);
+  // 3 s of traffic once attached: loading and attaching take longer on a
+  // busy machine, and a scrape before the traffic has been seen finds none.
+  EXPECT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
   std::this_thread::sleep_for(3s);
   const auto response = testing::HttpGet(port, "/metrics");
   EXPECT_TRUE(response) << exporter.Output();

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
 namespace pping::testing {
 namespace {
@@ -83,6 +85,15 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
   raw.erase(0, split + 4);
   response.body = std::move(raw);
   return response;
+}
+
+bool WaitUntilReady(int port) {
+  for (int i = 0; i < 100; ++i) {
+    const auto response = HttpGet(port, "/-/ready");
+    if (response && response->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 int FreeLocalPort() {

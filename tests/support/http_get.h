@@ -17,6 +17,11 @@ struct HttpResponse {
 // Returns nullopt when nothing answers at 127.0.0.1:port.
 std::optional<HttpResponse> HttpGet(int port, const std::string& path);
 
+// Polls the exporter at 127.0.0.1:port until /-/ready answers 200 (it
+// answers 503 until every interface is attached), for up to 10 s; returns
+// whether it did.
+bool WaitUntilReady(int port);
+
 // Picks a TCP port on 127.0.0.1 that is free right now.
 int FreeLocalPort();
 
