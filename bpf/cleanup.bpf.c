@@ -71,20 +71,15 @@ int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem *ctx)
 	__u64 *stamped = ctx->value;
 	struct pp_flow_state *flow;
 	struct pp_packet_key copy;
-	__u64 lifetime = pp_cleanup_cfg.min_timestamp_lifetime_ns;
+	__u64 srtt = 0;
 
 	if (!key || !stamped)
 		return 0;
 	copy = *key;
 	flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
-	if (flow && copy.stamped_on < PP_DIRECTIONS) {
-		__u64 rtt_based = flow->dir[copy.stamped_on].srtt_ns *
-				  pp_cleanup_cfg.timestamp_rtt_lifetimes;
-
-		if (rtt_based > lifetime)
-			lifetime = rtt_based;
-	}
-	if (!elapsed_more_than(*stamped, lifetime)) {
+	if (flow && copy.stamped_on < PP_DIRECTIONS)
+		srtt = flow->rtt[copy.stamped_on].srtt_ns;
+	if (!elapsed_more_than(*stamped, pp_stamp_lifetime_ns(srtt))) {
 		pp_cleanup_result.timestamps_kept++;
 		return 0;
 	}

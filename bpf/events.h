@@ -28,7 +28,7 @@ static __always_inline void emit_rtt_event(const struct pp_packet *p,
 	e.rtt_ns = rtt;
 	e.match_on_egress = !egress_stamp;
 	if (flow && stamped_on < PP_DIRECTIONS) {
-		e.min_rtt_ns = flow->dir[stamped_on].min_rtt_ns;
+		e.min_rtt_ns = flow->rtt[stamped_on].min_rtt_ns;
 		/* "Sent" is the direction whose identifiers were stamped. */
 		e.sent_packets = egress_stamp ? flow->tx_packets : flow->rx_packets;
 		e.sent_bytes = egress_stamp ? flow->tx_bytes : flow->rx_bytes;

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "events.h"
 #include "flow.h"
+#include "held_stamp.h"
 #include "maps.h"
 #include "parse.h"
 #include "pping_abi.h"
@@ -113,7 +114,8 @@ static __always_inline __u32 stamp_open_flag(__u32 stamped_on)
 					   : PP_FLOW_STAMP_OPEN_INGRESS;
 }
 
-/* Stamps the packet's new identifier, if sampling allows. */
+/* Stamps the packet's new identifier, if sampling allows: in the flow
+ * (held_stamp.h) where it can, else in packet_ts. */
 static __always_inline void stamp(const struct pp_packet *p,
 				  struct pp_flow_state *flow, __u32 hook,
 				  __u64 now, struct pp_global_counters *gc)
@@ -123,18 +125,21 @@ static __always_inline void stamp(const struct pp_packet *p,
 
 	if (hook >= PP_DIRECTIONS)
 		return;
-	decision = decide_stamp(&flow->dir[hook], now);
+	decision = decide_stamp(&flow->sampling[hook], &flow->rtt[hook], now);
 	if (decision == STAMP_RATE_LIMITED) {
 		gc->stamps_rate_limited++;
 		return;
 	}
 	if (decision == STAMP_BURST)
 		gc->stamps_burst++;
+	if (decision == STAMP_SAMPLE && !(p->tcp_flags & (PP_TCP_FIN | PP_TCP_RST)) &&
+	    hold_stamp(flow, hook, p->identifier, now))
+		return;
 	key.flow = p->flow;
 	key.identifier = p->identifier;
 	key.stamped_on = hook;
 	if (bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST) == 0) {
-		flow->dir[hook].last_stamped = p->identifier;
+		flow->sampling[hook].last_stamped = p->identifier;
 		__sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
 		return;
 	}
@@ -207,7 +212,7 @@ static __always_inline bool echo_may_match(struct pp_flow_state *flow,
 
 	if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open))
 		return false;
-	if ((__s32)(echoed - flow->dir[stamped_on].last_stamped) >= 0)
+	if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0)
 		__sync_fetch_and_and(&flow->flags, ~open);
 	return true;
 }
@@ -219,22 +224,26 @@ static __always_inline void match_and_record(const struct pp_packet *p,
 					     struct pp_global_counters *gc)
 {
 	__u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-	__u64 now, rtt;
+	__u64 now, rtt = 0;
 
 	/* A stamp precedes its first echo: a repeated echo cannot match. */
 	if (flow && !remember_if_new(flow->last_echo, &flow->echo_known,
 				     stamped_on, p->echoed))
 		return;
-	if (flow && !echo_may_match(flow, stamped_on, p->echoed))
-		return;
+	if (flow) {
+		rtt = match_held(flow, stamped_on, p->echoed, clock);
+		if (!rtt && !echo_may_match(flow, stamped_on, p->echoed))
+			return;
+	}
 	now = clock_now(clock);
-	rtt = match(p, stamped_on, now);
+	if (!rtt)
+		rtt = match(p, stamped_on, now);
 	if (!rtt)
 		return;
 	/* The flow may already be closed (the echo of a FIN): the sample
 	 * still counts, only the flow's own RTT state is gone. */
 	if (flow)
-		record_dir_rtt(&flow->dir[stamped_on], rtt);
+		record_dir_rtt(&flow->rtt[stamped_on], rtt);
 	emit_rtt_event(p, flow, stamped_on, rtt, now, gc);
 	gc->rtt_samples++;
 	/* Local RTTs (matched on egress) get their own aggregation key. */

@@ -45,16 +45,44 @@ struct pp_packet_key {
 	__u8 pad[3];
 };
 
-/* Sampling and RTT state of the identifiers one direction sends; written
- * about once per new identifier, not per packet. */
-struct pp_dir_state {
-	__u64 min_rtt_ns;
-	__u64 srtt_ns;       /* smoothed RTT, alpha 1/8 as in RFC 6298 */
-	__u64 last_stamp_ns; /* when an identifier was last stamped */
-	__u32 last_stamped;  /* the newest identifier stamped */
+/* How the identifiers one direction sends are sampled; written about once
+ * per new identifier, not per packet. One 32-byte block, so that a stamp
+ * writes one cache line (the flow's value starts 32 bytes into a line). */
+struct pp_dir_sampling {
+	__u64 last_stamp_ns; /* when the last regular sample was taken */
+	/* The regular sample the flow holds itself instead of in packet_ts:
+	 * it is usually echoed before the next one is due, so most samples
+	 * cost no timestamp-map insert, lookup and delete. held_ns is 0 while
+	 * none is held and PP_HELD_WRITING while one is being written; a held
+	 * sample lives as long as a packet_ts entry would (PP_TS_*_LIFETIME). */
+	__u64 held_ns;
+	__u32 held_identifier;
+	__u32 last_stamped;  /* the newest identifier stamped into packet_ts */
 	__u8 burst_left;     /* stamps still allowed in the current burst */
-	__u8 pad[3];
+	__u8 pad[7];
 };
+
+/* The RTT of the identifiers one direction sends; written on each match. */
+struct pp_dir_rtt {
+	__u64 min_rtt_ns;
+	__u64 srtt_ns; /* smoothed RTT, alpha 1/8 as in RFC 6298 */
+};
+
+/* held_ns while a CPU writes the held identifier: no real clock value. */
+#define PP_HELD_WRITING 1ULL
+
+/* A stamp never echoed is given up after this long, or after this many of
+ * its flow's smoothed RTTs where that is longer: in packet_ts by the
+ * cleanup, in the flow by the datapath. */
+#define PP_TS_MIN_LIFETIME_NS 1000000000ULL
+#define PP_TS_RTT_LIFETIMES 8
+
+static inline __u64 pp_stamp_lifetime_ns(__u64 srtt_ns)
+{
+	__u64 rtt_based = srtt_ns * PP_TS_RTT_LIFETIMES;
+
+	return rtt_based > PP_TS_MIN_LIFETIME_NS ? rtt_based : PP_TS_MIN_LIFETIME_NS;
+}
 
 /* Why a flow was opened or closed: labels of the flow counters. */
 enum pp_open_reason {
@@ -76,11 +104,15 @@ enum pp_close_reason {
 #define PP_FLOW_SEEN_EGRESS (1 << PP_DIR_EGRESS)
 #define PP_FLOW_FIN_INGRESS (1 << 2)
 #define PP_FLOW_FIN_EGRESS (1 << 3)
-/* An echo may still match a stamp made on that hook: no echo at or past
- * dir[].last_stamped has been looked up yet. While clear (most of the time,
+/* An echo may still match a packet_ts stamp made on that hook: no echo at
+ * or past sampling[].last_stamped has been looked up yet. While clear (most of the time,
  * with the rate limit), echoes skip the timestamp lookup. */
 #define PP_FLOW_STAMP_OPEN_INGRESS (1 << 4)
 #define PP_FLOW_STAMP_OPEN_EGRESS (1 << 5)
+/* The flow may hold a sample stamped on that hook (sampling[].held_ns is
+ * what counts): while clear, echoes leave the sampling block untouched. */
+#define PP_FLOW_HELD_INGRESS (1 << 6)
+#define PP_FLOW_HELD_EGRESS (1 << 7)
 
 /*
  * Every packet of a flow reads the first 32 bytes; the kernel's hash map
@@ -103,7 +135,8 @@ struct pp_flow_state {
 	__u64 last_seen_ns;
 	/* [PP_DIR_EGRESS]: stamped leaving, echoed arriving: the network RTT.
 	 * [PP_DIR_INGRESS]: stamped arriving, echoed leaving: the local side. */
-	struct pp_dir_state dir[PP_DIRECTIONS];
+	struct pp_dir_sampling sampling[PP_DIRECTIONS];
+	struct pp_dir_rtt rtt[PP_DIRECTIONS];
 	/* Only kept when events are emitted. */
 	__u64 tx_packets;
 	__u64 tx_bytes;
@@ -243,9 +276,6 @@ struct pp_flow_event {
 struct pp_cleanup_config {
 	__u64 tcp_timeout_ns;
 	__u64 icmp_timeout_ns;
-	__u64 min_timestamp_lifetime_ns;
-	__u32 timestamp_rtt_lifetimes; /* a timestamp lives this many sRTTs */
-	__u32 pad;
 };
 
 struct pp_cleanup_result {
@@ -266,8 +296,9 @@ struct pp_cleanup_result {
 PP_CHECK_SIZE(union pp_addr, 16);
 PP_CHECK_SIZE(struct pp_flow_key, 40);
 PP_CHECK_SIZE(struct pp_packet_key, 48);
-PP_CHECK_SIZE(struct pp_dir_state, 32);
-PP_CHECK_SIZE(struct pp_flow_state, 128);
+PP_CHECK_SIZE(struct pp_dir_sampling, 32);
+PP_CHECK_SIZE(struct pp_dir_rtt, 16);
+PP_CHECK_SIZE(struct pp_flow_state, 160);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
@@ -277,14 +308,14 @@ PP_CHECK_SIZE(struct pp_config, 64);
 PP_CHECK_SIZE(struct pp_event_header, 56);
 PP_CHECK_SIZE(struct pp_rtt_event, 56 + 56);
 PP_CHECK_SIZE(struct pp_flow_event, 56 + 8);
-PP_CHECK_SIZE(struct pp_cleanup_config, 32);
+PP_CHECK_SIZE(struct pp_cleanup_config, 16);
 PP_CHECK_SIZE(struct pp_cleanup_result, 40);
 PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
 		 "histogram must follow the scalar fields");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40,
 		 "identifier follows the flow");
-PP_STATIC_ASSERT(__builtin_offsetof(struct pp_flow_state, dir) == 32,
+PP_STATIC_ASSERT(__builtin_offsetof(struct pp_flow_state, sampling) == 32,
 		 "per-packet flow fields fit the first 32 bytes");
 
 #endif /* PPING_ABI_H */

@@ -23,21 +23,25 @@ enum stamp_decision {
 	STAMP_BURST,        /* new, too soon, but inside the burst window */
 };
 
-static __always_inline __u64 rate_limit_ns(const struct pp_dir_state *d)
+/* The RTT is only read where it scales the limit: it sits on another
+ * cache line than the sampling block. */
+static __always_inline __u64 rate_limit_ns(const struct pp_dir_rtt *r)
 {
-	__u64 rtt = pp_cfg.use_srtt ? d->srtt_ns : d->min_rtt_ns;
+	__u64 rtt;
 
-	if (pp_cfg.rtt_rate_milli && rtt)
-		return rtt * pp_cfg.rtt_rate_milli / 1000;
-	return pp_cfg.rate_limit_ns;
+	if (!pp_cfg.rtt_rate_milli)
+		return pp_cfg.rate_limit_ns;
+	rtt = pp_cfg.use_srtt ? r->srtt_ns : r->min_rtt_ns;
+	return rtt ? rtt * pp_cfg.rtt_rate_milli / 1000 : pp_cfg.rate_limit_ns;
 }
 
 /* Updates the direction's sampling state for a new identifier seen at `now`. */
-static __always_inline int decide_stamp(struct pp_dir_state *d, __u64 now)
+static __always_inline int decide_stamp(struct pp_dir_sampling *d,
+					const struct pp_dir_rtt *r, __u64 now)
 {
 	bool never_stamped = d->last_stamp_ns == 0;
 
-	if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(d)) {
+	if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(r)) {
 		d->last_stamp_ns = now;
 		d->burst_left = pp_cfg.burst_count;
 		return STAMP_SAMPLE;
@@ -50,7 +54,7 @@ static __always_inline int decide_stamp(struct pp_dir_state *d, __u64 now)
 }
 
 /* Folds a new RTT into the direction's minimum and smoothed RTT. */
-static __always_inline void record_dir_rtt(struct pp_dir_state *d, __u64 rtt)
+static __always_inline void record_dir_rtt(struct pp_dir_rtt *d, __u64 rtt)
 {
 	__u64 min = d->min_rtt_ns, srtt = d->srtt_ns;
 

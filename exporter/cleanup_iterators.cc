@@ -15,8 +15,6 @@ namespace pping {
 namespace {
 
 constexpr uint64_t kNsPerMs = 1'000'000;
-constexpr uint64_t kMinTimestampLifetimeNs = 1'000'000'000;
-constexpr uint32_t kTimestampRttLifetimes = 8;
 
 bpf_link* AttachToMap(bpf_program* program, int map_fd, const char* what) {
   bpf_iter_attach_opts opts{};
@@ -64,8 +62,6 @@ void CleanupIterators::Load(const Datapath& datapath, const CleanupOptions& opti
   pp_cleanup_config& cfg = skeleton_->rodata->pp_cleanup_cfg;
   cfg.tcp_timeout_ns = static_cast<uint64_t>(options.tcp_flow_timeout.count()) * 1000 * kNsPerMs;
   cfg.icmp_timeout_ns = static_cast<uint64_t>(options.icmp_flow_timeout.count()) * 1000 * kNsPerMs;
-  cfg.min_timestamp_lifetime_ns = kMinTimestampLifetimeNs;
-  cfg.timestamp_rtt_lifetimes = kTimestampRttLifetimes;
   CheckLibbpf(cleanup_bpf__load(skeleton_), "load cleanup iterators");
   flows_ = AttachToMap(skeleton_->progs.pping_cleanup_flows, datapath.flow_state_fd(), "flow map");
   timestamps_ = AttachToMap(skeleton_->progs.pping_cleanup_timestamps, datapath.packet_ts_fd(), "timestamp map");

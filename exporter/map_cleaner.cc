@@ -21,8 +21,6 @@ namespace pping {
 namespace {
 
 constexpr uint64_t kNsPerSecond = 1'000'000'000;
-constexpr uint64_t kMinTimestampLifetimeNs = kNsPerSecond;
-constexpr uint64_t kTimestampRttLifetimes = 8;
 
 // Eviction starts at the high watermark and stops at the low one.
 constexpr double kHighWatermark = 0.90;
@@ -128,11 +126,9 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, const FlowTable& flows, Cleanu
   std::vector<Candidate<pp_packet_key>> survivors;
   std::vector<pp_packet_key> expired;
   for (const auto& [key, stamped_ns] : ReadAllEntries<pp_packet_key, uint64_t>(packet_ts_fd_)) {
-    uint64_t lifetime = kMinTimestampLifetimeNs;
     const auto flow = flows.find(key.flow);
-    if (key.stamped_on < PP_DIRECTIONS && flow != flows.end()) {
-      lifetime = std::max<uint64_t>(lifetime, kTimestampRttLifetimes * flow->second.dir[key.stamped_on].srtt_ns);
-    }
+    const bool has_rtt = key.stamped_on < PP_DIRECTIONS && flow != flows.end();
+    const uint64_t lifetime = pp_stamp_lifetime_ns(has_rtt ? flow->second.rtt[key.stamped_on].srtt_ns : 0);
     if (now_ns > stamped_ns && now_ns - stamped_ns > lifetime) {
       expired.push_back(key);
     } else {

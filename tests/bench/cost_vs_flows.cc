@@ -34,9 +34,12 @@ TcpSegment FlowSegment(unsigned i, bool egress, uint32_t tsval, uint32_t tsecr, 
 
 // A loaded datapath holding `flows` open flows, and its timings.
 struct FlowCountRun {
+  // Every flow is open and has had one sample answered, as a running flow
+  // has: its next new identifier is sampled.
   explicit FlowCountRun(unsigned flows) : flows(flows), datapath(MakeDatapathOptions(SizedFor(flows))) {
-    for (unsigned i = 0; i < flows; ++i) {  // open every flow (and stamp once)
+    for (unsigned i = 0; i < flows; ++i) {
       RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
+      RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, 1, 0)), 1);
     }
   }
 

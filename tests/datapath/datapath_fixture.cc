@@ -29,6 +29,20 @@ TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
   return {kRemote4, kLocal4, 80, 40000, flags, TcpTimestamps{tsval, tsecr}, payload};
 }
 
+pp_flow_key OnlyFlowKey(int map_fd) {
+  pp_flow_key key{};
+  EXPECT_EQ(EntryCount<pp_flow_key>(map_fd), 1u);
+  EXPECT_EQ(bpf_map_get_next_key(map_fd, nullptr, &key), 0);
+  return key;
+}
+
+pp_flow_state OnlyFlow(int map_fd) {
+  const pp_flow_key key = OnlyFlowKey(map_fd);
+  pp_flow_state state{};
+  EXPECT_EQ(bpf_map_lookup_elem(map_fd, &key, &state), 0);
+  return state;
+}
+
 void DatapathTest::SetUp() {
   PPING_SKIP_UNLESS_ROOT();
   Load(UnsampledConfig());

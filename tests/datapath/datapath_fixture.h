@@ -5,6 +5,7 @@
 // burst) so each test states the sampling it relies on.
 #pragma once
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -29,6 +30,23 @@ Config UnsampledConfig();
 
 TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload);
 TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload = 0);
+
+// How many entries a map holds.
+template <typename Key>
+size_t EntryCount(int map_fd) {
+  size_t n = 0;
+  Key key{}, next{};
+  for (const void* prev = nullptr; bpf_map_get_next_key(map_fd, prev, &next) == 0; prev = &key) {
+    ++n;
+    key = next;
+  }
+  return n;
+}
+
+// The key of the one flow in the flow map (a test failure if not just one).
+pp_flow_key OnlyFlowKey(int map_fd);
+// The state of that flow.
+pp_flow_state OnlyFlow(int map_fd);
 
 class DatapathTest : public ::testing::Test {
  protected:

@@ -16,29 +16,6 @@ namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
 
-uint64_t FlowCount(int map_fd) {
-  uint64_t n = 0;
-  pp_flow_key key{};
-  const void* prev = nullptr;
-  pp_flow_key next{};
-  while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
-    ++n;
-    key = next;
-    prev = &key;
-  }
-  return n;
-}
-
-// The state of the one flow in the map.
-pp_flow_state OnlyFlow(int map_fd) {
-  pp_flow_key key{};
-  pp_flow_state state{};
-  EXPECT_EQ(FlowCount(map_fd), 1u);
-  EXPECT_EQ(bpf_map_get_next_key(map_fd, nullptr, &key), 0);
-  EXPECT_EQ(bpf_map_lookup_elem(map_fd, &key, &state), 0);
-  return state;
-}
-
 // last_seen moves with packets that carry a new identifier or echo (they
 // read the clock anyway); repeats of the packet before leave it.
 TEST_F(DatapathTest, LastSeenMovesWithNewIdentifiersOnly) {
@@ -108,7 +85,7 @@ TEST_F(DatapathTest, FinFromBothSidesClosesTheFlowOnce) {
   const GlobalCounters c = Counters();
   EXPECT_EQ(c.flows_opened[PP_OPEN_FIRST_PACKET], 1u);
   EXPECT_EQ(c.flows_closed[PP_CLOSE_FIN][1], 1u);
-  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+  EXPECT_EQ(EntryCount<pp_flow_key>(datapath().flow_state_fd()), 0u);
   EXPECT_EQ(Tcp4().rtt_count, 2u);  // the FIN's echo still counted
 }
 
@@ -117,7 +94,7 @@ TEST_F(DatapathTest, RstClosesAOneWayFlow) {
   Egress(BuildTcp(Out4(kRst, 2, 9, 0)));
   const GlobalCounters c = Counters();
   EXPECT_EQ(c.flows_closed[PP_CLOSE_RST][0], 1u);
-  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+  EXPECT_EQ(EntryCount<pp_flow_key>(datapath().flow_state_fd()), 0u);
 }
 
 TEST_F(DatapathTest, IncludeLocalMatchesOnEgressUnderItsOwnLabel) {
@@ -147,9 +124,20 @@ TEST_F(DatapathTest, VlanTagsAreSkipped) {
   EXPECT_EQ(Counters().non_ip_packets[PP_DIR_INGRESS], 0u);
 }
 
-TEST_F(DatapathTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
-  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));   // never echoed
-  Egress(BuildEcho(kLocal4, kRemote4, true, 7, 1));  // ICMP pseudo-flow
+class CleanupTest : public DatapathTest {
+ protected:
+  // Two flows (TCP and an ICMP pseudo-flow) with one timestamp each in
+  // packet_ts, never echoed: each flow holds its first sample itself, and
+  // the second, due while the first is outstanding, goes to the map.
+  void LeaveOneTimestampPerFlow() {
+    for (uint32_t tsval : {1, 2}) Egress(BuildTcp(Out4(kAck | kPsh, tsval, 9, 100)));
+    for (uint16_t seq : {1, 2}) Egress(BuildEcho(kLocal4, kRemote4, true, 7, seq));
+    ASSERT_EQ(EntryCount<pp_packet_key>(datapath().packet_ts_fd()), 2u);
+  }
+};
+
+TEST_F(CleanupTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
+  LeaveOneTimestampPerFlow();
   MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {16384, 16384}, CleanupOptions{});
   const uint64_t now = MapCleaner::MonotonicNowNs();
   cleaner.Sweep(now);
@@ -163,7 +151,7 @@ TEST_F(DatapathTest, CleanupExpiresIdleFlowsAndStaleTimestamps) {
   EXPECT_EQ(cleaner.stats().flows_tracked, 1u);
   cleaner.Sweep(now + 400 * kSecond);  // TCP flows after 300 s
   EXPECT_EQ(cleaner.stats().flows_timed_out[0], 2u);
-  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+  EXPECT_EQ(EntryCount<pp_flow_key>(datapath().flow_state_fd()), 0u);
 }
 
 TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
@@ -172,7 +160,9 @@ TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   Ingress(BuildTcp(In4(kAck, 90, 1)));
-  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // outstanding
+  Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // held by the flow
+  Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // outstanding in packet_ts
+  ASSERT_EQ(EntryCount<pp_packet_key>(datapath().packet_ts_fd()), 1u);
   const uint64_t now = MapCleaner::MonotonicNowNs();
   cleaner.Sweep(now + 2 * kSecond);  // past 1 s, within 8 x 300 ms
   EXPECT_EQ(cleaner.stats().timestamps_expired, 0u);
@@ -226,11 +216,10 @@ TEST_F(DatapathTest, TickSweepsAtOnceWhenAMapWasFull) {
   EXPECT_EQ(cleaner.stats().sweeps, 2u);
 }
 
-TEST_F(DatapathTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
+TEST_F(CleanupTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
   auto iterators = CleanupIterators::TryLoad(datapath(), CleanupOptions{});
   if (!iterators) GTEST_SKIP() << "this kernel refuses BPF iterator programs; the user-space sweep is used";
-  Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));   // never echoed
-  Egress(BuildEcho(kLocal4, kRemote4, true, 7, 1));  // ICMP pseudo-flow
+  LeaveOneTimestampPerFlow();
   const uint64_t now = MapCleaner::MonotonicNowNs();
   pp_cleanup_result r = iterators->Run(now);
   EXPECT_EQ(r.flows_kept, 2u);
@@ -241,7 +230,7 @@ TEST_F(DatapathTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
   EXPECT_EQ(r.flows_timed_out[0], 1u);
   r = iterators->Run(now + 400 * kSecond);
   EXPECT_EQ(r.flows_timed_out[0], 1u);
-  EXPECT_EQ(FlowCount(datapath().flow_state_fd()), 0u);
+  EXPECT_EQ(EntryCount<pp_flow_key>(datapath().flow_state_fd()), 0u);
 }
 
 TEST(MapCleanerWithKernelExpiry, ReportsTheIteratorsResult) {

@@ -59,7 +59,11 @@ void ExpectRttsMatchDelay(const std::vector<json>& events) {
 testing::Process StartExporter(const Lab& lab, int port, const std::vector<std::string>& output_flags) {
   std::vector<std::string> flags{"--rate-limit", "10"};
   flags.insert(flags.end(), output_flags.begin(), output_flags.end());
-  return testing::Process(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  // The tests' traffic windows start once the programs are attached: on a
+  // busy machine loading them can take a good part of a window.
+  EXPECT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
+  return exporter;
 }
 
 TEST(EventStream, JsonLinesParseMatchTheDelayAndSurviveRotation) {
@@ -110,7 +114,7 @@ TEST(EventStream, AggregatedViewComesFromTheSameState) {
   std::remove(path.c_str());
   testing::Process exporter =
       StartExporter(lab, testing::FreeLocalPort(), {"--aggregate", "1", "--format", "jsonl", "--write", path});
-  std::this_thread::sleep_for(3500ms);
+  std::this_thread::sleep_for(3500ms);  // at least two full 1 s intervals
   EXPECT_EQ(exporter.Terminate().code, 0);
   const double d = std::chrono::duration<double>(kDelay).count();
   int tcp_records = 0;
