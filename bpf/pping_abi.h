@@ -46,8 +46,9 @@ struct pp_packet_key {
 };
 
 /* How the identifiers one direction sends are sampled; written about once
- * per new identifier, not per packet. One 32-byte block, so that a stamp
- * writes one cache line (the flow's value starts 32 bytes into a line). */
+ * per new identifier, not per packet. One 32-byte block, apart from the RTT
+ * state, so that a stamp touches one cache line (with the kernel's element
+ * layout the flow's value starts 32 bytes into a line). */
 struct pp_dir_sampling {
 	__u64 last_stamp_ns; /* when the last regular sample was taken */
 	/* The regular sample the flow holds itself instead of in packet_ts:
@@ -105,8 +106,8 @@ enum pp_close_reason {
 #define PP_FLOW_FIN_INGRESS (1 << 2)
 #define PP_FLOW_FIN_EGRESS (1 << 3)
 /* An echo may still match a packet_ts stamp made on that hook: no echo at
- * or past sampling[].last_stamped has been looked up yet. While clear (most of the time,
- * with the rate limit), echoes skip the timestamp lookup. */
+ * or past sampling[].last_stamped has been looked up yet. While clear (most
+ * of the time), echoes skip the timestamp lookup. */
 #define PP_FLOW_STAMP_OPEN_INGRESS (1 << 4)
 #define PP_FLOW_STAMP_OPEN_EGRESS (1 << 5)
 /* The flow may hold a sample stamped on that hook (sampling[].held_ns is

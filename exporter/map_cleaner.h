@@ -12,12 +12,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <string_view>
-#include <unordered_map>
 
 #include "exporter/cleanup_stats.h"
 #include "exporter/config.h"
@@ -34,20 +31,6 @@ using KernelExpiry = std::function<pp_cleanup_result(uint64_t now_ns)>;
 
 // Told of every flow the cleanup removes: reason "flow timeout" or "evicted".
 using ClosedFlowSink = std::function<void(const pp_flow_key& key, const char* reason)>;
-
-// Flow keys hashed and compared as the bytes the kernel's map holds.
-struct FlowKeyBytesHash {
-  size_t operator()(const pp_flow_key& key) const {
-    return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(&key), sizeof(key)));
-  }
-};
-struct FlowKeyBytesEqual {
-  bool operator()(const pp_flow_key& a, const pp_flow_key& b) const { return std::memcmp(&a, &b, sizeof(a)) == 0; }
-};
-
-// Flow states by key: what the timestamp pass needs of the flow map, read
-// once per pass.
-using FlowTable = std::unordered_map<pp_flow_key, pp_flow_state, FlowKeyBytesHash, FlowKeyBytesEqual>;
 
 struct MapCapacities {
   uint32_t flows = 0;
@@ -75,9 +58,9 @@ class MapCleaner {
   static uint64_t MonotonicNowNs();
 
  private:
-  FlowTable ReadFlows() const;
-  FlowTable SweepFlows(uint64_t now_ns, CleanupStats& delta);
-  void SweepTimestamps(uint64_t now_ns, const FlowTable& flows, CleanupStats& delta);
+  void SweepFlows(uint64_t now_ns, CleanupStats& delta);
+  void SweepTimestamps(uint64_t now_ns, CleanupStats& delta);
+  uint64_t TimestampLifetimeNs(const pp_packet_key& key) const;
   void ExpireInKernel(uint64_t now_ns, CleanupStats& delta);
   uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()) * 1'000'000; }
 

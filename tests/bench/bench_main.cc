@@ -39,6 +39,8 @@ void ReportCostVsFlows(std::ostream& md, const std::vector<FlowCostPoint>& point
 
 void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, ScrapeResult>>& rows) {
   md << "### Scrape latency, memory and idle CPU\n\n"
+     << "Idle CPU is averaged over 25 cleanup passes' duration (at least 5 s, at most 60 s): passes are spaced 20 "
+        "times their duration apart, so the window holds one.\n\n"
      << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB "
         "| cleanup pass s | idle CPU % |\n"
      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";

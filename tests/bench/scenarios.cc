@@ -67,9 +67,12 @@ void ReadProcess(const testing::Process& p, int port, ScrapeResult& r) {
   r.bpf_maps_mib = mem.bpf_maps_mib;
   r.cleanup_s =
       testing::FindValue(testing::ScrapeMetrics(port), "pping_cleanup_duration_seconds", {}).value_or(-1);
+  // Cleanup passes are spaced 20 times their duration apart: the window
+  // spans more than one spacing, so it holds a pass whatever its phase.
+  const double window_s = std::clamp(25 * r.cleanup_s, 5.0, 60.0);
   const double cpu0 = CpuSeconds(p.pid());
-  std::this_thread::sleep_for(5s);
-  r.idle_cpu_percent = (CpuSeconds(p.pid()) - cpu0) / 5.0 * 100.0;
+  std::this_thread::sleep_for(std::chrono::duration<double>(window_s));
+  r.idle_cpu_percent = (CpuSeconds(p.pid()) - cpu0) / window_s * 100.0;
 }
 
 std::string Hex(unsigned v) {
