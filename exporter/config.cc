@@ -104,7 +104,8 @@ void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
       ->check(CLI::Range(1e-6, 33.6))->capture_default_str();
   app.add_option("--flow-map-size", c.flow_map_size, "Flows tracked at once")
       ->check(CLI::Range(16u, 1u << 24))->capture_default_str();
-  app.add_option("--timestamp-map-size", c.timestamp_map_size, "Outstanding timestamps tracked at once")
+  app.add_option("--timestamp-map-size", c.timestamp_map_size,
+                 "Outstanding timestamps the timestamp map holds at once (burst stamps, samples a flow cannot hold)")
       ->check(CLI::Range(16u, 1u << 24))->capture_default_str();
   app.add_option("--log.level", c.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();

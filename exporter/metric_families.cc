@@ -100,7 +100,9 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
   }
   auto tracked = Family("pping_flows_tracked", "Flows in the flow map after the latest cleanup.", MetricType::Gauge);
   AddGauge(tracked, {}, static_cast<double>(cleanup.flows_tracked));
-  auto stamps = Family("pping_timestamps_tracked", "Outstanding timestamps after the latest cleanup.",
+  auto stamps = Family("pping_timestamps_tracked",
+                       "Outstanding timestamps in the timestamp map after the latest cleanup (samples that flows "
+                       "hold themselves are not counted).",
                        MetricType::Gauge);
   AddGauge(stamps, {}, static_cast<double>(cleanup.timestamps_tracked));
   auto expired = Family("pping_timestamps_expired_total",
