@@ -35,22 +35,24 @@ BatchWalk WalkInBatches(__u32 batch, const Call& call, const Take& take) {
   for (bool first = true;; first = false) {
     __u32 count = batch;
     const int err = call(first ? nullptr : &in_batch, &out_batch, &count);
+    // An unsupported operation leaves `count` as it was: nothing to take.
+    if (err != 0 && first && (err == -EINVAL || err == -EOPNOTSUPP || errno == EINVAL || errno == EOPNOTSUPP)) {
+      return BatchWalk::kUnsupported;
+    }
     take(count);
     if (err == 0) {
       in_batch = out_batch;
       continue;
     }
     if (err == -ENOENT || errno == ENOENT) return BatchWalk::kWholeMap;
-    if (first && (err == -EINVAL || err == -EOPNOTSUPP || errno == EINVAL || errno == EOPNOTSUPP)) {
-      return BatchWalk::kUnsupported;
-    }
     return BatchWalk::kStopped;
   }
 }
 
-template <typename Key, typename Value>
-std::vector<std::pair<Key, Value>> ReadAllEntries(int map_fd) {
-  std::vector<std::pair<Key, Value>> out;
+// Hands every entry of a hash map to `visit(key, value)` as it is read,
+// without holding the whole map in memory (a million flows are 200 MB).
+template <typename Key, typename Value, typename Visit>
+void ForEachEntry(int map_fd, const Visit& visit) {
   std::vector<Key> keys(kMapBatch);
   std::vector<Value> values(kMapBatch);
   bpf_map_batch_opts opts{};
@@ -59,16 +61,14 @@ std::vector<std::pair<Key, Value>> ReadAllEntries(int map_fd) {
     return bpf_map_lookup_batch(map_fd, in, next, keys.data(), values.data(), count, &opts);
   };
   const auto take = [&](__u32 count) {
-    for (__u32 i = 0; i < count; ++i) out.emplace_back(keys[i], values[i]);
+    for (__u32 i = 0; i < count; ++i) visit(keys[i], values[i]);
   };
-  if (WalkInBatches(kMapBatch, lookup, take) != BatchWalk::kUnsupported) return out;
-  // No batch support: one entry at a time.
-  out.clear();
+  if (WalkInBatches(kMapBatch, lookup, take) != BatchWalk::kUnsupported) return;
+  // No batch support (nothing was handed over): one entry at a time.
   for (const Key& key : AllKeys<Key>(map_fd)) {
     Value value{};
-    if (bpf_map_lookup_elem(map_fd, &key, &value) == 0) out.emplace_back(key, value);
+    if (bpf_map_lookup_elem(map_fd, &key, &value) == 0) visit(key, value);
   }
-  return out;
 }
 
 // Deletes `keys`; returns, per key, whether this call deleted it (a key

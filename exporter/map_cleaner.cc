@@ -77,14 +77,14 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
   const uint64_t icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count()) * kNsPerSecond;
   std::vector<Candidate<pp_flow_key>> survivors;
   std::vector<std::pair<pp_flow_key, pp_flow_state>> idle;
-  for (const auto& [key, flow] : ReadAllEntries<pp_flow_key, pp_flow_state>(flow_state_fd_)) {
+  ForEachEntry<pp_flow_key, pp_flow_state>(flow_state_fd_, [&](const pp_flow_key& key, const pp_flow_state& flow) {
     const uint64_t timeout = key.ip_proto == IPPROTO_TCP ? tcp_ns : icmp_ns;
     if (now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout) {
       idle.emplace_back(key, flow);
     } else {
       survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
     }
-  }
+  });
   std::vector<pp_flow_key> idle_keys;
   for (const auto& entry : idle) idle_keys.push_back(entry.first);
   const std::vector<bool> deleted = DeleteKeys(flow_state_fd_, idle_keys);
@@ -118,13 +118,13 @@ uint64_t MapCleaner::TimestampLifetimeNs(const pp_packet_key& key) const {
 void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
   std::vector<Candidate<pp_packet_key>> survivors;
   std::vector<pp_packet_key> expired;
-  for (const auto& [key, stamped_ns] : ReadAllEntries<pp_packet_key, uint64_t>(packet_ts_fd_)) {
+  ForEachEntry<pp_packet_key, uint64_t>(packet_ts_fd_, [&](const pp_packet_key& key, uint64_t stamped_ns) {
     if (now_ns > stamped_ns && now_ns - stamped_ns > TimestampLifetimeNs(key)) {
       expired.push_back(key);
     } else {
       survivors.push_back({stamped_ns, key});
     }
-  }
+  });
   for (const bool gone : DeleteKeys(packet_ts_fd_, expired)) delta.timestamps_expired += gone;
   uint64_t evicted[2] = {0, 0};
   if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
