@@ -31,7 +31,7 @@
 
 static __always_inline __u32 held_flag(__u32 dir)
 {
-	return dir == PP_DIR_EGRESS ? PP_FLOW_HELD_EGRESS : PP_FLOW_HELD_INGRESS;
+	return PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, dir);
 }
 
 static __always_inline bool held_outlived(const struct pp_dir_rtt *r,

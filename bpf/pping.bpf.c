@@ -110,8 +110,7 @@ static __always_inline void count_prefix_traffic(struct pp_agg_stats *agg,
 
 static __always_inline __u32 stamp_open_flag(__u32 stamped_on)
 {
-	return stamped_on == PP_DIR_EGRESS ? PP_FLOW_STAMP_OPEN_EGRESS
-					   : PP_FLOW_STAMP_OPEN_INGRESS;
+	return PP_FLOW_DIR_FLAG(PP_FLOW_STAMP_OPEN_INGRESS, stamped_on);
 }
 
 /* Stamps the packet's new identifier, if sampling allows: in the flow

@@ -114,6 +114,9 @@ enum pp_close_reason {
  * what counts): while clear, echoes leave the sampling block untouched. */
 #define PP_FLOW_HELD_INGRESS (1 << 6)
 #define PP_FLOW_HELD_EGRESS (1 << 7)
+/* Each pair above keeps its egress bit right above its ingress bit, so the
+ * flag of direction `dir` is the pair's ingress flag shifted by `dir`. */
+#define PP_FLOW_DIR_FLAG(ingress_flag, dir) ((__u32)(ingress_flag) << (dir))
 
 /*
  * Every packet of a flow reads the first 32 bytes; the kernel's hash map
@@ -316,6 +319,13 @@ PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64,
 		 "histogram must follow the scalar fields");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40,
 		 "identifier follows the flow");
+PP_STATIC_ASSERT(PP_FLOW_DIR_FLAG(PP_FLOW_STAMP_OPEN_INGRESS, PP_DIR_EGRESS) ==
+			 PP_FLOW_STAMP_OPEN_EGRESS &&
+		 PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, PP_DIR_EGRESS) ==
+			 PP_FLOW_HELD_EGRESS &&
+		 PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, PP_DIR_INGRESS) ==
+			 PP_FLOW_HELD_INGRESS,
+		 "per-direction flag pairs: egress bit right above ingress");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_flow_state, sampling) == 32,
 		 "per-packet flow fields fit the first 32 bytes");
 

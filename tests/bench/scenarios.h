@@ -69,9 +69,10 @@ struct TrafficReport {
 // the exporter on the tc hooks (`rounds` paired rounds); bpf_stats of its
 // programs next to an empty program's (the floor), alternating for
 // `cost_rounds` rounds, under one bulk flow, 64 flows and a ping flood;
-// exporter CPU at about 100 kpps. With a `baseline` exporter binary (another revision), its
-// programs run the same loads in the same rounds, right before or after
-// pping's (alternating); their rows' program names start with kBaselineTag.
+// exporter CPU at about 100 kpps. With a `baseline` exporter binary
+// (another revision), its programs run the same loads in the same rounds,
+// right before or after pping's (alternating); their rows' program names
+// start with kBaselineTag.
 inline constexpr const char* kBaselineTag = "baseline:";
 TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsigned cost_rounds,
                              const std::string& baseline);
