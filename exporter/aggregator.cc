@@ -59,6 +59,22 @@ void Aggregator::ForEach(const Visitor& visit) const {
   for (const auto& [key, entry] : entries_) visit(key, entry.total, entry.last_rtt);
 }
 
+std::vector<PrefixKey> Aggregator::Keys() const {
+  std::lock_guard lock(mu_);
+  std::vector<PrefixKey> keys;
+  keys.reserve(entries_.size());
+  for (const auto& kv : entries_) keys.push_back(kv.first);
+  return keys;
+}
+
+void Aggregator::ForEachOf(std::span<const PrefixKey> keys, const Visitor& visit) const {
+  std::lock_guard lock(mu_);
+  for (const PrefixKey& key : keys) {
+    const auto it = entries_.find(key);
+    if (it != entries_.end()) visit(key, it->second.total, it->second.last_rtt);
+  }
+}
+
 std::vector<PrefixRecord> Aggregator::TakeWindow() {
   Sync();
   std::lock_guard lock(mu_);

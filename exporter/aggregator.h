@@ -8,6 +8,7 @@
 #include <functional>
 #include <unordered_map>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "exporter/aggregation_source.h"
@@ -39,6 +40,12 @@ class Aggregator {
   // a scrape reads the state in place instead of copying every histogram.
   using Visitor = std::function<void(const PrefixKey&, const PrefixStats& total, const PrefixStats& last_rtt)>;
   void ForEach(const Visitor& visit) const;
+  // The prefixes held now, for a scrape that visits them a batch at a time
+  // with ForEachOf(): it can then send text between batches without
+  // holding the lock a drain needs (a slow client would stall the drain).
+  std::vector<PrefixKey> Keys() const;
+  // Like ForEach, for those of `keys` still held, under one lock.
+  void ForEachOf(std::span<const PrefixKey> keys, const Visitor& visit) const;
   // Statistics of each prefix since the previous call (for the console's
   // aggregated view), sorted by key, then starts a new window. Syncs first.
   std::vector<PrefixRecord> TakeWindow();

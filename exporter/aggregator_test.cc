@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "rtt_histogram.h"
@@ -130,6 +131,33 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   ASSERT_EQ(snapshot.size(), 1u);
   EXPECT_EQ(snapshot[0].key, Key(2));
   EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
+}
+
+TEST(Aggregator, ForEachOfVisitsTheGivenKeysStillHeld) {
+  FakeInstances kernel;
+  auto now = std::chrono::steady_clock::time_point{};
+  Aggregator aggregator(kernel, std::chrono::seconds(60), [&] { return now; });
+  for (uint8_t i = 1; i <= 3; ++i) kernel.Write(Key(i), Rtt(i * 1'000'000));
+  aggregator.Sync();
+  auto keys = aggregator.Keys();
+  std::sort(keys.begin(), keys.end());
+  ASSERT_EQ(keys, (std::vector<PrefixKey>{Key(1), Key(2), Key(3)}));
+  // Between the listing and the visit, Key(1) is forgotten and Key(4) comes.
+  now += std::chrono::seconds(45);
+  kernel.Write(Key(2), Rtt(1'000'000));
+  kernel.Write(Key(3), Rtt(1'000'000));
+  aggregator.Sync();
+  now += std::chrono::seconds(30);
+  kernel.Write(Key(2), Rtt(1'000'000));
+  kernel.Write(Key(3), Rtt(1'000'000));
+  kernel.Write(Key(4), Rtt(1'000'000));
+  aggregator.Sync();
+  std::vector<std::pair<PrefixKey, uint64_t>> visited;
+  aggregator.ForEachOf(std::span(keys).subspan(0, 2), [&](const PrefixKey& key, const PrefixStats& total,
+                                                         const PrefixStats&) { visited.emplace_back(key, total.rtt_count); });
+  ASSERT_EQ(visited.size(), 1u);
+  EXPECT_EQ(visited[0].first, Key(2));
+  EXPECT_EQ(visited[0].second, 3u);
 }
 
 TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {

@@ -4,12 +4,18 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iterator>
+#include <span>
 
 #include "exporter/error.h"
 
 namespace pping {
 namespace {
+
+// ~1.2 MB of text per batch with the default buckets: about a piece of the
+// stream, and under a millisecond of holding the lock.
+constexpr size_t kPrefixesPerLock = 256;
 
 void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::MetricFamily> more) {
   out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
@@ -26,7 +32,7 @@ PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader coun
       map_sizes_(map_sizes),
       prefix_text_(std::move(buckets)) {}
 
-void PpingCollector::AppendExposition(TextBuffer& out) {
+void PpingCollector::AppendExposition(ExpositionStream& out) {
   std::vector<prometheus::MetricFamily> families;
   try {
     // No drain here: the periodic sync drains every aggregation interval,
@@ -39,18 +45,25 @@ void PpingCollector::AppendExposition(TextBuffer& out) {
     ++errors_;
     spdlog::error("collect: {}", e.what());
   }
-  // The per-prefix families are written in place, under the aggregator's
-  // lock, without copying the prefixes' histograms first.
+  // The per-prefix families are written in place, a batch of prefixes per
+  // hold of the aggregator's lock, without copying their histograms first;
+  // text leaves between batches, when the lock is free for the drain.
   uint64_t prefixes = 0;
-  prefix_text_.Begin(out, aggregator_.size());
-  aggregator_.ForEach([&](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
-    prefix_text_.Add(key, total, last_rtt);
-    ++prefixes;
-  });
+  const std::vector<PrefixKey> keys = aggregator_.Keys();
+  const std::span<const PrefixKey> all(keys);
+  prefix_text_.Begin(out.text(), keys.size());
+  for (size_t at = 0; at < keys.size(); at += kPrefixesPerLock) {
+    aggregator_.ForEachOf(all.subspan(at, std::min(kPrefixesPerLock, keys.size() - at)),
+                          [&](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
+                            prefix_text_.Add(key, total, last_rtt);
+                            ++prefixes;
+                          });
+    out.Yield();
+  }
   prefix_text_.Finish();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));
-  out += prometheus::TextSerializer().Serialize(families);
+  out.text() += prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace pping

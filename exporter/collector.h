@@ -23,7 +23,7 @@ class PpingCollector : public ExpositionSource {
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
                  AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets);
-  void AppendExposition(TextBuffer& out) override;
+  void AppendExposition(ExpositionStream& out) override;
 
  private:
   Aggregator& aggregator_;

@@ -4,16 +4,17 @@
 // families need not pass through one object per sample.
 #pragma once
 
-#include "exporter/text_buffer.h"
+#include "exporter/exposition_stream.h"
 
 namespace pping {
 
 class ExpositionSource {
  public:
   virtual ~ExpositionSource() = default;
-  // Appends complete metric families (HELP, TYPE, samples) to `out`. The
-  // server calls one scrape at a time.
-  virtual void AppendExposition(TextBuffer& out) = 0;
+  // Appends complete metric families (HELP, TYPE, samples) to `out`,
+  // yielding where the text so far may be sent. The server calls one
+  // scrape at a time.
+  virtual void AppendExposition(ExpositionStream& out) = 0;
 };
 
 }  // namespace pping

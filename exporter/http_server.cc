@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string_view>
 
 #include "exporter/error.h"
 
@@ -23,14 +24,23 @@ class HttpServer::MetricsHandler : public CivetHandler {
       std::lock_guard lock(mu_);
       sources = sources_;
     }
-    // Scrapes take turns on one text buffer that keeps its pages: a fresh
-    // 80 MB string per scrape (16k prefixes) spent most of its time in
-    // page faults. Sources are called one scrape at a time.
+    // Scrapes take turns on one text buffer that keeps its pages. The body
+    // leaves in pieces while the rest is written (ExpositionStream): its
+    // length is not known up front, so HTTP/1.1 clients (Prometheus) get
+    // it chunked, where a body cut short shows; HTTP/1.0 ones read it to
+    // the connection's close.
     std::lock_guard scrape(scrape_mu_);
-    RenderExposition(sources, body_);
-    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-              kExpositionContentType, body_.size());
-    mg_write(conn, body_.data(), body_.size());
+    const char* version = mg_get_request_info(conn)->http_version;
+    const bool chunked = version != nullptr && std::string_view(version) == "1.1";
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%sConnection: close\r\n\r\n", kExpositionContentType,
+              chunked ? "Transfer-Encoding: chunked\r\n" : "");
+    ExpositionStream out(body_, [conn, chunked](std::string_view piece) {
+      const auto size = static_cast<unsigned>(piece.size());
+      return (chunked ? mg_send_chunk(conn, piece.data(), size) : mg_write(conn, piece.data(), size)) > 0;
+    });
+    RenderExposition(sources, out);
+    out.Flush();
+    if (chunked && !out.client_gone()) mg_send_chunk(conn, "", 0);  // the last, empty chunk
     return true;
   }
 
@@ -85,10 +95,10 @@ std::string CivetListeningPort(const std::string& listen_address) {
   return listen_address;
 }
 
-void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, TextBuffer& text) {
-  text.clear();  // keeps the capacity
+void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, ExpositionStream& out) {
   for (const auto& weak : sources) {
-    if (auto source = weak.lock()) source->AppendExposition(text);
+    if (auto source = weak.lock()) source->AppendExposition(out);
+    out.Yield();
   }
 }
 
@@ -102,8 +112,10 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
     throw UsageError("listen on " + listen_address +
                      ": this civetweb build has no IPv6 support; use an IPv4 address or :PORT");
   }
-  const std::vector<std::string> options = {"listening_ports", CivetListeningPort(listen_address),
-                                            "num_threads", "4"};
+  // tcp_nodelay: a chunk's small framing writes must not wait for the
+  // client's (possibly delayed) ACK of the data before them.
+  const std::vector<std::string> options = {"listening_ports", CivetListeningPort(listen_address), "num_threads", "4",
+                                            "tcp_nodelay", "1"};
   try {
     server_ = std::make_unique<CivetServer>(options);
   } catch (const CivetException& e) {

@@ -46,7 +46,8 @@ class HttpServer {
 // ":9789" -> "9789", "host:port" and "[v6]:port" as civetweb wants them.
 std::string CivetListeningPort(const std::string& listen_address);
 
-// Replaces `text` with the exposition of all sources still alive, in order.
-void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, TextBuffer& text);
+// Writes the exposition of all sources still alive, in order, into `out`
+// (its last piece still waits there: the caller flushes it).
+void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, ExpositionStream& out);
 
 }  // namespace pping

@@ -7,9 +7,11 @@
 #include <prometheus/text_serializer.h>
 #include <civetweb.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "exporter/http_server.h"
 #include "exporter/error.h"
@@ -203,8 +205,46 @@ TEST(Exposition, MatchesGoldenFile) {
 
 class FixedSource : public ExpositionSource {
  public:
-  void AppendExposition(TextBuffer& out) override { out += RenderPrefixes({TcpPrefix()}); }
+  void AppendExposition(ExpositionStream& out) override { out.text() += RenderPrefixes({TcpPrefix()}); }
 };
+
+// Many lines, yielding after each: the body leaves in several pieces.
+class LargeSource : public ExpositionSource {
+ public:
+  // Lines of ~30 bytes: over five pieces.
+  static constexpr int kLines = static_cast<int>(5 * ExpositionStream::kPieceBytes / 25);
+  void AppendExposition(ExpositionStream& out) override {
+    out.text() += "# TYPE pping_test_line gauge\n";
+    for (int i = 0; i < kLines; ++i) {
+      out.text() += "pping_test_line{n=\"" + std::to_string(i) + "\"} " + std::to_string(i) + "\n";
+      out.Yield();
+    }
+  }
+  static std::string Expected() {
+    TextBuffer text;
+    ExpositionStream whole(text, [](std::string_view) { return true; }, SIZE_MAX);
+    LargeSource().AppendExposition(whole);
+    return std::string(text.view());
+  }
+};
+
+TEST(HttpServer, StreamsALargeBodyWholeToHttp10AndChunkedToHttp11) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  auto source = std::make_shared<LargeSource>();
+  server.AddSource(source);
+  const std::string expected = LargeSource::Expected();
+  ASSERT_GT(expected.size(), 4 * ExpositionStream::kPieceBytes);
+  const auto v10 = testing::HttpGet(server.port(), "/metrics");
+  ASSERT_TRUE(v10);
+  EXPECT_EQ(v10->status, 200);
+  EXPECT_EQ(v10->Header("Transfer-Encoding"), "");
+  EXPECT_EQ(v10->body, expected);
+  const auto v11 = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1);
+  ASSERT_TRUE(v11) << "the chunked body is malformed or misses its last chunk";
+  EXPECT_EQ(v11->Header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(v11->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(v11->body, expected);
+}
 
 TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   HttpServer server("127.0.0.1:0", "/custom-metrics");

@@ -55,8 +55,6 @@ void PrefixExposition::Begin(TextBuffer& out, size_t expected_prefixes) {
   for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_}) side->clear();
   // Forget the labels of prefixes gone since (expired series) now and then.
   if (labels_.size() > 2 * expected_prefixes + 1024) labels_.clear();
-  constexpr size_t kLineBytes = 128;  // a bucket line with an IPv6 prefix
-  out.reserve(out.size() + expected_prefixes * (layout_.bounds_us().size() + 3) * kLineBytes);
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 

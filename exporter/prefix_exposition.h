@@ -22,9 +22,9 @@ class PrefixExposition {
  public:
   explicit PrefixExposition(RttBucketLayout layout) : layout_(std::move(layout)) {}
 
-  // The histogram family goes into `out` as prefixes are added; the other
-  // families wait in side buffers until Finish(). `expected_prefixes`
-  // sizes `out` once instead of regrowing (and copying) it.
+  // The histogram family goes into `out` as prefixes are added (the caller
+  // may send and clear `out` between them); the other families wait in side
+  // buffers until Finish(). `expected_prefixes` bounds the label cache.
   void Begin(TextBuffer& out, size_t expected_prefixes);
   // `total` since start; `last_rtt`: the latest interval with RTT samples.
   void Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt);

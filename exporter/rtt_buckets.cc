@@ -42,17 +42,17 @@ RttBucketLayout::RttBucketLayout(const RttBucketOptions& options) {
 }
 
 void RttBucketLayout::Cumulate(const std::array<uint64_t, PP_HIST_BUCKETS>& kernel, std::vector<uint64_t>& out) const {
-  out.clear();
+  // Runs once per prefix per scrape (16k x 175 buckets at scale): plain
+  // sums over each bound's range of kernel buckets, no test per bucket.
+  out.resize(last_kernel_bucket_.size() + 1);
   uint64_t running = 0;
-  size_t next = 0;
-  for (uint32_t b = 0; b < PP_HIST_BUCKETS; ++b) {
-    running += kernel[b];
-    if (next < last_kernel_bucket_.size() && last_kernel_bucket_[next] == b) {
-      out.push_back(running);
-      ++next;
-    }
+  uint32_t b = 0;
+  for (size_t i = 0; i < last_kernel_bucket_.size(); ++i) {
+    for (; b <= last_kernel_bucket_[i]; ++b) running += kernel[b];
+    out[i] = running;
   }
-  out.push_back(running);
+  for (; b < PP_HIST_BUCKETS; ++b) running += kernel[b];
+  out.back() = running;  // +Inf
 }
 
 std::string MicrosecondsText(uint64_t us) {

@@ -17,6 +17,7 @@
 #include "tests/bench/empty_program.h"
 #include "tests/bench/exporter_probe.h"
 #include "tests/bench/percentile.h"
+#include "tests/bench/scrape_timer.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -42,16 +43,19 @@ constexpr unsigned kWarmupScrapes = 2;
 
 void Scrape(int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}) {
   std::vector<double> ms;
+  ScrapeTimer timer(port);
   for (unsigned i = 0; i < kWarmupScrapes + scrapes; ++i) {
     before_each();
-    const auto start = Clock::now();
-    const auto response = testing::HttpGet(port, "/metrics");
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    ms.push_back(timer.TimeOne());
+    if (ms.back() < 0) throw std::runtime_error("a scrape failed or its body was cut short");
     if (std::getenv("PPING_BENCH_VERBOSE")) {
-      std::fprintf(stderr, "scrape %u: %.1f ms, %zu bytes\n", i, ms.back(), response ? response->body.size() : 0);
+      std::fprintf(stderr, "scrape %u: %.1f ms, %zu bytes\n", i, ms.back(), timer.last_response().size());
     }
-    if (response) r.body_mib = static_cast<double>(response->body.size()) / (1024.0 * 1024.0);
-    if (response) r.series = static_cast<unsigned>(
+  }
+  // The body's size and series, decoded from one more (untimed) scrape.
+  if (const auto response = testing::HttpGet(port, "/metrics", testing::HttpVersion::k1_1)) {
+    r.body_mib = static_cast<double>(response->body.size()) / (1024.0 * 1024.0);
+    r.series = static_cast<unsigned>(
         testing::FindValue(testing::ParseExposition(response->body), "pping_exporter_tracked_prefixes", {})
             .value_or(0));
   }

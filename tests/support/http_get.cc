@@ -51,18 +51,40 @@ bool SizeFromContentLength(std::string& raw, size_t used) {
   return true;
 }
 
+// Decodes a chunked body in place; false if it is malformed or cut short.
+bool Dechunk(std::string& body) {
+  std::string out;
+  size_t at = 0;
+  for (;;) {
+    const size_t line_end = body.find("\r\n", at);
+    if (line_end == std::string::npos) return false;
+    char* end = nullptr;
+    const unsigned long long size = std::strtoull(body.c_str() + at, &end, 16);
+    if (end == body.c_str() + at) return false;
+    at = line_end + 2;
+    if (size == 0) break;
+    if (body.size() < at + size + 2 || body.compare(at + size, 2, "\r\n") != 0) return false;
+    out.append(body, at, size);
+    at += size + 2;
+  }
+  body = std::move(out);
+  return true;
+}
+
 }  // namespace
 
 std::string HttpResponse::Header(const std::string& name) const { return HeaderValue(headers, name); }
 
-std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
+std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const sockaddr_in addr = Loopback(port);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
     return std::nullopt;
   }
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  const std::string request = version == HttpVersion::k1_0
+                                  ? "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n"
+                                  : "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   (void)!write(fd, request.data(), request.size());
   // Read straight into the response text (large scrapes are ~50-80 MB),
   // sized from Content-Length once the headers are in, as scrapers do.
@@ -84,6 +106,7 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path) {
   response.headers = raw.substr(0, split + 2);
   raw.erase(0, split + 4);
   response.body = std::move(raw);
+  if (Lower(response.Header("Transfer-Encoding")) == "chunked" && !Dechunk(response.body)) return std::nullopt;
   return response;
 }
 

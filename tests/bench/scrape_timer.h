@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// Times scrapes as Prometheus makes them: HTTP/1.1 (so a chunked body),
+// read into a buffer kept from one scrape to the next (Prometheus pools
+// its read buffers by the size of the last scrape). The tests' HttpGet
+// grows a fresh string instead, which for a 50-80 MB body without a
+// Content-Length is mostly the client's own copying.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace pping::bench {
+
+class ScrapeTimer {
+ public:
+  explicit ScrapeTimer(int port) : port_(port) {}
+
+  // One GET /metrics, from connect to the connection's close; returns
+  // milliseconds, or -1 if nothing answered or the body came incomplete.
+  double TimeOne();
+  // The raw response of the last scrape (headers and chunked body).
+  std::string_view last_response() const { return {buffer_.get(), used_}; }
+
+ private:
+  void Grow();
+
+  int port_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0, used_ = 0;
+};
+
+}  // namespace pping::bench
