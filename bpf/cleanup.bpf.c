@@ -79,7 +79,7 @@ int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem *ctx)
 	flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
 	if (flow && copy.stamped_on < PP_DIRECTIONS)
 		srtt = flow->rtt[copy.stamped_on].srtt_ns;
-	if (!elapsed_more_than(*stamped, pp_stamp_lifetime_ns(srtt))) {
+	if (!pp_stamp_outlived(*stamped, pp_cleanup_now_ns, srtt)) {
 		pp_cleanup_result.timestamps_kept++;
 		return 0;
 	}

@@ -34,12 +34,6 @@ static __always_inline __u32 held_flag(__u32 dir)
 	return PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, dir);
 }
 
-static __always_inline bool held_outlived(const struct pp_dir_rtt *r,
-					  __u64 held, __u64 now)
-{
-	return now > held && now - held > pp_stamp_lifetime_ns(r->srtt_ns);
-}
-
 /* Holds `identifier`, stamped on `dir` at `now`, if the flow holds no live
  * sample there; false if the stamp must go to packet_ts instead. */
 static __always_inline bool hold_stamp(struct pp_flow_state *flow, __u32 dir,
@@ -53,7 +47,7 @@ static __always_inline bool hold_stamp(struct pp_flow_state *flow, __u32 dir,
 	d = &flow->sampling[dir];
 	held = PP_READ_ONCE(d->held_ns);
 	if (held == PP_HELD_WRITING ||
-	    (held && !held_outlived(&flow->rtt[dir], held, now)))
+	    (held && !pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns)))
 		return false;
 	if (__sync_val_compare_and_swap(&d->held_ns, held, PP_HELD_WRITING) != held)
 		return false;
@@ -98,7 +92,7 @@ static __always_inline __u64 match_held(struct pp_flow_state *flow, __u32 dir,
 	if (PP_READ_ONCE(d->held_identifier) != echoed)
 		return 0;
 	now = clock_now(clock);
-	if (now < held || held_outlived(&flow->rtt[dir], held, now))
+	if (now < held || pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns))
 		return 0;
 	return now - held;
 }

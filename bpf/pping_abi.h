@@ -55,7 +55,7 @@ struct pp_dir_sampling {
 	 * it is usually echoed before the next one is due, so most samples
 	 * cost no timestamp-map insert, lookup and delete. held_ns is 0 while
 	 * none is held and PP_HELD_WRITING while one is being written; a held
-	 * sample lives as long as a packet_ts entry would (PP_TS_*_LIFETIME). */
+	 * sample lives as long as a packet_ts entry would (pp_stamp_outlived). */
 	__u64 held_ns;
 	__u32 held_identifier;
 	__u32 last_stamped;  /* the newest identifier stamped into packet_ts */
@@ -83,6 +83,14 @@ static inline __u64 pp_stamp_lifetime_ns(__u64 srtt_ns)
 	__u64 rtt_based = srtt_ns * PP_TS_RTT_LIFETIMES;
 
 	return rtt_based > PP_TS_MIN_LIFETIME_NS ? rtt_based : PP_TS_MIN_LIFETIME_NS;
+}
+
+/* Whether a stamp taken at `stamped_ns`, of a flow with smoothed RTT
+ * `srtt_ns` (0: unknown), is given up at `now_ns`; a clock reading behind
+ * the stamp never gives it up. */
+static inline int pp_stamp_outlived(__u64 stamped_ns, __u64 now_ns, __u64 srtt_ns)
+{
+	return now_ns > stamped_ns && now_ns - stamped_ns > pp_stamp_lifetime_ns(srtt_ns);
 }
 
 /* Why a flow was opened or closed: labels of the flow counters. */

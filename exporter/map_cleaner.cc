@@ -108,18 +108,18 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
 // hold their regular samples themselves, so the timestamp map is mostly far
 // smaller than the flow map (a copy of 1,000,000 flows took longer than the
 // whole pass does without it).
-uint64_t MapCleaner::TimestampLifetimeNs(const pp_packet_key& key) const {
+uint64_t MapCleaner::FlowSrttNs(const pp_packet_key& key) const {
   pp_flow_state flow{};
   const bool has_rtt =
       key.stamped_on < PP_DIRECTIONS && bpf_map_lookup_elem(flow_state_fd_, &key.flow, &flow) == 0;
-  return pp_stamp_lifetime_ns(has_rtt ? flow.rtt[key.stamped_on].srtt_ns : 0);
+  return has_rtt ? flow.rtt[key.stamped_on].srtt_ns : 0;
 }
 
 void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
   std::vector<Candidate<pp_packet_key>> survivors;
   std::vector<pp_packet_key> expired;
   ForEachEntry<pp_packet_key, uint64_t>(packet_ts_fd_, [&](const pp_packet_key& key, uint64_t stamped_ns) {
-    if (now_ns > stamped_ns && now_ns - stamped_ns > TimestampLifetimeNs(key)) {
+    if (pp_stamp_outlived(stamped_ns, now_ns, FlowSrttNs(key))) {
       expired.push_back(key);
     } else {
       survivors.push_back({stamped_ns, key});

@@ -60,7 +60,8 @@ class MapCleaner {
  private:
   void SweepFlows(uint64_t now_ns, CleanupStats& delta);
   void SweepTimestamps(uint64_t now_ns, CleanupStats& delta);
-  uint64_t TimestampLifetimeNs(const pp_packet_key& key) const;
+  // The smoothed RTT of a timestamp's flow in its direction (0: unknown).
+  uint64_t FlowSrttNs(const pp_packet_key& key) const;
   void ExpireInKernel(uint64_t now_ns, CleanupStats& delta);
   uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()) * 1'000'000; }
 

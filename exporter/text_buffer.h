@@ -16,6 +16,7 @@ class TextBuffer {
  public:
   void clear() { size_ = 0; }
   size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
   const char* data() const { return data_.get(); }
   std::string_view view() const { return {data_.get(), size_}; }
 

@@ -24,6 +24,7 @@ TEST(TextBuffer, ReserveThenCommitWritesInPlace) {
   TextBuffer text;
   text += "a";
   char* at = text.Reserve(100);
+  EXPECT_GE(text.capacity(), text.size() + 100);
   at[0] = 'b';
   at[1] = 'c';
   text.Commit(at + 2);

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/bench/scrape_timer.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
+
+#include "tests/support/http_get.h"
 
 namespace pping::bench {
 namespace {
@@ -32,32 +30,20 @@ bool Complete(std::string_view response) {
 
 }  // namespace
 
-void ScrapeTimer::Grow() {
-  const size_t capacity = capacity_ ? 2 * capacity_ : size_t{1} << 20;
-  std::unique_ptr<char[]> grown(new char[capacity]);  // not zeroed
-  if (used_ > 0) std::memcpy(grown.get(), buffer_.get(), used_);
-  buffer_ = std::move(grown);
-  capacity_ = capacity;
-}
-
 double ScrapeTimer::TimeOne() {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   const auto start = std::chrono::steady_clock::now();
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      write(fd, kRequest.data(), kRequest.size()) != static_cast<ssize_t>(kRequest.size())) {
+  const int fd = testing::ConnectLoopback(port_);
+  if (fd < 0) return -1;
+  if (write(fd, kRequest.data(), kRequest.size()) != static_cast<ssize_t>(kRequest.size())) {
     close(fd);
     return -1;
   }
-  used_ = 0;
+  response_.clear();
   for (;;) {
-    if (capacity_ - used_ < kReadRoom) Grow();
-    const ssize_t n = read(fd, buffer_.get() + used_, capacity_ - used_);
+    char* at = response_.Reserve(kReadRoom);
+    const ssize_t n = read(fd, at, response_.capacity() - response_.size());
     if (n <= 0) break;
-    used_ += static_cast<size_t>(n);
+    response_.Commit(at + n);
   }
   const auto end = std::chrono::steady_clock::now();
   close(fd);

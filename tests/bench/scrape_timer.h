@@ -6,9 +6,9 @@
 // Content-Length is mostly the client's own copying.
 #pragma once
 
-#include <cstddef>
-#include <memory>
 #include <string_view>
+
+#include "exporter/text_buffer.h"
 
 namespace pping::bench {
 
@@ -20,14 +20,11 @@ class ScrapeTimer {
   // milliseconds, or -1 if nothing answered or the body came incomplete.
   double TimeOne();
   // The raw response of the last scrape (headers and chunked body).
-  std::string_view last_response() const { return {buffer_.get(), used_}; }
+  std::string_view last_response() const { return response_.view(); }
 
  private:
-  void Grow();
-
   int port_;
-  std::unique_ptr<char[]> buffer_;
-  size_t capacity_ = 0, used_ = 0;
+  TextBuffer response_;  // grows unzeroed and keeps its pages between scrapes
 };
 
 }  // namespace pping::bench

@@ -30,10 +30,9 @@ TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
 }
 
 pp_flow_key OnlyFlowKey(int map_fd) {
-  pp_flow_key key{};
-  EXPECT_EQ(EntryCount<pp_flow_key>(map_fd), 1u);
-  EXPECT_EQ(bpf_map_get_next_key(map_fd, nullptr, &key), 0);
-  return key;
+  const std::vector<pp_flow_key> keys = AllKeys<pp_flow_key>(map_fd);
+  EXPECT_EQ(keys.size(), 1u);
+  return keys.empty() ? pp_flow_key{} : keys.front();
 }
 
 pp_flow_state OnlyFlow(int map_fd) {

@@ -5,17 +5,18 @@
 // burst) so each test states the sampling it relies on.
 #pragma once
 
-#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "exporter/aggregator.h"
 #include "exporter/bpf_aggregation_source.h"
 #include "exporter/config.h"
 #include "exporter/datapath.h"
 #include "exporter/global_counters.h"
+#include "exporter/map_keys.h"
 #include "tests/datapath/packet_builder.h"
 
 namespace pping::testing {
@@ -34,13 +35,7 @@ TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload = 0
 // How many entries a map holds.
 template <typename Key>
 size_t EntryCount(int map_fd) {
-  size_t n = 0;
-  Key key{}, next{};
-  for (const void* prev = nullptr; bpf_map_get_next_key(map_fd, prev, &next) == 0; prev = &key) {
-    ++n;
-    key = next;
-  }
-  return n;
+  return AllKeys<Key>(map_fd).size();
 }
 
 // The key of the one flow in the flow map (a test failure if not just one).

@@ -75,13 +75,19 @@ bool Dechunk(std::string& body) {
 
 std::string HttpResponse::Header(const std::string& name) const { return HeaderValue(headers, name); }
 
-std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version) {
+int ConnectLoopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const sockaddr_in addr = Loopback(port);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
-    return std::nullopt;
+    return -1;
   }
+  return fd;
+}
+
+std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version) {
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return std::nullopt;
   const std::string request = version == HttpVersion::k1_0
                                   ? "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n"
                                   : "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";

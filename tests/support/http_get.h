@@ -14,6 +14,9 @@ struct HttpResponse {
   std::string Header(const std::string& name) const;  // case-insensitive, "" if absent
 };
 
+// A TCP socket connected to 127.0.0.1:port, or -1 if nothing listens there.
+int ConnectLoopback(int port);
+
 enum class HttpVersion { k1_0, k1_1 };
 
 // Returns nullopt when nothing answers at 127.0.0.1:port, or (HTTP/1.1)
