@@ -17,7 +17,9 @@
  * Not preallocated: every entry costs one value per possible CPU, so a
  * preallocated instance would pin max_entries x CPUs x 808 B (600 MB for
  * 4096 prefixes on a 96-CPU node) whatever the traffic. Entries are made
- * for the prefixes active in an interval and freed when it is drained. */
+ * for the prefixes active in an interval; a drain resets those still
+ * active to zero (so the next interval finds them) and deletes those that
+ * stayed quiet for a whole interval of their instance. */
 struct pp_agg_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

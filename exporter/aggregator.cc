@@ -28,7 +28,7 @@ void Aggregator::Sync() {
     if (pass == 1) source_.Flip();
     source_.DrainIdle([&](const PrefixRecord& record) {
       std::lock_guard lock(mu_);
-      Entry& entry = entries_[record.key];
+      Entry& entry = EntryOf(record.key);
       entry.total.Merge(record.stats);
       entry.window.Merge(record.stats);
       entry.last_active = now;
@@ -40,9 +40,31 @@ void Aggregator::Sync() {
   ++syncs_;
 }
 
+Aggregator::Entry& Aggregator::EntryOf(const PrefixKey& key) {
+  const auto [it, inserted] = slot_of_.try_emplace(key, static_cast<uint32_t>(slots_.size()));
+  if (!inserted) return slots_[it->second];
+  if (free_slots_.empty()) {
+    slots_.emplace_back();
+  } else {
+    it->second = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Entry& entry = slots_[it->second];
+  entry = Entry{};
+  entry.key = key;
+  entry.added = ++added_;
+  return entry;
+}
+
 void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
   if (expiry_.count() == 0) return;
-  std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_active > expiry_; });
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    Entry& entry = slots_[slot];
+    if (entry.added == 0 || now - entry.last_active <= expiry_) continue;
+    slot_of_.erase(entry.key);
+    entry.added = 0;
+    free_slots_.push_back(slot);
+  }
 }
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
@@ -56,32 +78,35 @@ std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
 
 void Aggregator::ForEach(const Visitor& visit) const {
   std::lock_guard lock(mu_);
-  for (const auto& [key, entry] : entries_) visit(key, entry.total, entry.last_rtt);
-}
-
-std::vector<PrefixKey> Aggregator::Keys() const {
-  std::lock_guard lock(mu_);
-  std::vector<PrefixKey> keys;
-  keys.reserve(entries_.size());
-  for (const auto& kv : entries_) keys.push_back(kv.first);
-  return keys;
-}
-
-void Aggregator::ForEachOf(std::span<const PrefixKey> keys, const Visitor& visit) const {
-  std::lock_guard lock(mu_);
-  for (const PrefixKey& key : keys) {
-    const auto it = entries_.find(key);
-    if (it != entries_.end()) visit(key, it->second.total, it->second.last_rtt);
+  for (const Entry& entry : slots_) {
+    if (entry.added != 0) visit(entry.key, entry.total, entry.last_rtt);
   }
+}
+
+Aggregator::Walk Aggregator::BeginWalk() const {
+  std::lock_guard lock(mu_);
+  return {0, added_};
+}
+
+bool Aggregator::ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit) const {
+  std::lock_guard lock(mu_);
+  for (size_t visited = 0; walk.next_slot < slots_.size() && visited < count; ++walk.next_slot) {
+    const Entry& entry = slots_[walk.next_slot];
+    if (entry.added == 0 || entry.added > walk.last_added) continue;
+    visit(static_cast<uint32_t>(walk.next_slot), entry.key, entry.total, entry.last_rtt);
+    ++visited;
+  }
+  return walk.next_slot < slots_.size();
 }
 
 std::vector<PrefixRecord> Aggregator::TakeWindow() {
   Sync();
   std::lock_guard lock(mu_);
   std::vector<PrefixRecord> out;
-  for (auto& [key, entry] : entries_) {
+  for (Entry& entry : slots_) {
+    if (entry.added == 0) continue;
     const PrefixStats& w = entry.window;
-    if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({key, w});
+    if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({entry.key, w});
     entry.window = PrefixStats{};
   }
   SortByKey(out);
@@ -90,7 +115,7 @@ std::vector<PrefixRecord> Aggregator::TakeWindow() {
 
 size_t Aggregator::size() const {
   std::lock_guard lock(mu_);
-  return entries_.size();
+  return slot_of_.size();
 }
 
 uint64_t Aggregator::syncs() const {

@@ -5,10 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
-#include <unordered_map>
 #include <mutex>
-#include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "exporter/aggregation_source.h"
@@ -36,16 +36,26 @@ class Aggregator {
   void Sync();
   std::vector<PrefixSnapshot> Snapshot() const;  // sorted by key
   // Calls `visit(key, total, last_rtt)` for every prefix in no particular
-  // order, under the lock:
-  // a scrape reads the state in place instead of copying every histogram.
+  // order, under the lock.
   using Visitor = std::function<void(const PrefixKey&, const PrefixStats& total, const PrefixStats& last_rtt)>;
   void ForEach(const Visitor& visit) const;
-  // The prefixes held now, for a scrape that visits them a batch at a time
-  // with ForEachOf(): it can then send text between batches without
-  // holding the lock a drain needs (a slow client would stall the drain).
-  std::vector<PrefixKey> Keys() const;
-  // Like ForEach, for those of `keys` still held, under one lock.
-  void ForEachOf(std::span<const PrefixKey> keys, const Visitor& visit) const;
+  // A scrape's walk over the prefixes held when it began, a batch per hold
+  // of the lock: text is sent between batches, without holding the lock a
+  // drain needs (a slow client would stall the drain), and each prefix is
+  // read in place, neither copied nor looked up. Prefixes forgotten before
+  // their turn are skipped; those added after the walk began are left to
+  // the next scrape, so none is visited twice.
+  struct Walk {
+    size_t next_slot = 0;
+    uint64_t last_added = 0;  // the newest prefix the walk covers
+  };
+  Walk BeginWalk() const;
+  // `slot`: the prefix's place, the same for as long as it is held (a slot
+  // freed is later given to another prefix), for keeping things per prefix.
+  using WalkVisitor = std::function<void(uint32_t slot, const PrefixKey&, const PrefixStats& total,
+                                         const PrefixStats& last_rtt)>;
+  // Visits up to `count` more prefixes of the walk; false once it is done.
+  bool ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit) const;
   // Statistics of each prefix since the previous call (for the console's
   // aggregated view), sorted by key, then starts a new window. Syncs first.
   std::vector<PrefixRecord> TakeWindow();
@@ -53,24 +63,32 @@ class Aggregator {
   size_t size() const;  // prefixes held
 
  private:
+  // Prefixes live in slots that keep their place until forgotten: a walk
+  // goes through them in slot order while drains add and forget prefixes.
   struct Entry {
+    PrefixKey key;
+    uint64_t added = 0;  // when it was added, counting from 1; 0: free slot
     PrefixStats total;
     PrefixStats last_rtt;
     PrefixStats window;  // since the last TakeWindow()
     std::chrono::steady_clock::time_point last_active;
   };
 
-
+  Entry& EntryOf(const PrefixKey& key);
   void ForgetIdle(std::chrono::steady_clock::time_point now);
 
   AggregationSource& source_;
   std::chrono::seconds expiry_;
   Clock clock_;
   std::mutex drain_mu_;    // serialises Flip/DrainIdle
-  mutable std::mutex mu_;  // guards entries_ and syncs_
+  mutable std::mutex mu_;  // guards everything below
+  // A deque: growing it never moves the entries (4.4 KB each) under the lock.
+  std::deque<Entry> slots_;
+  std::vector<uint32_t> free_slots_;
   // Hashed: a drain looks up every active prefix (16k per interval at
   // scale), and a tree of 16k nodes made that a chain of cache misses.
-  std::unordered_map<PrefixKey, Entry, PrefixKeyHash> entries_;
+  std::unordered_map<PrefixKey, uint32_t, PrefixKeyHash> slot_of_;
+  uint64_t added_ = 0;  // prefixes added so far
   uint64_t syncs_ = 0;
 };
 

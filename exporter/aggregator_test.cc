@@ -133,31 +133,49 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
 }
 
-TEST(Aggregator, ForEachOfVisitsTheGivenKeysStillHeld) {
+TEST(Aggregator, WalkVisitsThePrefixesHeldAtItsStartOnceEach) {
   FakeInstances kernel;
   auto now = std::chrono::steady_clock::time_point{};
   Aggregator aggregator(kernel, std::chrono::seconds(60), [&] { return now; });
   for (uint8_t i = 1; i <= 3; ++i) kernel.Write(Key(i), Rtt(i * 1'000'000));
   aggregator.Sync();
-  auto keys = aggregator.Keys();
-  std::sort(keys.begin(), keys.end());
-  ASSERT_EQ(keys, (std::vector<PrefixKey>{Key(1), Key(2), Key(3)}));
-  // Between the listing and the visit, Key(1) is forgotten and Key(4) comes.
+  std::vector<std::pair<PrefixKey, uint64_t>> visited;
+  std::vector<uint32_t> slots;
+  const auto visit = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats&) {
+    slots.push_back(slot);
+    visited.emplace_back(key, total.rtt_count);
+  };
+  Aggregator::Walk walk = aggregator.BeginWalk();
+  ASSERT_TRUE(aggregator.ContinueWalk(walk, 1, visit));
+  ASSERT_EQ(visited.size(), 1u);
+  const PrefixKey first = visited[0].first;
+  // Between batches the two prefixes not yet visited are forgotten, and
+  // then the visited one comes back as new, with Key(4): both land in
+  // freed slots, one of them ahead of the walk.
   now += std::chrono::seconds(45);
-  kernel.Write(Key(2), Rtt(1'000'000));
   kernel.Write(Key(3), Rtt(1'000'000));
   aggregator.Sync();
   now += std::chrono::seconds(30);
-  kernel.Write(Key(2), Rtt(1'000'000));
   kernel.Write(Key(3), Rtt(1'000'000));
+  aggregator.Sync();
+  kernel.Write(Key(3), Rtt(1'000'000));
+  kernel.Write(first, Rtt(1'000'000));
   kernel.Write(Key(4), Rtt(1'000'000));
   aggregator.Sync();
-  std::vector<std::pair<PrefixKey, uint64_t>> visited;
-  aggregator.ForEachOf(std::span(keys).subspan(0, 2), [&](const PrefixKey& key, const PrefixStats& total,
-                                                         const PrefixStats&) { visited.emplace_back(key, total.rtt_count); });
-  ASSERT_EQ(visited.size(), 1u);
-  EXPECT_EQ(visited[0].first, Key(2));
-  EXPECT_EQ(visited[0].second, 3u);
+  ASSERT_EQ(aggregator.size(), first == Key(3) ? 2u : 3u);
+  while (aggregator.ContinueWalk(walk, 1, visit)) {
+  }
+  std::vector<PrefixKey> keys;
+  for (const auto& [key, count] : visited) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_TRUE(std::adjacent_find(keys.begin(), keys.end()) == keys.end()) << "a prefix visited twice";
+  EXPECT_EQ(std::count(keys.begin(), keys.end(), Key(4)), 0) << "added after the walk began";
+  EXPECT_TRUE(std::is_sorted(slots.begin(), slots.end())) << "in slot order";
+  if (first != Key(3)) {
+    ASSERT_EQ(visited.size(), 2u);
+    EXPECT_EQ(visited[1].first, Key(3));
+    EXPECT_EQ(visited[1].second, 4u) << "read as it is now, not as it was when the walk began";
+  }
 }
 
 TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <span>
 
 #include "exporter/error.h"
 
@@ -49,17 +48,14 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   // hold of the aggregator's lock, without copying their histograms first;
   // text leaves between batches, when the lock is free for the drain.
   uint64_t prefixes = 0;
-  const std::vector<PrefixKey> keys = aggregator_.Keys();
-  const std::span<const PrefixKey> all(keys);
-  prefix_text_.Begin(out.text(), keys.size());
-  for (size_t at = 0; at < keys.size(); at += kPrefixesPerLock) {
-    aggregator_.ForEachOf(all.subspan(at, std::min(kPrefixesPerLock, keys.size() - at)),
-                          [&](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
-                            prefix_text_.Add(key, total, last_rtt);
-                            ++prefixes;
-                          });
-    out.Yield();
-  }
+  prefix_text_.Begin(out.text());
+  Aggregator::Walk walk = aggregator_.BeginWalk();
+  const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
+    prefix_text_.Add(slot, key, total, last_rtt);
+    ++prefixes;
+  };
+  while (aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
+  out.Yield();
   prefix_text_.Finish();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));

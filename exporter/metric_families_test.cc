@@ -63,8 +63,10 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
 std::string RenderPrefixes(const std::vector<PrefixSnapshot>& prefixes, const RttBucketOptions& buckets = {}) {
   PrefixExposition exposition{RttBucketLayout(buckets)};
   TextBuffer text;
-  exposition.Begin(text, 0);
-  for (const auto& p : prefixes) exposition.Add(p.key, p.total, p.last_rtt);
+  exposition.Begin(text);
+  for (uint32_t slot = 0; slot < prefixes.size(); ++slot) {
+    exposition.Add(slot, prefixes[slot].key, prefixes[slot].total, prefixes[slot].last_rtt);
+  }
   exposition.Finish();
   return std::string(text.view());
 }
@@ -73,12 +75,30 @@ TEST(Exposition, ReusedWriterGivesTheSameTextEachScrape) {
   PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
   TextBuffer first, second;
   for (TextBuffer* out : {&first, &second}) {
-    exposition.Begin(*out, 1);
-    exposition.Add(TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
+    exposition.Begin(*out);
+    exposition.Add(0, TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
     exposition.Finish();
   }
   EXPECT_EQ(first.view(), second.view());
   EXPECT_EQ(first.view(), RenderPrefixes({TcpPrefix()}));
+}
+
+TEST(Exposition, ASlotGivenToAnotherPrefixIsLabelledAnew) {
+  PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
+  PrefixSnapshot other = TcpPrefix();
+  other.key = {ParseAddress("2001:db8:7::"), 48, PP_PROTO_ICMPV6, PP_DIR_EGRESS};
+  TextBuffer first, second;
+  for (auto [out, p] : {std::pair{&first, TcpPrefix()}, std::pair{&second, other}}) {
+    exposition.Begin(*out);
+    exposition.Add(3, p.key, p.total, p.last_rtt);
+    exposition.Finish();
+  }
+  EXPECT_EQ(second.view(), RenderPrefixes({other}));
+  const auto samples = ParseExposition(std::string(second.view()));
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"prefix", "192.0.2.0/24"}}), std::nullopt);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count",
+                      {{"prefix", "2001:db8:7::/48"}, {"protocol", "icmpv6"}, {"matched_on", "egress"}}),
+            4);
 }
 
 std::string RenderAll() {

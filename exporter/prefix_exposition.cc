@@ -50,28 +50,28 @@ const char* HookLabel(unsigned matched_on) {
 
 }  // namespace
 
-void PrefixExposition::Begin(TextBuffer& out, size_t expected_prefixes) {
+void PrefixExposition::Begin(TextBuffer& out) {
   out_ = &out;
   for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_}) side->clear();
-  // Forget the labels of prefixes gone since (expired series) now and then.
-  if (labels_.size() > 2 * expected_prefixes + 1024) labels_.clear();
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
-const PrefixExposition::Labels& PrefixExposition::LabelsOf(const PrefixKey& key) {
-  auto [it, inserted] = labels_.try_emplace(key);
-  if (inserted) {
-    Labels& l = it->second;
+const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key) {
+  if (slot >= labels_.size()) labels_.resize(slot + 1);
+  Labels& l = labels_[slot];
+  if (l.prefix.empty() || l.key != key) {
+    l.key = key;
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" + ProtoClassName(key.proto_class) +
                "\"";
     l.rtt = l.prefix + "," + HookLabel(key.matched_on);
     l.bucket_head = "pping_rtt_seconds_bucket{" + l.rtt + ",le=\"";
   }
-  return it->second;
+  return l;
 }
 
-void PrefixExposition::Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
-  const Labels& l = LabelsOf(key);
+void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total,
+                           const PrefixStats& last_rtt) {
+  const Labels& l = LabelsOf(slot, key);
   const std::string& labels = l.prefix;
   // Traffic is counted under the ingress-matched key only.
   if (key.matched_on == PP_DIR_INGRESS) {

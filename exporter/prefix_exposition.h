@@ -7,7 +7,6 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "exporter/prefix_stats.h"
@@ -24,29 +23,34 @@ class PrefixExposition {
 
   // The histogram family goes into `out` as prefixes are added (the caller
   // may send and clear `out` between them); the other families wait in side
-  // buffers until Finish(). `expected_prefixes` bounds the label cache.
-  void Begin(TextBuffer& out, size_t expected_prefixes);
-  // `total` since start; `last_rtt`: the latest interval with RTT samples.
-  void Add(const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt);
+  // buffers until Finish().
+  void Begin(TextBuffer& out);
+  // `slot`: the prefix's place in the aggregator (see Aggregator::Walk), by
+  // which its label text is kept; `total` since start; `last_rtt`: the
+  // latest interval with RTT samples.
+  void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt);
   // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
 
  private:
   // A prefix's label text, formatted once and kept across scrapes
-  // (formatting it anew was ~1 us per prefix per scrape).
+  // (formatting it anew was ~1 us per prefix per scrape). Kept by slot, as
+  // a hashed cache cost a cache miss or two per prefix per scrape; a slot
+  // freed and given to another prefix is formatted anew.
   struct Labels {
-    std::string prefix;       // prefix="...",protocol="..."
+    PrefixKey key;
+    std::string prefix;       // prefix="...",protocol="...", empty until formatted
     std::string rtt;          // the same plus matched_on="..."
     std::string bucket_head;  // pping_rtt_seconds_bucket{<rtt>,le="
   };
-  const Labels& LabelsOf(const PrefixKey& key);
+  const Labels& LabelsOf(uint32_t slot, const PrefixKey& key);
   void AddHistogram(const Labels& labels, const PrefixStats& total);
 
   RttBucketLayout layout_;
   TextBuffer* out_ = nullptr;
   TextBuffer min_, max_, packets_, bytes_;
   std::vector<uint64_t> cumulative_;
-  std::unordered_map<PrefixKey, Labels, PrefixKeyHash> labels_;
+  std::vector<Labels> labels_;  // by slot
 };
 
 }  // namespace pping

@@ -3,6 +3,7 @@
 // which packets are stamped, which echoes are matched, and what reaches
 // the per-prefix histograms and global counters.
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -198,6 +199,50 @@ TEST_F(DatapathTest, FlipDrainsEveryUpdateExactlyOnce) {
     if (i % 3 == 0) Sync();
   }
   EXPECT_EQ(Stats("192.0.2.0", 96 + 24, PP_PROTO_ICMP).tx_packets, 20u);
+}
+
+// Values of the entries an aggregation instance holds, CPUs summed.
+std::vector<PrefixStats> InstanceEntries(int map_fd) {
+  const int cpus = libbpf_num_possible_cpus();
+  const size_t stride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
+  std::vector<PrefixStats> out;
+  std::vector<uint8_t> values(stride * static_cast<size_t>(cpus));
+  for (const pp_agg_key& key : AllKeys<pp_agg_key>(map_fd)) {
+    if (bpf_map_lookup_elem(map_fd, &key, values.data()) != 0) continue;
+    PrefixStats& sum = out.emplace_back();
+    for (int cpu = 0; cpu < cpus; ++cpu) AddKernel(sum, *reinterpret_cast<const pp_agg_stats*>(&values[cpu * stride]));
+  }
+  return out;
+}
+
+// The datapath starts on instance 0, and each Sync flips once.
+TEST_F(DatapathTest, DrainResetsActivePrefixesAndDeletesThemOnceQuiet) {
+  const int first = datapath().aggregation_maps().instances[0];
+  Egress(BuildEcho(kLocal4, kRemote4, true, 3, 1));
+  Sync();  // drains instance 0: the prefix was active, its entry is reset
+  auto entries = InstanceEntries(first);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0], PrefixStats{}) << "kept, but reset to zero";
+  Sync();  // back to instance 0, which finds the entry
+  Egress(BuildEcho(kLocal4, kRemote4, true, 3, 2));
+  Sync();  // drains instance 0: active again, reset again
+  EXPECT_EQ(InstanceEntries(first).size(), 1u);
+  Sync();  // instance 0 written again, with nothing for the prefix
+  Sync();  // so its drain deletes the entry
+  EXPECT_TRUE(InstanceEntries(first).empty());
+  EXPECT_EQ(Stats("192.0.2.0", 96 + 24, PP_PROTO_ICMP).tx_packets, 2u) << "each packet counted once";
+}
+
+TEST_F(DatapathTest, DrainKeepsAtMostHalfAnInstanceForTheNextInterval) {
+  Config config = UnsampledConfig();
+  config.max_prefixes = 8;
+  Load(config);
+  for (int i = 0; i < 6; ++i) Egress(BuildEcho(kLocal6, "2001:db8:" + std::to_string(i + 1) + "::1", true, 3, 1));
+  Sync();
+  EXPECT_EQ(InstanceEntries(datapath().aggregation_maps().instances[0]).size(), 4u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(Stats("2001:db8:" + std::to_string(i + 1) + "::", 48, PP_PROTO_ICMPV6).tx_packets, 1u) << i;
+  }
 }
 
 }  // namespace
