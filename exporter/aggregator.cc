@@ -2,6 +2,7 @@
 #include "exporter/aggregator.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace pping {
 namespace {
@@ -28,11 +29,12 @@ void Aggregator::Sync() {
     if (pass == 1) source_.Flip();
     source_.DrainIdle([&](const PrefixRecord& record) {
       std::lock_guard lock(mu_);
-      Entry& entry = EntryOf(record.key);
+      const uint32_t slot = SlotOf(record.key);
+      Entry& entry = slots_[slot];
       entry.total.Merge(record.stats);
-      entry.window.Merge(record.stats);
+      if (options_.windows) windows_[slot].Merge(record.stats);
       entry.last_active = now;
-      if (record.stats.rtt_count > 0) entry.last_rtt = record.stats;
+      if (record.stats.rtt_count > 0) entry.last_rtt = {record.stats.rtt_min_ns, record.stats.rtt_max_ns};
     });
   }
   std::lock_guard lock(mu_);
@@ -40,11 +42,12 @@ void Aggregator::Sync() {
   ++syncs_;
 }
 
-Aggregator::Entry& Aggregator::EntryOf(const PrefixKey& key) {
+uint32_t Aggregator::SlotOf(const PrefixKey& key) {
   const auto [it, inserted] = slot_of_.try_emplace(key, static_cast<uint32_t>(slots_.size()));
-  if (!inserted) return slots_[it->second];
+  if (!inserted) return it->second;
   if (free_slots_.empty()) {
     slots_.emplace_back();
+    if (options_.windows) windows_.emplace_back();
   } else {
     it->second = free_slots_.back();
     free_slots_.pop_back();
@@ -53,14 +56,15 @@ Aggregator::Entry& Aggregator::EntryOf(const PrefixKey& key) {
   entry = Entry{};
   entry.key = key;
   entry.added = ++added_;
-  return entry;
+  if (options_.windows) windows_[it->second] = PrefixStats{};
+  return it->second;
 }
 
 void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
-  if (expiry_.count() == 0) return;
+  if (options_.expiry.count() == 0) return;
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     Entry& entry = slots_[slot];
-    if (entry.added == 0 || now - entry.last_active <= expiry_) continue;
+    if (entry.added == 0 || now - entry.last_active <= options_.expiry) continue;
     slot_of_.erase(entry.key);
     entry.added = 0;
     free_slots_.push_back(slot);
@@ -69,7 +73,7 @@ void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
   std::vector<PrefixSnapshot> out;
-  ForEach([&out](const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
+  ForEach([&out](const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
     out.push_back({key, total, last_rtt});
   });
   SortByKey(out);
@@ -100,14 +104,15 @@ bool Aggregator::ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit
 }
 
 std::vector<PrefixRecord> Aggregator::TakeWindow() {
+  if (!options_.windows) throw std::logic_error("TakeWindow() needs AggregatorOptions::windows");
   Sync();
   std::lock_guard lock(mu_);
   std::vector<PrefixRecord> out;
-  for (Entry& entry : slots_) {
-    if (entry.added == 0) continue;
-    const PrefixStats& w = entry.window;
-    if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({entry.key, w});
-    entry.window = PrefixStats{};
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (slots_[slot].added == 0) continue;
+    PrefixStats& w = windows_[slot];
+    if (w.rx_packets + w.tx_packets + w.rtt_count > 0) out.push_back({slots_[slot].key, w});
+    w = PrefixStats{};
   }
   SortByKey(out);
   return out;

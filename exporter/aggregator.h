@@ -17,19 +17,26 @@ namespace pping {
 
 struct PrefixSnapshot {
   PrefixKey key;
-  PrefixStats total;       // since start; min/max are over all time
-  PrefixStats last_rtt;    // the latest interval that had RTT samples
+  PrefixStats total;  // since start; min/max are over all time
+  RttRange last_rtt;  // of the latest interval that had RTT samples
+};
+
+struct AggregatorOptions {
+  // A prefix without traffic for `expiry` is forgotten, so the exported
+  // series stay bounded by the recently active prefixes; zero keeps all.
+  std::chrono::seconds expiry{0};
+  // Whether TakeWindow() is used (the console's aggregated output). Only
+  // then is a second histogram per prefix kept and merged on every drain.
+  bool windows = false;
 };
 
 class Aggregator {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // A prefix without traffic for `expiry` is forgotten, so the exported
-  // series stay bounded by the recently active prefixes; zero keeps all.
-  explicit Aggregator(AggregationSource& source, std::chrono::seconds expiry = std::chrono::seconds(0),
+  explicit Aggregator(AggregationSource& source, AggregatorOptions options = {},
                       Clock clock = std::chrono::steady_clock::now)
-      : source_(source), expiry_(expiry), clock_(std::move(clock)) {}
+      : source_(source), options_(options), clock_(std::move(clock)) {}
 
   // Flip, drain and fold the drained interval into the totals. Safe to call
   // from the periodic timer and from scrapes at the same time.
@@ -37,7 +44,7 @@ class Aggregator {
   std::vector<PrefixSnapshot> Snapshot() const;  // sorted by key
   // Calls `visit(key, total, last_rtt)` for every prefix in no particular
   // order, under the lock.
-  using Visitor = std::function<void(const PrefixKey&, const PrefixStats& total, const PrefixStats& last_rtt)>;
+  using Visitor = std::function<void(const PrefixKey&, const PrefixStats& total, const RttRange& last_rtt)>;
   void ForEach(const Visitor& visit) const;
   // A scrape's walk over the prefixes held when it began, a batch per hold
   // of the lock: text is sent between batches, without holding the lock a
@@ -53,11 +60,12 @@ class Aggregator {
   // `slot`: the prefix's place, the same for as long as it is held (a slot
   // freed is later given to another prefix), for keeping things per prefix.
   using WalkVisitor = std::function<void(uint32_t slot, const PrefixKey&, const PrefixStats& total,
-                                         const PrefixStats& last_rtt)>;
+                                         const RttRange& last_rtt)>;
   // Visits up to `count` more prefixes of the walk; false once it is done.
   bool ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit) const;
   // Statistics of each prefix since the previous call (for the console's
   // aggregated view), sorted by key, then starts a new window. Syncs first.
+  // Only with AggregatorOptions::windows.
   std::vector<PrefixRecord> TakeWindow();
   uint64_t syncs() const;
   size_t size() const;  // prefixes held
@@ -69,21 +77,21 @@ class Aggregator {
     PrefixKey key;
     uint64_t added = 0;  // when it was added, counting from 1; 0: free slot
     PrefixStats total;
-    PrefixStats last_rtt;
-    PrefixStats window;  // since the last TakeWindow()
+    RttRange last_rtt;
     std::chrono::steady_clock::time_point last_active;
   };
 
-  Entry& EntryOf(const PrefixKey& key);
+  uint32_t SlotOf(const PrefixKey& key);  // adds the prefix if new
   void ForgetIdle(std::chrono::steady_clock::time_point now);
 
   AggregationSource& source_;
-  std::chrono::seconds expiry_;
+  AggregatorOptions options_;
   Clock clock_;
   std::mutex drain_mu_;    // serialises Flip/DrainIdle
   mutable std::mutex mu_;  // guards everything below
-  // A deque: growing it never moves the entries (4.4 KB each) under the lock.
+  // Deques: growing them never moves the entries (1.5 KB each) under the lock.
   std::deque<Entry> slots_;
+  std::deque<PrefixStats> windows_;  // by slot, since the last TakeWindow()
   std::vector<uint32_t> free_slots_;
   // Hashed: a drain looks up every active prefix (16k per interval at
   // scale), and a tree of 16k nodes made that a chain of cache misses.

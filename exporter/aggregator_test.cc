@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "rtt_histogram.h"
 
@@ -96,7 +97,7 @@ TEST(Aggregator, LatestIntervalKeepsItsOwnMinimum) {
   aggregator.Sync();
   const auto snapshot = aggregator.Snapshot();
   ASSERT_EQ(snapshot.size(), 1u);
-  EXPECT_EQ(snapshot[0].last_rtt.rtt_min_ns, 25'000'000u);
+  EXPECT_EQ(snapshot[0].last_rtt.min_ns, 25'000'000u);
   EXPECT_EQ(snapshot[0].total.rtt_min_ns, 10'000'000u);
   EXPECT_EQ(snapshot[0].total.tx_packets, 4u);
 }
@@ -118,7 +119,7 @@ TEST(Aggregator, WritesBetweenSyncsAreNeverLost) {
 TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   FakeInstances kernel;
   auto now = std::chrono::steady_clock::time_point{};
-  Aggregator aggregator(kernel, std::chrono::seconds(60), [&] { return now; });
+  Aggregator aggregator(kernel, {.expiry = std::chrono::seconds(60)}, [&] { return now; });
   kernel.Write(Key(1), Rtt(1'000'000));
   kernel.Write(Key(2), Rtt(1'000'000));
   aggregator.Sync();
@@ -136,12 +137,12 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
 TEST(Aggregator, WalkVisitsThePrefixesHeldAtItsStartOnceEach) {
   FakeInstances kernel;
   auto now = std::chrono::steady_clock::time_point{};
-  Aggregator aggregator(kernel, std::chrono::seconds(60), [&] { return now; });
+  Aggregator aggregator(kernel, {.expiry = std::chrono::seconds(60)}, [&] { return now; });
   for (uint8_t i = 1; i <= 3; ++i) kernel.Write(Key(i), Rtt(i * 1'000'000));
   aggregator.Sync();
   std::vector<std::pair<PrefixKey, uint64_t>> visited;
   std::vector<uint32_t> slots;
-  const auto visit = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats&) {
+  const auto visit = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange&) {
     slots.push_back(slot);
     visited.emplace_back(key, total.rtt_count);
   };
@@ -180,7 +181,7 @@ TEST(Aggregator, WalkVisitsThePrefixesHeldAtItsStartOnceEach) {
 
 TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {
   FakeInstances kernel;
-  Aggregator aggregator(kernel);
+  Aggregator aggregator(kernel, {.windows = true});
   kernel.Write(Key(1), Rtt(10'000'000));
   aggregator.Sync();
   kernel.Write(Key(1), Rtt(30'000'000));
@@ -194,6 +195,13 @@ TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {
   EXPECT_EQ(window[0].stats.rtt_min_ns, 50'000'000u);
   EXPECT_TRUE(aggregator.TakeWindow().empty()) << "a quiet window reports nothing";
   EXPECT_EQ(aggregator.Snapshot()[0].total.rtt_count, 3u);
+}
+
+TEST(Aggregator, KeepsNoWindowsUnlessAsked) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel);
+  kernel.Write(Key(1), Rtt(10'000'000));
+  EXPECT_THROW(aggregator.TakeWindow(), std::logic_error);
 }
 
 TEST(PrefixStats, MergeIgnoresMinimumOfEmptyIntervals) {

@@ -50,7 +50,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   uint64_t prefixes = 0;
   prefix_text_.Begin(out.text());
   Aggregator::Walk walk = aggregator_.BeginWalk();
-  const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt) {
+  const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
     prefix_text_.Add(slot, key, total, last_rtt);
     ++prefixes;
   };

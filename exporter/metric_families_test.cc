@@ -41,7 +41,7 @@ PrefixSnapshot TcpPrefix() {
   s.rtt_min_ns = 3'000;
   s.rtt_max_ns = 40'000'000;
   for (uint64_t ns : {3'000ull, 5'000ull, 20'000'000ull, 40'000'000ull}) s.rtt_buckets[pp_hist_bucket(ns / 1000)]++;
-  p.last_rtt = s;
+  p.last_rtt = {s.rtt_min_ns, s.rtt_max_ns};
   return p;
 }
 

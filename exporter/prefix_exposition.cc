@@ -70,7 +70,7 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
 }
 
 void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total,
-                           const PrefixStats& last_rtt) {
+                           const RttRange& last_rtt) {
   const Labels& l = LabelsOf(slot, key);
   const std::string& labels = l.prefix;
   // Traffic is counted under the ingress-matched key only.
@@ -83,8 +83,8 @@ void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStat
   if (total.rtt_count == 0) return;
   const std::string& rtt_labels = l.rtt;
   AddHistogram(l, total);
-  AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_min_ns) / kNsPerSecond);
-  AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.rtt_max_ns) / kNsPerSecond);
+  AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.min_ns) / kNsPerSecond);
+  AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.max_ns) / kNsPerSecond);
 }
 
 void PrefixExposition::AddHistogram(const Labels& labels, const PrefixStats& total) {

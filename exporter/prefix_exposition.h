@@ -28,7 +28,7 @@ class PrefixExposition {
   // `slot`: the prefix's place in the aggregator (see Aggregator::Walk), by
   // which its label text is kept; `total` since start; `last_rtt`: the
   // latest interval with RTT samples.
-  void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const PrefixStats& last_rtt);
+  void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt);
   // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
 

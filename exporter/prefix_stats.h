@@ -41,6 +41,13 @@ struct PrefixStats {
   bool operator==(const PrefixStats&) const = default;
 };
 
+// The smallest and largest RTT of one interval.
+struct RttRange {
+  uint64_t min_ns = 0;  // 0: no sample
+  uint64_t max_ns = 0;
+  bool operator==(const RttRange&) const = default;
+};
+
 struct PrefixRecord {
   PrefixKey key;
   PrefixStats stats;

@@ -41,13 +41,18 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
   md << "### Scrape latency, memory and idle CPU\n\n"
      << "Idle CPU is averaged over 25 cleanup passes' duration (at least 5 s, at most 60 s): passes are spaced 20 "
         "times their duration apart, so the window holds one.\n\n"
+     << "With prefixes, BPF ns/packet is bpf_stats of the tc programs over the scrapes: the samples fed before each "
+        "scrape (one echo out and back per prefix, through the exporter's programs by BPF_PROG_TEST_RUN) and the "
+        "scrapes' own loopback traffic.\n\n"
      << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB "
-        "| cleanup pass s | idle CPU % |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        "| cleanup pass s | idle CPU % | BPF ns/packet egress, ingress |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& [name, r] : rows) {
-    md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.first_ms) << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
-       << Format("%.2f", r.body_mib) << " | " << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib)
-       << " | " << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " |\n";
+    md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.first_ms) << " | " << Format("%.1f", r.p50_ms)
+       << " | " << Format("%.1f", r.p99_ms) << " | " << Format("%.2f", r.body_mib) << " | "
+       << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib) << " | "
+       << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " | "
+       << (r.egress_ns > 0 ? Format("%.0f", r.egress_ns) + ", " + Format("%.0f", r.ingress_ns) : "") << " |\n";
   }
   md << "\n";
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/bench/scenarios.h"
 
+#include <bpf/bpf.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +37,26 @@ std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int
   testing::WaitUntilReady(port);
   return process;
 }
+
+struct Delta {
+  std::string prefix;
+  std::vector<ProgramStats> before;
+  std::vector<ProgramCost> Finish(const std::string& scenario) const {
+    std::vector<ProgramCost> out;
+    for (const auto& after : ProgramStatsWithPrefix(prefix)) {
+      for (const auto& b : before) {
+        if (b.id != after.id || after.run_cnt <= b.run_cnt) continue;
+        const auto packets = after.run_cnt - b.run_cnt;
+        out.push_back({scenario, after.name,
+                       static_cast<double>(after.run_time_ns - b.run_time_ns) / static_cast<double>(packets), packets});
+      }
+    }
+    return out;
+  }
+};
+
+// bpf_stats of the programs whose names start with `prefix`, from now.
+Delta Start(const std::string& prefix = "pping_tc_") { return {prefix, ProgramStatsWithPrefix(prefix)}; }
 
 // The first scrapes after start size the exporter's reused text buffers:
 // their cost is reported apart from the steady state Prometheus sees.
@@ -112,7 +133,15 @@ ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned pre
   std::this_thread::sleep_for(2500ms);  // drained into user space
   ScrapeResult r;
   r.prefixes_or_flows = prefixes;
+  // The datapath's cost per packet meanwhile: the fed samples (a few per
+  // prefix per aggregation interval) and the scrapes' loopback traffic.
+  const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  const Delta costs = Start();
   Scrape(port, scrapes, r, sample_every_prefix);
+  for (const ProgramCost& c : costs.Finish("")) {
+    (c.program.find("egress") != std::string::npos ? r.egress_ns : r.ingress_ns) = c.ns_per_packet;
+  }
+  if (stats_fd >= 0) close(stats_fd);
   close(egress);
   close(ingress);
   ReadProcess(*p, port, r);
@@ -144,26 +173,6 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
 
 namespace pping::bench {
 namespace {
-
-struct Delta {
-  std::string prefix;
-  std::vector<ProgramStats> before;
-  std::vector<ProgramCost> Finish(const std::string& scenario) const {
-    std::vector<ProgramCost> out;
-    for (const auto& after : ProgramStatsWithPrefix(prefix)) {
-      for (const auto& b : before) {
-        if (b.id != after.id || after.run_cnt <= b.run_cnt) continue;
-        const auto packets = after.run_cnt - b.run_cnt;
-        out.push_back({scenario, after.name,
-                       static_cast<double>(after.run_time_ns - b.run_time_ns) / static_cast<double>(packets), packets});
-      }
-    }
-    return out;
-  }
-};
-
-// bpf_stats of the programs whose names start with `prefix`, from now.
-Delta Start(const std::string& prefix = "pping_tc_") { return {prefix, ProgramStatsWithPrefix(prefix)}; }
 
 // One iperf3 run from the client namespace; returns Gbit/s received. The
 // server takes one client at a time, so a run right after another may be

@@ -16,6 +16,7 @@ struct ScrapeResult {
   double rss_mib = 0, bpf_maps_mib = 0;
   double cleanup_s = 0;           // latest cleanup pass
   double idle_cpu_percent = 0;    // exporter CPU while nothing happens
+  double egress_ns = 0, ingress_ns = 0;  // bpf_stats of the tc programs during the scrapes (prefix states)
 };
 
 // `prefixes` IPv6 /48 prefixes, each given an RTT sample through the
