@@ -3,8 +3,9 @@
 # Runs the benchmark on this machine (as root) and writes the report and
 # plot into tests/bench/results/: benchmark.md and cost_vs_flows.png.
 # PPING_BASELINE=<git revision> also builds that revision's exporter (in a
-# temporary worktree) and measures its per-packet costs alongside, in the
-# same rounds: the side-by-side comparison with a baseline.
+# temporary worktree) and measures its per-packet costs and its scrapes
+# with 16,384 prefixes alongside, in the same rounds: the side-by-side
+# comparison with a baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

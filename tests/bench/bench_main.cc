@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> parts{"flows", "prefixes", "manyflows", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--baseline-exporter", baseline,
-                 "Exporter binary of another revision whose per-packet costs are measured alongside");
+                 "Exporter binary of another revision whose per-packet costs and prefix scrapes are measured "
+                 "alongside");
   app.add_option("--out", out, "Markdown report")->capture_default_str();
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
@@ -150,10 +151,25 @@ int main(int argc, char** argv) {
   if (wanted("prefixes") || wanted("manyflows")) {
     std::vector<std::pair<std::string, ScrapeResult>> rows;
     if (wanted("prefixes")) {
-      rows.emplace_back("16,384 active prefixes, default buckets (2/octave)",
-                        MeasureScrapeWithPrefixes(exporter, 16384, scrapes, {}));
-      rows.emplace_back("16,384 active prefixes, 1 bucket/octave",
-                        MeasureScrapeWithPrefixes(exporter, 16384, scrapes, {"--histogram.buckets-per-octave", "1"}));
+      const std::vector<std::pair<std::string, std::vector<std::string>>> states{
+          {"16,384 active prefixes, default buckets (2/octave)", {}},
+          {"16,384 active prefixes, 1 bucket/octave", {"--histogram.buckets-per-octave", "1"}}};
+      for (size_t i = 0; i < states.size(); ++i) {
+        const auto& [name, args] = states[i];
+        const auto measure = [&](const std::string& binary) {
+          return MeasureScrapeWithPrefixes(binary, 16384, scrapes, args);
+        };
+        if (baseline.empty()) {
+          rows.emplace_back(name, measure(exporter));
+          continue;
+        }
+        // Side by side: the baseline right before or after (alternating).
+        ScrapeResult mine, theirs;
+        if (i % 2 == 0) mine = measure(exporter), theirs = measure(baseline);
+        else theirs = measure(baseline), mine = measure(exporter);
+        rows.emplace_back(name, mine);
+        rows.emplace_back(name + ", baseline", theirs);
+      }
     }
     if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, scrapes));
     ReportScrape(md, rows);
