@@ -120,6 +120,32 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
      << Format("%.2f", t.cpu.cpu_percent) << " % of one core.\n\n";
 }
 
+// The 16,384-prefix states; with a baseline exporter, each also runs the
+// baseline right before or after it (alternating), for rows side by side.
+std::vector<std::pair<std::string, ScrapeResult>> MeasurePrefixStates(const std::string& exporter,
+                                                                      const std::string& baseline, unsigned scrapes) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> states{
+      {"16,384 active prefixes, default buckets (2/octave)", {}},
+      {"16,384 active prefixes, 1 bucket/octave", {"--histogram.buckets-per-octave", "1"}}};
+  std::vector<std::pair<std::string, ScrapeResult>> rows;
+  for (size_t i = 0; i < states.size(); ++i) {
+    const auto& [name, args] = states[i];
+    const auto measure = [&](const std::string& binary) {
+      return MeasureScrapeWithPrefixes(binary, 16384, scrapes, args);
+    };
+    if (baseline.empty()) {
+      rows.emplace_back(name, measure(exporter));
+      continue;
+    }
+    ScrapeResult mine, theirs;
+    if (i % 2 == 0) mine = measure(exporter), theirs = measure(baseline);
+    else theirs = measure(baseline), mine = measure(exporter);
+    rows.emplace_back(name, mine);
+    rows.emplace_back(name + ", baseline", theirs);
+  }
+  return rows;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,27 +176,7 @@ int main(int argc, char** argv) {
   md.flush();
   if (wanted("prefixes") || wanted("manyflows")) {
     std::vector<std::pair<std::string, ScrapeResult>> rows;
-    if (wanted("prefixes")) {
-      const std::vector<std::pair<std::string, std::vector<std::string>>> states{
-          {"16,384 active prefixes, default buckets (2/octave)", {}},
-          {"16,384 active prefixes, 1 bucket/octave", {"--histogram.buckets-per-octave", "1"}}};
-      for (size_t i = 0; i < states.size(); ++i) {
-        const auto& [name, args] = states[i];
-        const auto measure = [&](const std::string& binary) {
-          return MeasureScrapeWithPrefixes(binary, 16384, scrapes, args);
-        };
-        if (baseline.empty()) {
-          rows.emplace_back(name, measure(exporter));
-          continue;
-        }
-        // Side by side: the baseline right before or after (alternating).
-        ScrapeResult mine, theirs;
-        if (i % 2 == 0) mine = measure(exporter), theirs = measure(baseline);
-        else theirs = measure(baseline), mine = measure(exporter);
-        rows.emplace_back(name, mine);
-        rows.emplace_back(name + ", baseline", theirs);
-      }
-    }
+    if (wanted("prefixes")) rows = MeasurePrefixStates(exporter, baseline, scrapes);
     if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, scrapes));
     ReportScrape(md, rows);
   }
