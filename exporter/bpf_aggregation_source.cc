@@ -16,17 +16,19 @@
 namespace pping {
 namespace {
 
-// Per-CPU values are laid out CPU after CPU, each rounded up to 8 bytes.
-constexpr size_t kPerCpuStride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
 // A drain batch holds every CPU's value per key: ~4 MiB whatever the CPUs.
 constexpr size_t kBatchValueBytes = 4u << 20;
 
 }  // namespace
 
+void AddPerCpu(PrefixStats& sum, const uint8_t* per_cpu_values, int cpus) {
+  for (int cpu = 0; cpu < cpus; ++cpu) AddKernel(sum, AggValueOnCpu(per_cpu_values, cpu));
+}
+
 BpfAggregationSource::BpfAggregationSource(const AggregationMapFds& maps)
     : maps_(maps),
       possible_cpus_(CheckLibbpf(libbpf_num_possible_cpus(), "count possible CPUs")),
-      per_key_bytes_(kPerCpuStride * static_cast<size_t>(possible_cpus_)) {
+      per_key_bytes_(kAggValueStride * static_cast<size_t>(possible_cpus_)) {
   bpf_map_info info{};
   __u32 size = sizeof(info);
   if (bpf_obj_get_info_by_fd(maps_.instances[0], &info, &size) != 0) {
@@ -140,7 +142,7 @@ const uint8_t* BpfAggregationSource::ValuesAt(__u32 i) const { return batch_valu
 
 bool BpfAggregationSource::AnyActivity(const uint8_t* per_cpu_values) const {
   for (int cpu = 0; cpu < possible_cpus_; ++cpu) {
-    const auto& v = *reinterpret_cast<const pp_agg_stats*>(per_cpu_values + cpu * kPerCpuStride);
+    const pp_agg_stats& v = AggValueOnCpu(per_cpu_values, cpu);
     if (v.rx_packets + v.tx_packets + v.rtt_count > 0) return true;
   }
   return false;
@@ -148,9 +150,7 @@ bool BpfAggregationSource::AnyActivity(const uint8_t* per_cpu_values) const {
 
 const PrefixRecord& BpfAggregationSource::Combine(const pp_agg_key& key, const uint8_t* per_cpu_values) {
   record_ = {FromKernel(key), {}};
-  for (int cpu = 0; cpu < possible_cpus_; ++cpu) {
-    AddKernel(record_.stats, *reinterpret_cast<const pp_agg_stats*>(per_cpu_values + cpu * kPerCpuStride));
-  }
+  AddPerCpu(record_.stats, per_cpu_values, possible_cpus_);
   return record_;
 }
 

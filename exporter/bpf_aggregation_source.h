@@ -4,6 +4,7 @@
 
 #include <bpf/bpf.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -13,6 +14,15 @@
 #include "exporter/datapath.h"
 
 namespace pping {
+
+// The kernel lays one key's per-CPU values out CPU after CPU, each rounded
+// up to 8 bytes.
+inline constexpr size_t kAggValueStride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
+inline const pp_agg_stats& AggValueOnCpu(const uint8_t* per_cpu_values, int cpu) {
+  return *reinterpret_cast<const pp_agg_stats*>(per_cpu_values + static_cast<size_t>(cpu) * kAggValueStride);
+}
+// Adds one key's values of all `cpus` into `sum`.
+void AddPerCpu(PrefixStats& sum, const uint8_t* per_cpu_values, int cpus);
 
 class BpfAggregationSource : public AggregationSource {
  public:

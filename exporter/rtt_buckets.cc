@@ -42,7 +42,7 @@ RttBucketLayout::RttBucketLayout(const RttBucketOptions& options) {
 }
 
 void RttBucketLayout::Cumulate(const std::array<uint64_t, PP_HIST_BUCKETS>& kernel, std::vector<uint64_t>& out) const {
-  // Runs once per prefix per scrape (16k x 175 buckets at scale): plain
+  // Runs once per prefix per scrape (16k x 185 buckets at scale): plain
   // sums over each bound's range of kernel buckets, no test per bucket.
   out.resize(last_kernel_bucket_.size() + 1);
   uint64_t running = 0;

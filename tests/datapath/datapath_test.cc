@@ -204,13 +204,11 @@ TEST_F(DatapathTest, FlipDrainsEveryUpdateExactlyOnce) {
 // Values of the entries an aggregation instance holds, CPUs summed.
 std::vector<PrefixStats> InstanceEntries(int map_fd) {
   const int cpus = libbpf_num_possible_cpus();
-  const size_t stride = (sizeof(pp_agg_stats) + 7) & ~size_t{7};
   std::vector<PrefixStats> out;
-  std::vector<uint8_t> values(stride * static_cast<size_t>(cpus));
+  std::vector<uint8_t> values(kAggValueStride * static_cast<size_t>(cpus));
   for (const pp_agg_key& key : AllKeys<pp_agg_key>(map_fd)) {
     if (bpf_map_lookup_elem(map_fd, &key, values.data()) != 0) continue;
-    PrefixStats& sum = out.emplace_back();
-    for (int cpu = 0; cpu < cpus; ++cpu) AddKernel(sum, *reinterpret_cast<const pp_agg_stats*>(&values[cpu * stride]));
+    AddPerCpu(out.emplace_back(), values.data(), cpus);
   }
   return out;
 }
