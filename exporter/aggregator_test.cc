@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <map>
 #include <stdexcept>
 
+#include "exporter/fake_aggregation_source.h"
 #include "rtt_histogram.h"
 
 namespace pping {
@@ -31,27 +31,6 @@ PrefixStats Rtt(uint64_t ns, uint64_t packets = 1) {
   s.rtt_buckets[pp_hist_bucket(ns / 1000)] = 1;
   return s;
 }
-
-// Two instances like the kernel's: writes go to the active one; Flip swaps;
-// DrainIdle empties the other. Counts how it was driven.
-class FakeInstances : public AggregationSource {
- public:
-  void Write(const PrefixKey& key, const PrefixStats& stats) { instances_[active_][key].Merge(stats); }
-  void Flip() override {
-    active_ = 1 - active_;
-    ++flips;
-  }
-  void DrainIdle(const Sink& sink) override {
-    for (const auto& [key, stats] : instances_[1 - active_]) sink({key, stats});
-    instances_[1 - active_].clear();
-  }
-  bool Empty() const { return instances_[0].empty() && instances_[1].empty(); }
-  int flips = 0;
-
- private:
-  std::map<PrefixKey, PrefixStats> instances_[2];
-  int active_ = 0;
-};
 
 TEST(Aggregator, SyncEmptiesBothInstancesIntoTotals) {
   FakeInstances kernel;

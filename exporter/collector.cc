@@ -46,7 +46,9 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   }
   // The per-prefix families are written in place, a batch of prefixes per
   // hold of the aggregator's lock, without copying their histograms first;
-  // text leaves between batches, when the lock is free for the drain.
+  // text leaves between batches, when the lock is free for the drain. A
+  // client that gave up (a scrape timeout) ends the walk: writing 80 MB for
+  // nobody would only hold up the next scrape.
   uint64_t prefixes = 0;
   prefix_text_.Begin(out.text());
   Aggregator::Walk walk = aggregator_.BeginWalk();
@@ -54,7 +56,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
     prefix_text_.Add(slot, key, total, last_rtt);
     ++prefixes;
   };
-  while (aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
+  while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
   out.Yield();
   prefix_text_.Finish();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};

@@ -34,15 +34,20 @@ class ExpositionStream {
   // Sends whatever is waiting: the end of the body.
   void Flush() {
     if (text_.size() > 0 && !client_gone_) client_gone_ = !send_(text_.view());
+    if (client_gone_) unsent_bytes_ += text_.size();
     text_.clear();
   }
+  // Once the client is gone, writers stop early: the rest would be dropped.
   bool client_gone() const { return client_gone_; }
+  // Text written that never reached the client (refused, or written after).
+  size_t unsent_bytes() const { return unsent_bytes_; }
 
  private:
   TextBuffer& text_;
   Send send_;
   size_t piece_bytes_;
   bool client_gone_ = false;
+  size_t unsent_bytes_ = 0;
 };
 
 }  // namespace pping

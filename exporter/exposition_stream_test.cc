@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "exporter/exposition_source.h"
+#include "exporter/http_server.h"
 
 namespace pping {
 namespace {
@@ -77,6 +81,7 @@ TEST(ExpositionStream, StopsSendingOnceTheClientIsGone) {
   EXPECT_EQ(client.pieces.size(), 1u);
   EXPECT_TRUE(stream.client_gone());
   EXPECT_EQ(text.size(), 0u) << "the text is still dropped, so the buffer does not grow";
+  EXPECT_EQ(stream.unsent_bytes(), std::string("first\nsecond\n").size());
 }
 
 TEST(ExpositionStream, StartsFromAnEmptyBufferThatKeepsItsMemory) {
@@ -88,6 +93,27 @@ TEST(ExpositionStream, StartsFromAnEmptyBufferThatKeepsItsMemory) {
   stream.Flush();
   ASSERT_EQ(client.pieces.size(), 1u);
   EXPECT_EQ(client.pieces[0], "new\n");
+}
+
+// Writes one line per scrape and counts the scrapes it was asked for.
+struct CountingSource : ExpositionSource {
+  void AppendExposition(ExpositionStream& out) override {
+    ++asked;
+    out.text() += "a_metric 1\n";
+  }
+  int asked = 0;
+};
+
+TEST(RenderExposition, AsksNoSourceOnceTheClientIsGone) {
+  auto first = std::make_shared<CountingSource>(), second = std::make_shared<CountingSource>();
+  const std::vector<std::weak_ptr<ExpositionSource>> sources{first, second};
+  TextBuffer text;
+  Recorder client;
+  client.accept = false;
+  ExpositionStream stream(text, client.AsSend(), 1);  // every line leaves at once
+  RenderExposition(sources, stream);
+  EXPECT_EQ(first->asked, 1);
+  EXPECT_EQ(second->asked, 0) << "written for a client that had gone";
 }
 
 }  // namespace

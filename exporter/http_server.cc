@@ -2,6 +2,7 @@
 #include "exporter/http_server.h"
 
 #include <CivetServer.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <mutex>
@@ -40,7 +41,11 @@ class HttpServer::MetricsHandler : public CivetHandler {
     });
     RenderExposition(sources, out);
     out.Flush();
-    if (chunked && !out.client_gone()) mg_send_chunk(conn, "", 0);  // the last, empty chunk
+    if (out.client_gone()) {
+      spdlog::debug("scrape: the client went away; {} bytes written were not sent", out.unsent_bytes());
+    } else if (chunked) {
+      mg_send_chunk(conn, "", 0);  // the last, empty chunk
+    }
     return true;
   }
 
@@ -97,6 +102,7 @@ std::string CivetListeningPort(const std::string& listen_address) {
 
 void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, ExpositionStream& out) {
   for (const auto& weak : sources) {
+    if (out.client_gone()) return;
     if (auto source = weak.lock()) source->AppendExposition(out);
     out.Yield();
   }

@@ -47,7 +47,8 @@ class HttpServer {
 std::string CivetListeningPort(const std::string& listen_address);
 
 // Writes the exposition of all sources still alive, in order, into `out`
-// (its last piece still waits there: the caller flushes it).
+// (its last piece still waits there: the caller flushes it); stops once
+// the client is gone.
 void RenderExposition(const std::vector<std::weak_ptr<ExpositionSource>>& sources, ExpositionStream& out);
 
 }  // namespace pping
