@@ -61,14 +61,21 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
   md << "### Throughput across the veth pair, single TCP flow (iperf3, 2 s runs, medians of interleaved rounds)\n\n"
      << "Each round runs without anything attached, with an empty tc program on the hooks and with the exporter, "
         "back to back (the arm that starts rotates); a ratio is the median over the rounds of the ratio within a "
-        "round, with a bootstrap 95 % interval of that median.\n\n"
+        "round, with a bootstrap 95 % interval of that median. CPUs busy is the busy share of all CPUs' time during "
+        "the runs without anything attached (1.00: the transfer is CPU-bound). The programs' share is their "
+        "bpf_stats run time over the CPU time the machine was busy during the run (median, and the rounds' range): "
+        "with a CPU-bound transfer, about what their own work costs in throughput.\n\n"
      << "| direction | without Gbit/s | with exporter Gbit/s | ratio | 95 % interval | empty program ratio | 95 % "
-        "interval |\n|---|---:|---:|---:|---|---:|---|\n";
+        "interval | CPUs busy | exporter programs' share of busy CPU % | rounds' range | empty program's share % "
+        "|\n|---|---:|---:|---:|---|---:|---|---:|---:|---|---:|\n";
   for (const auto& r : t.throughput) {
     md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)
        << " | " << Format("%.3f", r.ratio) << " | " << Format("%.2f", r.ratio_low) << "–"
        << Format("%.2f", r.ratio_high) << " | " << Format("%.3f", r.floor_ratio) << " | "
-       << Format("%.2f", r.floor_low) << "–" << Format("%.2f", r.floor_high) << " |\n";
+       << Format("%.2f", r.floor_low) << "–" << Format("%.2f", r.floor_high) << " | "
+       << Format("%.2f", r.busy_fraction) << " | " << Format("%.2f", 100 * r.program_share) << " | "
+       << Format("%.2f", 100 * r.program_share_low) << "–" << Format("%.2f", 100 * r.program_share_high) << " | "
+       << Format("%.2f", 100 * r.floor_share) << " |\n";
   }
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";

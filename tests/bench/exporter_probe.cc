@@ -72,6 +72,15 @@ double CpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+double BusyCpuSeconds() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+  if (cpu != "cpu") return 0;
+  return static_cast<double>(user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix) {
   std::vector<ProgramStats> out;
   ForEachLoadedProgram([&](int, const bpf_prog_info& info) {

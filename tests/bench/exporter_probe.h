@@ -28,6 +28,10 @@ MemoryUse MemoryOf(pid_t pid);
 // utime + stime of a process, in seconds.
 double CpuSeconds(pid_t pid);
 
+// CPU time all CPUs spent busy (user, nice, system, irq, softirq; not idle,
+// iowait or steal) since boot, in seconds.
+double BusyCpuSeconds();
+
 struct ProgramStats {
   unsigned id = 0;
   std::string name;

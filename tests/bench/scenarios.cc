@@ -200,6 +200,33 @@ double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
   return sum.value("bits_per_second", 0.0) / 1e9;
 }
 
+// One throughput run, and where the machine's CPU time went meanwhile.
+struct ArmRun {
+  double gbps = 0;
+  double busy_fraction = 0;  // of all CPUs' wall time, busy
+  double program_share = 0;  // of that busy time, in the attached programs (bpf_stats)
+};
+
+// An iperf3 run with the programs whose names start with `programs` on the
+// hooks, or with nothing attached (empty: no program is accounted). Where
+// the traffic is CPU-bound, the programs' share of the busy CPU time is
+// about what their own work costs in throughput: a far finer measure than
+// the ratio of two runs, which vary by +-30 % here.
+ArmRun IperfAccounted(const Lab& lab, const std::vector<std::string>& extra, const std::string& programs) {
+  const Delta d{programs, programs.empty() ? std::vector<ProgramStats>{} : ProgramStatsWithPrefix(programs)};
+  const double busy0 = BusyCpuSeconds();
+  const auto start = Clock::now();
+  ArmRun run{Iperf(lab, extra)};
+  const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double busy_s = BusyCpuSeconds() - busy0;
+  double program_ns = 0;
+  for (const auto& c : d.Finish("")) program_ns += c.ns_per_packet * static_cast<double>(c.packets);
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (wall_s > 0 && cpus > 0) run.busy_fraction = busy_s / (wall_s * static_cast<double>(cpus));
+  if (busy_s > 0) run.program_share = program_ns / (busy_s * 1e9);
+  return run;
+}
+
 void WriteSysctl(const std::string& path, const std::string& value) { std::ofstream(path) << value; }
 
 // The rounds' costs grouped by load and program, in order of first appearance.
@@ -278,34 +305,41 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
                                                                              : std::vector<std::string>{};
     // The arms of a round: nothing attached, an empty tc program (what any
     // program on the hooks costs), the exporter.
-    const std::function<double()> arms[] = {
-        [&] { return Iperf(lab, reverse); },
+    const std::function<ArmRun()> arms[] = {
+        [&] { return IperfAccounted(lab, reverse, ""); },
         [&] {
           const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
-          return Iperf(lab, reverse);
+          return IperfAccounted(lab, reverse, kFloorPrefix);
         },
         [&] {
           auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
-          return Iperf(lab, reverse);
+          return IperfAccounted(lab, reverse, "pping_tc_");
         }};
     constexpr size_t kArms = std::size(arms), kNothing = 0, kEmptyProgram = 1, kExporter = 2;
-    std::vector<double> gbps[kArms], ratios, floor_ratios;
+    std::vector<double> gbps[kArms], ratios, floor_ratios, busy, shares[kArms];
     for (unsigned r = 0; r < rounds; ++r) {
       // The runs of a round go back to back, so the machine's drift between
       // rounds cancels in their ratios; the arm that starts rotates.
-      double round_gbps[kArms];
+      ArmRun round_runs[kArms];
       for (size_t k = 0; k < kArms; ++k) {
         const size_t arm = (r + k) % kArms;
-        round_gbps[arm] = arms[arm]();
+        round_runs[arm] = arms[arm]();
       }
-      for (size_t arm = 0; arm < kArms; ++arm) gbps[arm].push_back(round_gbps[arm]);
-      ratios.push_back(round_gbps[kExporter] / round_gbps[kNothing]);
-      floor_ratios.push_back(round_gbps[kEmptyProgram] / round_gbps[kNothing]);
+      for (size_t arm = 0; arm < kArms; ++arm) {
+        gbps[arm].push_back(round_runs[arm].gbps);
+        shares[arm].push_back(round_runs[arm].program_share);
+      }
+      busy.push_back(round_runs[kNothing].busy_fraction);
+      ratios.push_back(round_runs[kExporter].gbps / round_runs[kNothing].gbps);
+      floor_ratios.push_back(round_runs[kEmptyProgram].gbps / round_runs[kNothing].gbps);
     }
     const auto [low, high] = MedianInterval(ratios);
     const auto [floor_low, floor_high] = MedianInterval(floor_ratios);
+    const auto [share_low, share_high] = std::minmax_element(shares[kExporter].begin(), shares[kExporter].end());
     report.throughput.push_back({direction, Median(gbps[kNothing]), Median(gbps[kExporter]), Median(ratios), low, high,
-                                 Median(floor_ratios), floor_low, floor_high});
+                                 Median(floor_ratios), floor_low, floor_high, Median(busy),
+                                 Median(shares[kExporter]), *share_low, *share_high,
+                                 Median(shares[kEmptyProgram])});
   }
   const struct {
     const char* name;

@@ -36,6 +36,13 @@ struct TrafficResult {
   // The same for an empty tc program in the exporter's place: the part of
   // the ratio any program on the hooks costs.
   double floor_ratio = 0, floor_low = 0, floor_high = 0;
+  // Where the CPU time went (medians over the rounds): how busy all CPUs
+  // were without anything attached (1 = CPU-bound), and the share of the
+  // busy CPU time spent in the exporter's programs (with the least and
+  // greatest round) and in the empty program, by bpf_stats.
+  double busy_fraction = 0;
+  double program_share = 0, program_share_low = 0, program_share_high = 0;
+  double floor_share = 0;
 };
 
 struct ProgramCost {
