@@ -13,9 +13,7 @@
 
 namespace pping::bench {
 
-namespace {
-
-int LoadEmptyProgram(const std::string& name) {
+int LoadEmptyTcProgram(const std::string& name) {
   bpf_insn program[2] = {};
   program[0].code = BPF_ALU64 | BPF_MOV | BPF_K;  // r0 = TC_ACT_UNSPEC
   program[0].dst_reg = BPF_REG_0;
@@ -26,12 +24,10 @@ int LoadEmptyProgram(const std::string& name) {
   return fd;
 }
 
-}  // namespace
-
 EmptyTcProgram::EmptyTcProgram(const std::string& netns, const std::string& interface)
     : netns_(netns),
-      ingress_fd_(LoadEmptyProgram(std::string(kFloorPrefix) + "in")),
-      egress_fd_(LoadEmptyProgram(std::string(kFloorPrefix) + "eg")) {
+      ingress_fd_(LoadEmptyTcProgram(std::string(kFloorPrefix) + "in")),
+      egress_fd_(LoadEmptyTcProgram(std::string(kFloorPrefix) + "eg")) {
   const NetnsScope scope(netns_);
   attachment_ = std::make_unique<TcAttachment>(ResolveInterface(interface, netns_), ingress_fd_, egress_fd_);
 }

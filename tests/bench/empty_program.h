@@ -16,6 +16,9 @@ namespace pping::bench {
 
 inline constexpr const char* kFloorPrefix = "pping_floor_";
 
+// Loads the empty program under `name`; returns its fd.
+int LoadEmptyTcProgram(const std::string& name);
+
 class EmptyTcProgram {
  public:
   // Attaches to `interface` inside network namespace `netns`.
