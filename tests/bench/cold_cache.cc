@@ -14,19 +14,18 @@
 namespace pping::bench {
 namespace {
 
-using testing::BuildTcp;
 using testing::Frame;
-using testing::TcpSegment;
-using testing::TcpTimestamps;
 
 constexpr uint8_t kDataFlags = testing::kAck | testing::kPsh;
 
 Frame Data(uint32_t tsval, uint32_t tsecr) {
-  return BuildTcp(TcpSegment{"198.51.100.7", "192.0.2.1", 40000, 443, kDataFlags, TcpTimestamps{tsval, tsecr}, 1000});
+  return testing::BuildTcp(
+      {"198.51.100.7", "192.0.2.1", 40000, 443, kDataFlags, testing::TcpTimestamps{tsval, tsecr}, 1000});
 }
 
 Frame Ack(uint32_t tsval, uint32_t tsecr) {
-  return BuildTcp(TcpSegment{"192.0.2.1", "198.51.100.7", 443, 40000, testing::kAck, TcpTimestamps{tsval, tsecr}, 0});
+  return testing::BuildTcp(
+      {"192.0.2.1", "198.51.100.7", 443, 40000, testing::kAck, testing::TcpTimestamps{tsval, tsecr}, 0});
 }
 
 // Writes one byte per cache line of `bytes` of `buffer`.
