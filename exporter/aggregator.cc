@@ -49,8 +49,8 @@ uint32_t Aggregator::SlotOf(const PrefixKey& key) {
     slots_.emplace_back();
     if (options_.windows) windows_.emplace_back();
   } else {
-    it->second = free_slots_.back();
-    free_slots_.pop_back();
+    it->second = *free_slots_.begin();
+    free_slots_.erase(free_slots_.begin());
   }
   Entry& entry = slots_[it->second];
   entry = Entry{};
@@ -67,8 +67,18 @@ void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
     if (entry.added == 0 || now - entry.last_active <= options_.expiry) continue;
     slot_of_.erase(entry.key);
     entry.added = 0;
-    free_slots_.push_back(slot);
+    free_slots_.insert(slot);
   }
+  ReleaseFreeTail();
+}
+
+// A walk in progress just ends sooner: the slots released were free.
+void Aggregator::ReleaseFreeTail() {
+  while (!slots_.empty() && slots_.back().added == 0) {
+    slots_.pop_back();
+    if (options_.windows) windows_.pop_back();
+  }
+  free_slots_.erase(free_slots_.lower_bound(static_cast<uint32_t>(slots_.size())), free_slots_.end());
 }
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
@@ -121,6 +131,11 @@ std::vector<PrefixRecord> Aggregator::TakeWindow() {
 size_t Aggregator::size() const {
   std::lock_guard lock(mu_);
   return slot_of_.size();
+}
+
+size_t Aggregator::slot_count() const {
+  std::lock_guard lock(mu_);
+  return slots_.size();
 }
 
 uint64_t Aggregator::syncs() const {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -69,6 +70,9 @@ class Aggregator {
   std::vector<PrefixRecord> TakeWindow();
   uint64_t syncs() const;
   size_t size() const;  // prefixes held
+  // One past the highest slot in use: what per-slot state elsewhere (the
+  // scrape's label text) needs to keep.
+  size_t slot_count() const;
 
  private:
   // Prefixes live in slots that keep their place until forgotten: a walk
@@ -83,6 +87,7 @@ class Aggregator {
 
   uint32_t SlotOf(const PrefixKey& key);  // adds the prefix if new
   void ForgetIdle(std::chrono::steady_clock::time_point now);
+  void ReleaseFreeTail();
 
   AggregationSource& source_;
   AggregatorOptions options_;
@@ -92,7 +97,9 @@ class Aggregator {
   // Deques: growing them never moves the entries (1.5 KB each) under the lock.
   std::deque<Entry> slots_;
   std::deque<PrefixStats> windows_;  // by slot, since the last TakeWindow()
-  std::vector<uint32_t> free_slots_;
+  // Lowest first: prefixes gather in the front slots, so that the slots
+  // at the end, once free, are given back (after a peak of prefixes).
+  std::set<uint32_t> free_slots_;
   // Hashed: a drain looks up every active prefix (16k per interval at
   // scale), and a tree of 16k nodes made that a chain of cache misses.
   std::unordered_map<PrefixKey, uint32_t, PrefixKeyHash> slot_of_;

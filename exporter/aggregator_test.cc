@@ -113,49 +113,74 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
 }
 
+// The slots of each prefix a walk visits, in visit order.
+using Visits = std::vector<std::pair<uint32_t, PrefixKey>>;
+
 TEST(Aggregator, WalkVisitsThePrefixesHeldAtItsStartOnceEach) {
   FakeInstances kernel;
   auto now = std::chrono::steady_clock::time_point{};
   Aggregator aggregator(kernel, {.expiry = std::chrono::seconds(60)}, [&] { return now; });
-  for (uint8_t i = 1; i <= 3; ++i) kernel.Write(Key(i), Rtt(i * 1'000'000));
+  // Drained in key order: Key(2) in slot 0, Key(3) in 1, Key(5) in 2.
+  for (uint8_t i : {2, 3, 5}) kernel.Write(Key(i), Rtt(i * 1'000'000));
   aggregator.Sync();
-  std::vector<std::pair<PrefixKey, uint64_t>> visited;
-  std::vector<uint32_t> slots;
+  Visits visited;
+  std::vector<uint64_t> counts;
   const auto visit = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange&) {
-    slots.push_back(slot);
-    visited.emplace_back(key, total.rtt_count);
+    visited.emplace_back(slot, key);
+    counts.push_back(total.rtt_count);
   };
   Aggregator::Walk walk = aggregator.BeginWalk();
   ASSERT_TRUE(aggregator.ContinueWalk(walk, 1, visit));
-  ASSERT_EQ(visited.size(), 1u);
-  const PrefixKey first = visited[0].first;
-  // Between batches the two prefixes not yet visited are forgotten, and
-  // then the visited one comes back as new, with Key(4): both land in
-  // freed slots, one of them ahead of the walk.
+  ASSERT_EQ(visited, (Visits{{0, Key(2)}}));
+  // Between batches Key(2) and Key(3) are forgotten; then the new Key(1)
+  // takes slot 0 and the visited Key(2) comes back in slot 1, ahead of
+  // the walk.
   now += std::chrono::seconds(45);
-  kernel.Write(Key(3), Rtt(1'000'000));
+  kernel.Write(Key(5), Rtt(1'000'000));
   aggregator.Sync();
   now += std::chrono::seconds(30);
-  kernel.Write(Key(3), Rtt(1'000'000));
+  kernel.Write(Key(5), Rtt(1'000'000));
   aggregator.Sync();
-  kernel.Write(Key(3), Rtt(1'000'000));
-  kernel.Write(first, Rtt(1'000'000));
-  kernel.Write(Key(4), Rtt(1'000'000));
+  for (uint8_t i : {1, 2, 5}) kernel.Write(Key(i), Rtt(1'000'000));
   aggregator.Sync();
-  ASSERT_EQ(aggregator.size(), first == Key(3) ? 2u : 3u);
+  ASSERT_EQ(aggregator.size(), 3u);
   while (aggregator.ContinueWalk(walk, 1, visit)) {
   }
-  std::vector<PrefixKey> keys;
-  for (const auto& [key, count] : visited) keys.push_back(key);
-  std::sort(keys.begin(), keys.end());
-  EXPECT_TRUE(std::adjacent_find(keys.begin(), keys.end()) == keys.end()) << "a prefix visited twice";
-  EXPECT_EQ(std::count(keys.begin(), keys.end(), Key(4)), 0) << "added after the walk began";
-  EXPECT_TRUE(std::is_sorted(slots.begin(), slots.end())) << "in slot order";
-  if (first != Key(3)) {
-    ASSERT_EQ(visited.size(), 2u);
-    EXPECT_EQ(visited[1].first, Key(3));
-    EXPECT_EQ(visited[1].second, 4u) << "read as it is now, not as it was when the walk began";
+  EXPECT_EQ(visited, (Visits{{0, Key(2)}, {2, Key(5)}}))
+      << "Key(2) visited twice, or Key(1), added after the walk began, visited";
+  EXPECT_EQ(counts.back(), 4u) << "read as it is now, not as it was when the walk began";
+}
+
+TEST(Aggregator, GivesBackTheSlotsAtTheEndOnceTheirPrefixesAreForgotten) {
+  FakeInstances kernel;
+  auto now = std::chrono::steady_clock::time_point{};
+  // With windows: they are kept by slot too.
+  Aggregator aggregator(kernel, {.expiry = std::chrono::seconds(60), .windows = true}, [&] { return now; });
+  const auto idle_except = [&](std::initializer_list<uint8_t> active) {
+    now += std::chrono::seconds(61);
+    for (uint8_t i : active) kernel.Write(Key(i), Rtt(1'000'000));
+    aggregator.Sync();
+  };
+  for (uint8_t i = 1; i <= 5; ++i) kernel.Write(Key(i), Rtt(1'000'000));  // slots 0 to 4
+  aggregator.Sync();
+  idle_except({2, 5});  // frees slots 0, 2 and 3; slot 4 is still held
+  EXPECT_EQ(aggregator.slot_count(), 5u);
+  kernel.Write(Key(6), Rtt(1'000'000));
+  aggregator.Sync();  // Key(6) takes the lowest free slot, 0
+  idle_except({2, 6});  // Key(5) forgotten: slots 2 to 4 are free at the end
+  EXPECT_EQ(aggregator.size(), 2u);
+  EXPECT_EQ(aggregator.slot_count(), 2u);
+  Visits visited;
+  Aggregator::Walk walk = aggregator.BeginWalk();
+  while (aggregator.ContinueWalk(walk, 8, [&](uint32_t slot, const PrefixKey& key, const PrefixStats&,
+                                              const RttRange&) { visited.emplace_back(slot, key); })) {
   }
+  EXPECT_EQ(visited, (Visits{{0, Key(6)}, {1, Key(2)}}));
+  kernel.Write(Key(6), Rtt(2'000'000));
+  const auto window = aggregator.TakeWindow();
+  ASSERT_EQ(window.size(), 2u);
+  EXPECT_EQ(window[1].key, Key(6));
+  EXPECT_EQ(window[1].stats.rtt_count, 3u) << "its window since it came: two syncs' samples and this one";
 }
 
 TEST(Aggregator, TakeWindowReturnsOnlyWhatCameSinceTheLastCall) {

@@ -59,6 +59,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
   out.Yield();
   prefix_text_.Finish();
+  prefix_text_.KeepLabelsFor(aggregator_.slot_count());
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);

@@ -101,6 +101,19 @@ TEST(Exposition, ASlotGivenToAnotherPrefixIsLabelledAnew) {
             4);
 }
 
+TEST(Exposition, LabelsDroppedWithTheirSlotsAreFormattedAgain) {
+  PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
+  const PrefixSnapshot p = TcpPrefix();
+  TextBuffer first, second;
+  for (TextBuffer* out : {&first, &second}) {
+    exposition.Begin(*out);
+    exposition.Add(3, p.key, p.total, p.last_rtt);
+    exposition.Finish();
+    exposition.KeepLabelsFor(2);  // slot 3 was given back
+  }
+  EXPECT_EQ(second.view(), RenderPrefixes({p}));
+}
+
 std::string RenderAll() {
   std::vector<prometheus::MetricFamily> families = GlobalFamilies(SomeCounters());
   for (auto& f : ExporterFamilies({{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},

@@ -56,6 +56,12 @@ void PrefixExposition::Begin(TextBuffer& out) {
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
+void PrefixExposition::KeepLabelsFor(size_t slots) {
+  if (labels_.size() <= slots) return;
+  labels_.resize(slots);
+  labels_.shrink_to_fit();
+}
+
 const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key) {
   if (slot >= labels_.size()) labels_.resize(slot + 1);
   Labels& l = labels_[slot];

@@ -31,6 +31,9 @@ class PrefixExposition {
   void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt);
   // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
+  // Drops the label text kept for slots at or past `slots`, which the
+  // aggregator has given back.
+  void KeepLabelsFor(size_t slots);
 
  private:
   // A prefix's label text, formatted once and kept across scrapes
