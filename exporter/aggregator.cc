@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "exporter/release_memory.h"
+
 namespace pping {
 namespace {
 
@@ -37,9 +39,13 @@ void Aggregator::Sync() {
       if (record.stats.rtt_count > 0) entry.last_rtt = {record.stats.rtt_min_ns, record.stats.rtt_max_ns};
     });
   }
-  std::lock_guard lock(mu_);
-  ForgetIdle(now);
-  ++syncs_;
+  bool released = false;
+  {
+    std::lock_guard lock(mu_);
+    released = ForgetIdle(now);
+    ++syncs_;
+  }
+  if (released) ReleaseFreedMemory();  // outside the lock: it walks the heap
 }
 
 uint32_t Aggregator::SlotOf(const PrefixKey& key) {
@@ -60,8 +66,8 @@ uint32_t Aggregator::SlotOf(const PrefixKey& key) {
   return it->second;
 }
 
-void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
-  if (options_.expiry.count() == 0) return;
+bool Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
+  if (options_.expiry.count() == 0) return false;
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     Entry& entry = slots_[slot];
     if (entry.added == 0 || now - entry.last_active <= options_.expiry) continue;
@@ -69,16 +75,18 @@ void Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
     entry.added = 0;
     free_slots_.insert(slot);
   }
-  ReleaseFreeTail();
+  return ReleaseFreeTail();
 }
 
 // A walk in progress just ends sooner: the slots released were free.
-void Aggregator::ReleaseFreeTail() {
+bool Aggregator::ReleaseFreeTail() {
+  const size_t held = slots_.size();
   while (!slots_.empty() && slots_.back().added == 0) {
     slots_.pop_back();
     if (options_.windows) windows_.pop_back();
   }
   free_slots_.erase(free_slots_.lower_bound(static_cast<uint32_t>(slots_.size())), free_slots_.end());
+  return slots_.size() < held;
 }
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {

@@ -86,8 +86,9 @@ class Aggregator {
   };
 
   uint32_t SlotOf(const PrefixKey& key);  // adds the prefix if new
-  void ForgetIdle(std::chrono::steady_clock::time_point now);
-  void ReleaseFreeTail();
+  // Both return whether slots at the end were given back.
+  bool ForgetIdle(std::chrono::steady_clock::time_point now);
+  bool ReleaseFreeTail();
 
   AggregationSource& source_;
   AggregatorOptions options_;

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "exporter/error.h"
+#include "exporter/release_memory.h"
 
 namespace pping {
 namespace {
@@ -59,7 +60,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
   out.Yield();
   prefix_text_.Finish();
-  prefix_text_.KeepLabelsFor(aggregator_.slot_count());
+  if (prefix_text_.KeepLabelsFor(aggregator_.slot_count())) ReleaseFreedMemory();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);

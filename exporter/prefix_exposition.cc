@@ -56,10 +56,11 @@ void PrefixExposition::Begin(TextBuffer& out) {
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
-void PrefixExposition::KeepLabelsFor(size_t slots) {
-  if (labels_.size() <= slots) return;
+bool PrefixExposition::KeepLabelsFor(size_t slots) {
+  if (labels_.size() <= slots) return false;
   labels_.resize(slots);
   labels_.shrink_to_fit();
+  return true;
 }
 
 const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key) {
