@@ -39,13 +39,17 @@ void Aggregator::Sync() {
       if (record.stats.rtt_count > 0) entry.last_rtt = {record.stats.rtt_min_ns, record.stats.rtt_max_ns};
     });
   }
-  bool released = false;
   {
     std::lock_guard lock(mu_);
-    released = ForgetIdle(now);
+    released_slots_ += ForgetIdle(now);
     ++syncs_;
   }
-  if (released) ReleaseFreedMemory();  // outside the lock: it walks the heap
+  // Outside the lock, and only once a good amount was freed: it walks the
+  // whole heap.
+  if (released_slots_ >= kSlotsPerRelease) {
+    ReleaseFreedMemory();
+    released_slots_ = 0;
+  }
 }
 
 uint32_t Aggregator::SlotOf(const PrefixKey& key) {
@@ -66,8 +70,8 @@ uint32_t Aggregator::SlotOf(const PrefixKey& key) {
   return it->second;
 }
 
-bool Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
-  if (options_.expiry.count() == 0) return false;
+size_t Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
+  if (options_.expiry.count() == 0) return 0;
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     Entry& entry = slots_[slot];
     if (entry.added == 0 || now - entry.last_active <= options_.expiry) continue;
@@ -79,14 +83,14 @@ bool Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
 }
 
 // A walk in progress just ends sooner: the slots released were free.
-bool Aggregator::ReleaseFreeTail() {
+size_t Aggregator::ReleaseFreeTail() {
   const size_t held = slots_.size();
   while (!slots_.empty() && slots_.back().added == 0) {
     slots_.pop_back();
     if (options_.windows) windows_.pop_back();
   }
   free_slots_.erase(free_slots_.lower_bound(static_cast<uint32_t>(slots_.size())), free_slots_.end());
-  return slots_.size() < held;
+  return held - slots_.size();
 }
 
 std::vector<PrefixSnapshot> Aggregator::Snapshot() const {

@@ -86,14 +86,18 @@ class Aggregator {
   };
 
   uint32_t SlotOf(const PrefixKey& key);  // adds the prefix if new
-  // Both return whether slots at the end were given back.
-  bool ForgetIdle(std::chrono::steady_clock::time_point now);
-  bool ReleaseFreeTail();
+  // Both return how many slots at the end were given back.
+  size_t ForgetIdle(std::chrono::steady_clock::time_point now);
+  size_t ReleaseFreeTail();
 
   AggregationSource& source_;
   AggregatorOptions options_;
   Clock clock_;
-  std::mutex drain_mu_;    // serialises Flip/DrainIdle
+  std::mutex drain_mu_;    // serialises Flip/DrainIdle, and guards released_slots_
+  // Slots given back since memory was last handed to the system, which
+  // happens every kSlotsPerRelease (~400 KB of statistics).
+  static constexpr size_t kSlotsPerRelease = 256;
+  size_t released_slots_ = 0;
   mutable std::mutex mu_;  // guards everything below
   // Deques: growing them never moves the entries (1.5 KB each) under the lock.
   std::deque<Entry> slots_;

@@ -16,6 +16,9 @@ namespace {
 // ~1.2 MB of text per batch with the default buckets: about a piece of the
 // stream, and under a millisecond of holding the lock.
 constexpr size_t kPrefixesPerLock = 256;
+// Label text dropped at once before the memory is handed back (~1 MB;
+// smaller drops go back with the aggregator's next release).
+constexpr size_t kLabelsPerRelease = 4096;
 
 void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::MetricFamily> more) {
   out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
@@ -60,7 +63,8 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
   out.Yield();
   prefix_text_.Finish();
-  if (prefix_text_.KeepLabelsFor(aggregator_.slot_count())) ReleaseFreedMemory();
+  // Label text is ~300 B a prefix: only a peak's worth is handed back.
+  if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);

@@ -11,8 +11,8 @@
 
 #include "exporter/exposition_stream.h"
 #include "exporter/fake_aggregation_source.h"
-#include "rtt_histogram.h"
 #include "exporter/text_buffer.h"
+#include "rtt_histogram.h"
 
 namespace pping {
 namespace {

@@ -56,11 +56,12 @@ void PrefixExposition::Begin(TextBuffer& out) {
   AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
-bool PrefixExposition::KeepLabelsFor(size_t slots) {
-  if (labels_.size() <= slots) return false;
+size_t PrefixExposition::KeepLabelsFor(size_t slots) {
+  if (labels_.size() <= slots) return 0;
+  const size_t dropped = labels_.size() - slots;
   labels_.resize(slots);
   labels_.shrink_to_fit();
-  return true;
+  return dropped;
 }
 
 const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key) {

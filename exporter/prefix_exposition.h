@@ -32,8 +32,8 @@ class PrefixExposition {
   // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
   // Drops the label text kept for slots at or past `slots`, which the
-  // aggregator has given back; returns whether there was any.
-  bool KeepLabelsFor(size_t slots);
+  // aggregator has given back; returns how many slots' text it dropped.
+  size_t KeepLabelsFor(size_t slots);
 
  private:
   // A prefix's label text, formatted once and kept across scrapes
