@@ -12,11 +12,11 @@
 #include "clock.h"
 #include "config.h"
 #include "events.h"
+#include "insert_failure.h"
 #include "maps.h"
 #include "parse.h"
 #include "pping_abi.h"
 
-#define PP_EEXIST 17 /* no errno.h in BPF programs */
 
 /* Why this packet may open a flow, or -1 if it may not. */
 static __always_inline int open_reason(const struct pp_packet *p)
@@ -60,7 +60,7 @@ lookup_or_open_flow(const struct pp_packet *p, struct pp_clock *clock, bool egre
 		emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress,
 				init.last_seen_ns, gc);
 	} else if (err != -PP_EEXIST) {
-		gc->map_full[PP_MAP_FLOW_STATE]++;
+		count_insert_failure(gc, PP_MAP_FLOW_STATE, err);
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&flow_state, &p->flow);

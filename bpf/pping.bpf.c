@@ -15,6 +15,7 @@
 #include "events.h"
 #include "flow.h"
 #include "held_stamp.h"
+#include "insert_failure.h"
 #include "maps.h"
 #include "parse.h"
 #include "pping_abi.h"
@@ -34,9 +35,12 @@ static __always_inline bool is_mapped_ipv4(const union pp_addr *a)
 	return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
 }
 
-/* Looks a key up, inserting it from `init` when absent; counts a full map. */
+/* Looks a key up, inserting it from `init` when absent; counts a failed
+ * insert against map `map_id`. */
 static __always_inline void *lookup_or_insert(void *map, const void *key,
-					      const void *init, __u64 *full)
+					      const void *init,
+					      struct pp_global_counters *gc,
+					      __u32 map_id)
 {
 	void *value = bpf_map_lookup_elem(map, key);
 	long err;
@@ -46,7 +50,7 @@ static __always_inline void *lookup_or_insert(void *map, const void *key,
 	/* EEXIST: another CPU inserted it first, which is fine. */
 	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	if (err && err != -PP_EEXIST) {
-		(*full)++;
+		count_insert_failure(gc, map_id, err);
 		return NULL;
 	}
 	return bpf_map_lookup_elem(map, key);
@@ -79,8 +83,7 @@ agg_stats_for(const struct pp_packet *p, __u8 matched_on,
 	zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
 	if (!zero)
 		return NULL;
-	return lookup_or_insert(instance, &key, zero,
-				&gc->map_full[PP_MAP_AGGREGATION]);
+	return lookup_or_insert(instance, &key, zero, gc, PP_MAP_AGGREGATION);
 }
 
 static __always_inline void count_global(struct pp_global_counters *gc,
@@ -121,6 +124,7 @@ static __always_inline void stamp(const struct pp_packet *p,
 {
 	struct pp_packet_key key = {};
 	int decision;
+	long err;
 
 	if (hook >= PP_DIRECTIONS)
 		return;
@@ -137,13 +141,16 @@ static __always_inline void stamp(const struct pp_packet *p,
 	key.flow = p->flow;
 	key.identifier = p->identifier;
 	key.stamped_on = hook;
-	if (bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST) == 0) {
+	err = bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST);
+	if (err == 0) {
 		flow->sampling[hook].last_stamped = p->identifier;
 		__sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
 		return;
 	}
-	if (!bpf_map_lookup_elem(&packet_ts, &key))
-		gc->map_full[PP_MAP_PACKET_TS]++;
+	/* EEXIST: the identifier is stamped already (a repeat after a
+	 * reordering, or another CPU first): the first stamp stays. */
+	if (err != -PP_EEXIST)
+		count_insert_failure(gc, PP_MAP_PACKET_TS, err);
 }
 
 static __always_inline void record_agg_rtt(struct pp_agg_stats *agg, __u64 rtt)

@@ -203,7 +203,8 @@ struct pp_agg_stats {
 	__u32 pad;
 };
 
-/* Maps whose updates can fail; indexes pp_global_counters.map_full. */
+/* Maps whose inserts can fail; indexes pp_global_counters.map_full and
+ * map_alloc_failed. */
 enum pp_map_id {
 	PP_MAP_PACKET_TS = 0,
 	PP_MAP_FLOW_STATE = 1,
@@ -219,7 +220,8 @@ struct pp_global_counters {
 	__u64 non_ip_bytes[PP_DIRECTIONS];
 	__u64 ecn_packets[4]; /* by codepoint: Not-ECT, ECT(1), ECT(0), CE */
 	__u64 truncated_packets;
-	__u64 map_full[PP_MAPS];
+	__u64 map_full[PP_MAPS];         /* insert refused: the map is full */
+	__u64 map_alloc_failed[PP_MAPS]; /* insert refused: no memory for it */
 	__u64 rtt_samples;
 	__u64 flows_opened[PP_OPEN_REASONS];
 	/* [reason][seen both ways]: short flows are counted when they close */
@@ -314,7 +316,7 @@ PP_CHECK_SIZE(struct pp_flow_state, 160);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
-	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + PP_MAPS + 1 +
+	      8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 +
 		   PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 3));
 PP_CHECK_SIZE(struct pp_config, 64);
 PP_CHECK_SIZE(struct pp_event_header, 56);

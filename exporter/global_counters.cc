@@ -22,7 +22,10 @@ void GlobalCounters::Add(const pp_global_counters& cpu) {
   }
   for (int i = 0; i < 4; ++i) ecn_packets[i] += cpu.ecn_packets[i];
   truncated_packets += cpu.truncated_packets;
-  for (int i = 0; i < PP_MAPS; ++i) map_full[i] += cpu.map_full[i];
+  for (int i = 0; i < PP_MAPS; ++i) {
+    map_full[i] += cpu.map_full[i];
+    map_alloc_failed[i] += cpu.map_alloc_failed[i];
+  }
   rtt_samples += cpu.rtt_samples;
   for (int i = 0; i < PP_OPEN_REASONS; ++i) flows_opened[i] += cpu.flows_opened[i];
   for (int i = 0; i < PP_CLOSE_REASONS; ++i) {

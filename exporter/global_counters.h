@@ -21,6 +21,7 @@ struct GlobalCounters {
   std::array<uint64_t, 4> ecn_packets{};
   uint64_t truncated_packets = 0;
   std::array<uint64_t, PP_MAPS> map_full{};
+  std::array<uint64_t, PP_MAPS> map_alloc_failed{};
   uint64_t rtt_samples = 0;
   std::array<uint64_t, PP_OPEN_REASONS> flows_opened{};
   std::array<std::array<uint64_t, 2>, PP_CLOSE_REASONS> flows_closed{};  // [reason][bidirectional]

@@ -63,17 +63,25 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
                           "Packets whose headers ended early or were malformed; they give no RTT.",
                           MetricType::Counter);
   AddCounter(truncated, {}, static_cast<double>(c.truncated_packets));
-  auto full = Family("pping_map_full_total", "Datapath map insertions that failed, by map.",
+  auto full = Family("pping_map_full_total", "Datapath map insertions refused because the map was full, by map.",
                      MetricType::Counter);
   for (int i = 0; i < PP_MAPS; ++i) AddCounter(full, {{"map", kMaps[i]}}, static_cast<double>(c.map_full[i]));
+  auto alloc_failed = Family("pping_map_alloc_failures_total",
+                             "Datapath map insertions that failed because the kernel could not allocate the entry "
+                             "(a burst of new entries outran its per-CPU caches, or memory ran short), by map. "
+                             "The map was not full.",
+                             MetricType::Counter);
+  for (int i = 0; i < PP_MAPS; ++i) {
+    AddCounter(alloc_failed, {{"map", kMaps[i]}}, static_cast<double>(c.map_alloc_failed[i]));
+  }
   auto samples = Family("pping_rtt_samples_total", "RTT samples taken by the datapath.", MetricType::Counter);
   AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
   auto lost = Family("pping_events_lost_total",
                      "RTT and flow events dropped because the event consumer fell behind (ring buffer full).",
                      MetricType::Counter);
   AddCounter(lost, {}, static_cast<double>(c.events_lost));
-  return {std::move(packets), std::move(bytes), std::move(ecn),    std::move(truncated),
-          std::move(full),    std::move(samples), std::move(lost)};
+  return {std::move(packets), std::move(bytes),   std::move(ecn),  std::move(truncated),
+          std::move(full),    std::move(alloc_failed), std::move(samples), std::move(lost)};
 }
 
 std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {

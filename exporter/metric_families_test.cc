@@ -52,6 +52,7 @@ GlobalCounters SomeCounters() {
   c.non_ip_packets[PP_DIR_EGRESS] = 2;
   c.ecn_packets[3] = 1;
   c.map_full[PP_MAP_FLOW_STATE] = 7;
+  c.map_alloc_failed[PP_MAP_AGGREGATION] = 3;
   c.rtt_samples = 4;
   return c;
 }
@@ -212,6 +213,8 @@ TEST(Exposition, GlobalCountersAndHealth) {
   EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "egress"}, {"protocol", "non_ip"}}), 2);
   EXPECT_EQ(FindValue(samples, "pping_ecn_packets_total", {{"codepoint", "ce"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 7);
+  EXPECT_EQ(FindValue(samples, "pping_map_alloc_failures_total", {{"map", "aggregation"}}), 3);
+  EXPECT_EQ(FindValue(samples, "pping_map_alloc_failures_total", {{"map", "flow_state"}}), 0);
   EXPECT_EQ(FindValue(samples, "pping_rtt_samples_total", {}), 4);
   EXPECT_EQ(FindValue(samples, "pping_interface_attached", {{"interface", "eth0"}, {"hook", "egress"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_exporter_build_info", {}), 1);

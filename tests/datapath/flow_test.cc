@@ -178,6 +178,7 @@ TEST_F(DatapathTest, FullFlowMapIsCountedThenRelievedByEvictingTheOldest) {
   const auto echo = [this](uint16_t id) { Egress(BuildEcho(kLocal4, kRemote4, true, id, 1)); };
   for (uint16_t id = 1; id <= 21; ++id) echo(id);  // the 21st does not fit
   EXPECT_EQ(Counters().map_full[PP_MAP_FLOW_STATE], 1u);
+  EXPECT_EQ(Counters().map_alloc_failed[PP_MAP_FLOW_STATE], 0u) << "a full map is not an allocation failure";
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   Egress(BuildEcho(kLocal4, kRemote4, true, 1, 2));  // flow 1 stays active: a new sequence
   MapCleaner cleaner(datapath().flow_state_fd(), datapath().packet_ts_fd(), {20, 16384}, config.cleanup);
