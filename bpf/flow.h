@@ -17,7 +17,6 @@
 #include "parse.h"
 #include "pping_abi.h"
 
-
 /* Why this packet may open a flow, or -1 if it may not. */
 static __always_inline int open_reason(const struct pp_packet *p)
 {

@@ -170,6 +170,21 @@ TEST_F(DatapathTest, TimestampLifetimeFollowsTheFlowRtt) {
   EXPECT_EQ(cleaner.stats().timestamps_expired, 1u);
 }
 
+// Without a rate limit every new TSval is a sample: the flow holds the
+// first, and the ones after it, while it is outstanding, go to the
+// timestamp map.
+TEST_F(DatapathTest, FullTimestampMapIsCountedButAnIdentifierStampedAlreadyIsNot) {
+  Config config = UnsampledConfig();
+  config.timestamp_map_size = 16;
+  Load(config);
+  for (uint32_t tsval = 1; tsval <= 20; ++tsval) Egress(BuildTcp(Out4(kAck | kPsh, tsval, 1, 100)));
+  ASSERT_EQ(EntryCount<pp_packet_key>(datapath().packet_ts_fd()), 16u);  // TSvals 2 to 17
+  EXPECT_EQ(Counters().map_full[PP_MAP_PACKET_TS], 3u);
+  Egress(BuildTcp(Out4(kAck | kPsh, 5, 1, 100)));  // a reordered segment: new after 20, stamped already
+  EXPECT_EQ(Counters().map_full[PP_MAP_PACKET_TS], 3u);
+  EXPECT_EQ(Counters().map_alloc_failed[PP_MAP_PACKET_TS], 0u);
+}
+
 TEST_F(DatapathTest, FullFlowMapIsCountedThenRelievedByEvictingTheOldest) {
   Config config = UnsampledConfig();
   config.flow_map_size = 20;
