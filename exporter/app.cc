@@ -72,8 +72,7 @@ int RunExporter(const Config& config) {
   MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(),
                      {config.flow_map_size, config.timestamp_map_size}, config.cleanup, kernel_expiry);
   BpfAggregationSource source(datapath.aggregation_maps());
-  const bool console_aggregates = !config.output.format.empty() && config.output.aggregate.count() > 0;
-  Aggregator aggregator(source, {.expiry = config.series_expiry, .windows = console_aggregates});
+  Aggregator aggregator(source, {.expiry = config.series_expiry, .windows = config.output.prints_aggregates()});
   std::unique_ptr<ConsoleOutput> console;
   if (!config.output.format.empty()) {
     console = std::make_unique<ConsoleOutput>(config.output, datapath.events_fd(), aggregator);

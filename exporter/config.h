@@ -41,6 +41,11 @@ struct OutputOptions {
   std::string write_path;  // empty: stdout
   std::chrono::seconds aggregate{0};  // > 0: aggregated view every N s instead of events
   unsigned events_buffer_bytes = 1u << 20;
+
+  // What the console prints, if anything: events one by one, or the
+  // aggregated view (which then needs the aggregator's windows).
+  bool prints_events() const { return !format.empty() && aggregate.count() == 0; }
+  bool prints_aggregates() const { return !format.empty() && aggregate.count() > 0; }
 };
 
 struct Config {

@@ -25,7 +25,7 @@ DatapathOptions MakeDatapathOptions(const Config& config) {
   c.include_local = config.include_local;
   c.include_syn = config.include_syn;
   // Events only cost anything when they are printed one by one.
-  c.emit_events = !config.output.format.empty() && config.output.aggregate.count() == 0;
+  c.emit_events = config.output.prints_events();
   if (c.emit_events) options.events_buffer_bytes = config.output.events_buffer_bytes;
   options.max_prefixes = config.max_prefixes;
   options.flow_map_size = config.flow_map_size;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/metric_families.h"
 
+#include <array>
 #include <string>
 
 #include "exporter/version.h"
@@ -32,6 +33,14 @@ void AddGauge(MetricFamily& family, Labels labels, double value) {
   family.metric.push_back(std::move(metric));
 }
 
+// A counter family with one series per datapath map (enum pp_map_id).
+MetricFamily PerMapCounter(std::string name, std::string help, const std::array<uint64_t, PP_MAPS>& values) {
+  static constexpr const char* kMaps[PP_MAPS] = {"packet_ts", "flow_state", "aggregation"};
+  auto family = Family(std::move(name), std::move(help), MetricType::Counter);
+  for (int i = 0; i < PP_MAPS; ++i) AddCounter(family, {{"map", kMaps[i]}}, static_cast<double>(values[i]));
+  return family;
+}
+
 }  // namespace
 
 std::string ProtoClassName(unsigned proto_class) {
@@ -42,7 +51,6 @@ std::string ProtoClassName(unsigned proto_class) {
 std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   static constexpr const char* kDirections[PP_DIRECTIONS] = {"ingress", "egress"};
   static constexpr const char* kEcn[4] = {"not_ect", "ect1", "ect0", "ce"};
-  static constexpr const char* kMaps[PP_MAPS] = {"packet_ts", "flow_state", "aggregation"};
   auto packets = Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.",
                         MetricType::Counter);
   auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.",
@@ -63,25 +71,21 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
                           "Packets whose headers ended early or were malformed; they give no RTT.",
                           MetricType::Counter);
   AddCounter(truncated, {}, static_cast<double>(c.truncated_packets));
-  auto full = Family("pping_map_full_total", "Datapath map insertions refused because the map was full, by map.",
-                     MetricType::Counter);
-  for (int i = 0; i < PP_MAPS; ++i) AddCounter(full, {{"map", kMaps[i]}}, static_cast<double>(c.map_full[i]));
-  auto alloc_failed = Family("pping_map_alloc_failures_total",
-                             "Datapath map insertions that failed because the kernel could not allocate the entry "
-                             "(a burst of new entries outran its per-CPU caches, or memory ran short), by map. "
-                             "The map was not full.",
-                             MetricType::Counter);
-  for (int i = 0; i < PP_MAPS; ++i) {
-    AddCounter(alloc_failed, {{"map", kMaps[i]}}, static_cast<double>(c.map_alloc_failed[i]));
-  }
+  auto full = PerMapCounter("pping_map_full_total", "Datapath map insertions refused because the map was full, by map.",
+                            c.map_full);
+  auto alloc_failed = PerMapCounter("pping_map_alloc_failures_total",
+                                    "Datapath map insertions that failed because the kernel could not allocate the "
+                                    "entry (a burst of new entries outran its per-CPU caches, or memory ran short), "
+                                    "by map. The map was not full.",
+                                    c.map_alloc_failed);
   auto samples = Family("pping_rtt_samples_total", "RTT samples taken by the datapath.", MetricType::Counter);
   AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
   auto lost = Family("pping_events_lost_total",
                      "RTT and flow events dropped because the event consumer fell behind (ring buffer full).",
                      MetricType::Counter);
   AddCounter(lost, {}, static_cast<double>(c.events_lost));
-  return {std::move(packets), std::move(bytes),   std::move(ecn),  std::move(truncated),
-          std::move(full),    std::move(alloc_failed), std::move(samples), std::move(lost)};
+  return {std::move(packets), std::move(bytes), std::move(ecn), std::move(truncated),
+          std::move(full), std::move(alloc_failed), std::move(samples), std::move(lost)};
 }
 
 std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {

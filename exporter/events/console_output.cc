@@ -4,7 +4,7 @@
 namespace pping {
 
 ConsoleOutput::ConsoleOutput(const OutputOptions& options, int events_fd, Aggregator& aggregator) {
-  const bool aggregated = options.aggregate.count() > 0;
+  const bool aggregated = options.prints_aggregates();
   // Line formats append to an existing file; a JSON array must start afresh.
   const bool append = options.format != "json";
   if (aggregated) {

@@ -38,11 +38,13 @@ std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int
   return process;
 }
 
+// No programs (default): finishes with no costs.
 struct Delta {
   std::string prefix;
   std::vector<ProgramStats> before;
   std::vector<ProgramCost> Finish(const std::string& scenario) const {
     std::vector<ProgramCost> out;
+    if (before.empty()) return out;
     for (const auto& after : ProgramStatsWithPrefix(prefix)) {
       for (const auto& b : before) {
         if (b.id != after.id || after.run_cnt <= b.run_cnt) continue;
@@ -213,7 +215,7 @@ struct ArmRun {
 // about what their own work costs in throughput: a far finer measure than
 // the ratio of two runs, which vary by +-30 % here.
 ArmRun IperfAccounted(const Lab& lab, const std::vector<std::string>& extra, const std::string& programs) {
-  const Delta d{programs, programs.empty() ? std::vector<ProgramStats>{} : ProgramStatsWithPrefix(programs)};
+  const Delta d = programs.empty() ? Delta{} : Start(programs);
   const double busy0 = BusyCpuSeconds();
   const auto start = Clock::now();
   ArmRun run{Iperf(lab, extra)};

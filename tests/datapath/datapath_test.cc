@@ -260,7 +260,7 @@ TEST_F(DatapathTest, ABurstOfNewPrefixesIsNeverCountedAsAFullMap) {
   }
   const GlobalCounters c = Counters();
   EXPECT_EQ(c.map_full[PP_MAP_AGGREGATION], 0u);
-  const size_t held = AllKeys<pp_agg_key>(datapath().aggregation_maps().instances[0]).size();
+  const size_t held = EntryCount<pp_agg_key>(datapath().aggregation_maps().instances[0]);
   EXPECT_EQ(held + c.map_alloc_failed[PP_MAP_AGGREGATION], kPrefixes);
   std::printf("%zu prefixes got an entry, %llu allocations failed\n", held,
               static_cast<unsigned long long>(c.map_alloc_failed[PP_MAP_AGGREGATION]));
