@@ -7,9 +7,10 @@
  * programs the exporter falls back to the user-space sweep. The exporter sets `pp_cleanup_now_ns`
  * before a run (so tests can move time) and reads `pp_cleanup_result`.
  */
-#include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/in.h>
+#include <stdbool.h>
+
 #include <bpf/bpf_helpers.h>
 
 #include "flow_maps.h"
@@ -18,74 +19,65 @@
 /* Kernel types of the map-element iterator context; CO-RE relocates the
  * field offsets against the running kernel's BTF. */
 struct bpf_iter_meta {
-	void *seq;
-	__u64 session_id;
-	__u64 seq_num;
+  void* seq;
+  __u64 session_id;
+  __u64 seq_num;
 } __attribute__((preserve_access_index));
 
 struct bpf_iter__bpf_map_elem {
-	struct bpf_iter_meta *meta;
-	void *map;
-	void *key;
-	void *value;
+  struct bpf_iter_meta* meta;
+  void* map;
+  void* key;
+  void* value;
 } __attribute__((preserve_access_index));
 
 const volatile struct pp_cleanup_config pp_cleanup_cfg = {};
 __u64 pp_cleanup_now_ns = 0;
 struct pp_cleanup_result pp_cleanup_result = {};
 
-static __always_inline bool elapsed_more_than(__u64 since, __u64 limit)
-{
-	__u64 now = pp_cleanup_now_ns;
+static __always_inline bool elapsed_more_than(__u64 since, __u64 limit) {
+  __u64 now = pp_cleanup_now_ns;
 
-	return now > since && now - since > limit;
+  return now > since && now - since > limit;
 }
 
 SEC("iter/bpf_map_elem")
-int pping_cleanup_flows(struct bpf_iter__bpf_map_elem *ctx)
-{
-	const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
-	struct pp_flow_key *key = ctx->key;
-	struct pp_flow_state *flow = ctx->value;
-	struct pp_flow_key copy;
-	__u64 timeout;
+int pping_cleanup_flows(struct bpf_iter__bpf_map_elem* ctx) {
+  const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
+  struct pp_flow_key* key = ctx->key;
+  struct pp_flow_state* flow = ctx->value;
+  struct pp_flow_key copy;
+  __u64 timeout;
 
-	if (!key || !flow)
-		return 0;
-	timeout = key->ip_proto == IPPROTO_TCP ? pp_cleanup_cfg.tcp_timeout_ns
-					       : pp_cleanup_cfg.icmp_timeout_ns;
-	if (!elapsed_more_than(flow->last_seen_ns, timeout)) {
-		pp_cleanup_result.flows_kept++;
-		return 0;
-	}
-	copy = *key; /* the iterator's key buffer is read-only for helpers */
-	if (bpf_map_delete_elem(&flow_state, &copy) == 0)
-		pp_cleanup_result.flows_timed_out[(flow->flags & both) == both]++;
-	return 0;
+  if (!key || !flow) return 0;
+  timeout = key->ip_proto == IPPROTO_TCP ? pp_cleanup_cfg.tcp_timeout_ns : pp_cleanup_cfg.icmp_timeout_ns;
+  if (!elapsed_more_than(flow->last_seen_ns, timeout)) {
+    pp_cleanup_result.flows_kept++;
+    return 0;
+  }
+  copy = *key; /* the iterator's key buffer is read-only for helpers */
+  if (bpf_map_delete_elem(&flow_state, &copy) == 0) pp_cleanup_result.flows_timed_out[(flow->flags & both) == both]++;
+  return 0;
 }
 
 SEC("iter/bpf_map_elem")
-int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem *ctx)
-{
-	struct pp_packet_key *key = ctx->key;
-	__u64 *stamped = ctx->value;
-	struct pp_flow_state *flow;
-	struct pp_packet_key copy;
-	__u64 srtt = 0;
+int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem* ctx) {
+  struct pp_packet_key* key = ctx->key;
+  __u64* stamped = ctx->value;
+  struct pp_flow_state* flow;
+  struct pp_packet_key copy;
+  __u64 srtt = 0;
 
-	if (!key || !stamped)
-		return 0;
-	copy = *key;
-	flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
-	if (flow && copy.stamped_on < PP_DIRECTIONS)
-		srtt = flow->rtt[copy.stamped_on].srtt_ns;
-	if (!pp_stamp_outlived(*stamped, pp_cleanup_now_ns, srtt)) {
-		pp_cleanup_result.timestamps_kept++;
-		return 0;
-	}
-	if (bpf_map_delete_elem(&packet_ts, &copy) == 0)
-		pp_cleanup_result.timestamps_expired++;
-	return 0;
+  if (!key || !stamped) return 0;
+  copy = *key;
+  flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
+  if (flow && copy.stamped_on < PP_DIRECTIONS) srtt = flow->rtt[copy.stamped_on].srtt_ns;
+  if (!pp_stamp_outlived(*stamped, pp_cleanup_now_ns, srtt)) {
+    pp_cleanup_result.timestamps_kept++;
+    return 0;
+  }
+  if (bpf_map_delete_elem(&packet_ts, &copy) == 0) pp_cleanup_result.timestamps_expired++;
+  return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -9,17 +9,16 @@
 #define PPING_CLOCK_H
 
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 struct pp_clock {
-	__u64 ns; /* 0 until read */
+  __u64 ns; /* 0 until read */
 };
 
-static __always_inline __u64 clock_now(struct pp_clock *c)
-{
-	if (!c->ns)
-		c->ns = bpf_ktime_get_ns();
-	return c->ns;
+static __always_inline __u64 clock_now(struct pp_clock* c) {
+  if (!c->ns) c->ns = bpf_ktime_get_ns();
+  return c->ns;
 }
 
 #endif /* PPING_CLOCK_H */

@@ -18,88 +18,68 @@
 #include "pping_abi.h"
 
 /* Why this packet may open a flow, or -1 if it may not. */
-static __always_inline int open_reason(const struct pp_packet *p)
-{
-	__u8 f = p->tcp_flags;
+static __always_inline int open_reason(const struct pp_packet* p) {
+  __u8 f = p->tcp_flags;
 
-	if (p->flow.ip_proto != IPPROTO_TCP)
-		return PP_OPEN_FIRST_PACKET;
-	/* Closing packets and bare ACKs (e.g. the last ACK after both FINs)
-	 * must not resurrect a flow that was just closed. */
-	if ((f & (PP_TCP_FIN | PP_TCP_RST)) || p->pure_ack)
-		return -1;
-	if ((f & PP_TCP_SYN) && (f & PP_TCP_ACK))
-		return PP_OPEN_SYN_ACK;
-	/* A SYN alone may be spoofed: tracking it invites SYN floods to fill
-	 * the flow map with half-open flows, so it is opt-in. */
-	if (f & PP_TCP_SYN)
-		return pp_cfg.include_syn ? PP_OPEN_SYN : -1;
-	return PP_OPEN_FIRST_PACKET;
+  if (p->flow.ip_proto != IPPROTO_TCP) return PP_OPEN_FIRST_PACKET;
+  /* Closing packets and bare ACKs (e.g. the last ACK after both FINs)
+   * must not resurrect a flow that was just closed. */
+  if ((f & (PP_TCP_FIN | PP_TCP_RST)) || p->pure_ack) return -1;
+  if ((f & PP_TCP_SYN) && (f & PP_TCP_ACK)) return PP_OPEN_SYN_ACK;
+  /* A SYN alone may be spoofed: tracking it invites SYN floods to fill
+   * the flow map with half-open flows, so it is opt-in. */
+  if (f & PP_TCP_SYN) return pp_cfg.include_syn ? PP_OPEN_SYN : -1;
+  return PP_OPEN_FIRST_PACKET;
 }
 
-static __always_inline struct pp_flow_state *
-lookup_or_open_flow(const struct pp_packet *p, struct pp_clock *clock, bool egress,
-		    struct pp_global_counters *gc)
-{
-	struct pp_flow_state *flow = bpf_map_lookup_elem(&flow_state, &p->flow);
-	struct pp_flow_state init = {};
-	int reason;
-	long err;
+static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp_packet* p, struct pp_clock* clock,
+                                                                 bool egress, struct pp_global_counters* gc) {
+  struct pp_flow_state* flow = bpf_map_lookup_elem(&flow_state, &p->flow);
+  struct pp_flow_state init = {};
+  int reason;
+  long err;
 
-	if (flow)
-		return flow;
-	reason = open_reason(p);
-	if (reason < 0 || reason >= PP_OPEN_REASONS)
-		return NULL;
-	init.open_reason = reason;
-	init.last_seen_ns = clock_now(clock);
-	err = bpf_map_update_elem(&flow_state, &p->flow, &init, BPF_NOEXIST);
-	if (err == 0) {
-		gc->flows_opened[reason]++;
-		emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress,
-				init.last_seen_ns, gc);
-	} else if (err != -PP_EEXIST) {
-		count_insert_failure(gc, PP_MAP_FLOW_STATE, err);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&flow_state, &p->flow);
+  if (flow) return flow;
+  reason = open_reason(p);
+  if (reason < 0 || reason >= PP_OPEN_REASONS) return NULL;
+  init.open_reason = reason;
+  init.last_seen_ns = clock_now(clock);
+  err = bpf_map_update_elem(&flow_state, &p->flow, &init, BPF_NOEXIST);
+  if (err == 0) {
+    gc->flows_opened[reason]++;
+    emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, init.last_seen_ns, gc);
+  } else if (err != -PP_EEXIST) {
+    count_insert_failure(gc, PP_MAP_FLOW_STATE, err);
+    return NULL;
+  }
+  return bpf_map_lookup_elem(&flow_state, &p->flow);
 }
 
-static __always_inline void close_flow(const struct pp_packet *p,
-				       const struct pp_flow_state *flow,
-				       int reason, bool egress,
-				       struct pp_global_counters *gc)
-{
-	const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
-	bool bidirectional = (flow->flags & both) == both;
+static __always_inline void close_flow(const struct pp_packet* p, const struct pp_flow_state* flow, int reason,
+                                       bool egress, struct pp_global_counters* gc) {
+  const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
+  bool bidirectional = (flow->flags & both) == both;
 
-	if (reason < 0 || reason >= PP_CLOSE_REASONS)
-		return;
-	if (bpf_map_delete_elem(&flow_state, &p->flow) == 0) {
-		gc->flows_closed[reason][bidirectional]++;
-		emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress,
-				bpf_ktime_get_ns(), gc);
-	}
+  if (reason < 0 || reason >= PP_CLOSE_REASONS) return;
+  if (bpf_map_delete_elem(&flow_state, &p->flow) == 0) {
+    gc->flows_closed[reason][bidirectional]++;
+    emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress, bpf_ktime_get_ns(), gc);
+  }
 }
 
 /* RST closes at once; FIN once both sides have sent one. */
-static __always_inline void maybe_close_flow(const struct pp_packet *p,
-					     struct pp_flow_state *flow,
-					     bool egress,
-					     struct pp_global_counters *gc)
-{
-	const __u32 both_fins = PP_FLOW_FIN_INGRESS | PP_FLOW_FIN_EGRESS;
+static __always_inline void maybe_close_flow(const struct pp_packet* p, struct pp_flow_state* flow, bool egress,
+                                             struct pp_global_counters* gc) {
+  const __u32 both_fins = PP_FLOW_FIN_INGRESS | PP_FLOW_FIN_EGRESS;
 
-	if (p->tcp_flags & PP_TCP_RST) {
-		close_flow(p, flow, PP_CLOSE_RST, egress, gc);
-		return;
-	}
-	if (!(p->tcp_flags & PP_TCP_FIN))
-		return;
-	__sync_fetch_and_or(&flow->flags, egress ? PP_FLOW_FIN_EGRESS : PP_FLOW_FIN_INGRESS);
-	/* Both CPUs may see both FINs; close_flow's delete settles who counts. */
-	if ((flow->flags & both_fins) == both_fins)
-		close_flow(p, flow, PP_CLOSE_FIN, egress, gc);
+  if (p->tcp_flags & PP_TCP_RST) {
+    close_flow(p, flow, PP_CLOSE_RST, egress, gc);
+    return;
+  }
+  if (!(p->tcp_flags & PP_TCP_FIN)) return;
+  __sync_fetch_and_or(&flow->flags, egress ? PP_FLOW_FIN_EGRESS : PP_FLOW_FIN_INGRESS);
+  /* Both CPUs may see both FINs; close_flow's delete settles who counts. */
+  if ((flow->flags & both_fins) == both_fins) close_flow(p, flow, PP_CLOSE_FIN, egress, gc);
 }
 
 #endif /* PPING_FLOW_H */

@@ -26,75 +26,54 @@
 #include "clock.h"
 #include "pping_abi.h"
 
-#define PP_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define PP_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define PP_READ_ONCE(x) (*(const volatile __typeof__(x)*)&(x))
+#define PP_WRITE_ONCE(x, v) (*(volatile __typeof__(x)*)&(x) = (v))
 
-static __always_inline __u32 held_flag(__u32 dir)
-{
-	return PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, dir);
-}
+static __always_inline __u32 held_flag(__u32 dir) { return PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, dir); }
 
 /* Holds `identifier`, stamped on `dir` at `now`, if the flow holds no live
  * sample there; false if the stamp must go to packet_ts instead. */
-static __always_inline bool hold_stamp(struct pp_flow_state *flow, __u32 dir,
-				       __u32 identifier, __u64 now)
-{
-	struct pp_dir_sampling *d;
-	__u64 held;
+static __always_inline bool hold_stamp(struct pp_flow_state* flow, __u32 dir, __u32 identifier, __u64 now) {
+  struct pp_dir_sampling* d;
+  __u64 held;
 
-	if (dir >= PP_DIRECTIONS)
-		return false;
-	d = &flow->sampling[dir];
-	held = PP_READ_ONCE(d->held_ns);
-	if (held == PP_HELD_WRITING ||
-	    (held && !pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns)))
-		return false;
-	if (__sync_val_compare_and_swap(&d->held_ns, held, PP_HELD_WRITING) != held)
-		return false;
-	PP_WRITE_ONCE(d->held_identifier, identifier);
-	/* A full barrier: the identifier is visible before the time is. */
-	__sync_val_compare_and_swap(&d->held_ns, PP_HELD_WRITING, now);
-	if (!(flow->flags & held_flag(dir)))
-		__sync_fetch_and_or(&flow->flags, held_flag(dir));
-	return true;
+  if (dir >= PP_DIRECTIONS) return false;
+  d = &flow->sampling[dir];
+  held = PP_READ_ONCE(d->held_ns);
+  if (held == PP_HELD_WRITING || (held && !pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns))) return false;
+  if (__sync_val_compare_and_swap(&d->held_ns, held, PP_HELD_WRITING) != held) return false;
+  PP_WRITE_ONCE(d->held_identifier, identifier);
+  /* A full barrier: the identifier is visible before the time is. */
+  __sync_val_compare_and_swap(&d->held_ns, PP_HELD_WRITING, now);
+  if (!(flow->flags & held_flag(dir))) __sync_fetch_and_or(&flow->flags, held_flag(dir));
+  return true;
 }
 
 /* Takes the held sample away from other CPUs; false if one took it first. */
-static __always_inline bool release_held(struct pp_flow_state *flow, __u32 dir,
-					 __u64 held)
-{
-	if (__sync_val_compare_and_swap(&flow->sampling[dir].held_ns, held, 0) != held)
-		return false;
-	__sync_fetch_and_and(&flow->flags, ~held_flag(dir));
-	return true;
+static __always_inline bool release_held(struct pp_flow_state* flow, __u32 dir, __u64 held) {
+  if (__sync_val_compare_and_swap(&flow->sampling[dir].held_ns, held, 0) != held) return false;
+  __sync_fetch_and_and(&flow->flags, ~held_flag(dir));
+  return true;
 }
 
 /* The RTT of the sample held on `dir` if `echoed` is its identifier, else
  * 0. A held sample the echoes have passed can no longer be echoed (TSecr
  * and echo sequences grow), and one past its lifetime no longer counts: the
  * echo that finds either releases it. */
-static __always_inline __u64 match_held(struct pp_flow_state *flow, __u32 dir,
-					__u32 echoed, struct pp_clock *clock)
-{
-	struct pp_dir_sampling *d;
-	__u64 held, now;
+static __always_inline __u64 match_held(struct pp_flow_state* flow, __u32 dir, __u32 echoed, struct pp_clock* clock) {
+  struct pp_dir_sampling* d;
+  __u64 held, now;
 
-	if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir)))
-		return 0;
-	d = &flow->sampling[dir];
-	held = PP_READ_ONCE(d->held_ns);
-	if (held <= PP_HELD_WRITING)
-		return 0;
-	if ((__s32)(echoed - PP_READ_ONCE(d->held_identifier)) < 0)
-		return 0; /* an older echo: the held one may still come */
-	if (!release_held(flow, dir, held))
-		return 0;
-	if (PP_READ_ONCE(d->held_identifier) != echoed)
-		return 0;
-	now = clock_now(clock);
-	if (now < held || pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns))
-		return 0;
-	return now - held;
+  if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir))) return 0;
+  d = &flow->sampling[dir];
+  held = PP_READ_ONCE(d->held_ns);
+  if (held <= PP_HELD_WRITING) return 0;
+  if ((__s32)(echoed - PP_READ_ONCE(d->held_identifier)) < 0) return 0; /* an older echo: the held one may still come */
+  if (!release_held(flow, dir, held)) return 0;
+  if (PP_READ_ONCE(d->held_identifier) != echoed) return 0;
+  now = clock_now(clock);
+  if (now < held || pp_stamp_outlived(held, now, flow->rtt[dir].srtt_ns)) return 0;
+  return now - held;
 }
 
 #endif /* PPING_HELD_STAMP_H */

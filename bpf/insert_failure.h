@@ -16,15 +16,12 @@
 #define PP_EEXIST 17
 
 /* Counts a failed insert into map `map` (enum pp_map_id) by its error. */
-static __always_inline void count_insert_failure(struct pp_global_counters *gc,
-						 __u32 map, long err)
-{
-	if (map >= PP_MAPS)
-		return;
-	if (err == -PP_E2BIG)
-		gc->map_full[map]++;
-	else
-		gc->map_alloc_failed[map]++;
+static __always_inline void count_insert_failure(struct pp_global_counters* gc, __u32 map, long err) {
+  if (map >= PP_MAPS) return;
+  if (err == -PP_E2BIG)
+    gc->map_full[map]++;
+  else
+    gc->map_alloc_failed[map]++;
 }
 
 #endif /* PPING_INSERT_FAILURE_H */

@@ -8,6 +8,7 @@
 #define PPING_MAPS_H
 
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 #include "flow_maps.h"
@@ -21,11 +22,11 @@
  * active to zero (so the next interval finds them) and deletes those that
  * stayed quiet for a whole interval of their instance. */
 struct pp_agg_map {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4096);
-	__type(key, struct pp_agg_key);
-	__type(value, struct pp_agg_stats);
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 4096);
+  __type(key, struct pp_agg_key);
+  __type(value, struct pp_agg_stats);
 };
 
 struct pp_agg_map agg_a SEC(".maps");
@@ -38,35 +39,35 @@ struct pp_agg_map agg_b SEC(".maps");
  * drained without losing an update.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__array(values, struct pp_agg_map);
+  __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __array(values, struct pp_agg_map);
 } agg_active SEC(".maps") = {
-	.values = { [0] = &agg_a },
+    .values = {[0] = &agg_a},
 };
 
 /* A zeroed value to insert new prefixes from: too large for the stack. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pp_agg_stats);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pp_agg_stats);
 } agg_zero SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pp_global_counters);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pp_global_counters);
 } global_counters SEC(".maps");
 
 /* RTT and flow events for the per-event output; only written when
  * pp_cfg.emit_events is set. A full buffer drops (and counts) events:
  * the datapath never waits for the consumer. */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
 #endif /* PPING_MAPS_H */

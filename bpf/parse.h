@@ -8,13 +8,14 @@
 #ifndef PPING_PARSE_H
 #define PPING_PARSE_H
 
-#include <stdbool.h> /* compiler-provided, not glibc */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <stdbool.h> /* compiler-provided, not glibc */
+
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -22,11 +23,11 @@
 
 /* linux/icmp.h drags in glibc headers, so the echo layout is spelled out. */
 struct pp_icmp_echo {
-	__u8 type;
-	__u8 code;
-	__u16 checksum;
-	__be16 id;
-	__be16 sequence;
+  __u8 type;
+  __u8 code;
+  __u16 checksum;
+  __be16 id;
+  __be16 sequence;
 };
 
 #define ICMP_ECHOREPLY 0
@@ -41,9 +42,9 @@ struct pp_icmp_echo {
 #define TCP_MAX_OPTIONS 10 /* 40 option bytes hold at most 10 TS-sized options */
 
 enum parse_result {
-	PARSE_OK,
-	PARSE_NOT_IP,
-	PARSE_TRUNCATED,
+  PARSE_OK,
+  PARSE_NOT_IP,
+  PARSE_TRUNCATED,
 };
 
 #define PP_TCP_FIN 0x01
@@ -52,65 +53,58 @@ enum parse_result {
 #define PP_TCP_ACK 0x10
 
 struct pp_packet {
-	struct pp_flow_key flow; /* oriented local -> remote for this hook */
-	__u32 identifier;        /* TSval, or echo request sequence */
-	__u32 echoed;            /* TSecr, or echo reply sequence */
-	__u8 proto_class;
-	__u8 ecn;
-	__u8 tcp_flags;    /* PP_TCP_* of a TCP segment, else 0 */
-	bool pure_ack;     /* TCP ACK without payload, SYN, FIN or RST */
-	bool rtt_capable;  /* TCP with timestamps, or ICMP echo */
-	bool can_stamp;    /* carries an identifier the peer will echo */
-	bool can_match;    /* echoes an identifier the peer sent */
+  struct pp_flow_key flow; /* oriented local -> remote for this hook */
+  __u32 identifier;        /* TSval, or echo request sequence */
+  __u32 echoed;            /* TSecr, or echo reply sequence */
+  __u8 proto_class;
+  __u8 ecn;
+  __u8 tcp_flags;   /* PP_TCP_* of a TCP segment, else 0 */
+  bool pure_ack;    /* TCP ACK without payload, SYN, FIN or RST */
+  bool rtt_capable; /* TCP with timestamps, or ICMP echo */
+  bool can_stamp;   /* carries an identifier the peer will echo */
+  bool can_match;   /* echoes an identifier the peer sent */
 };
 
 struct cursor {
-	void *pos;
-	void *end;
+  void* pos;
+  void* end;
 };
 
 /* Returns a pointer to `len` bytes at the cursor and advances, or NULL. */
-static __always_inline void *take(struct cursor *c, __u32 len)
-{
-	void *start = c->pos;
+static __always_inline void* take(struct cursor* c, __u32 len) {
+  void* start = c->pos;
 
-	if (c->pos + len > c->end)
-		return NULL;
-	c->pos += len;
-	return start;
+  if (c->pos + len > c->end) return NULL;
+  c->pos += len;
+  return start;
 }
 
-static __always_inline void map_ipv4(union pp_addr *out, __be32 addr)
-{
-	out->halves[0] = 0;
-	out->words[2] = bpf_htonl(0x0000ffff);
-	out->words[3] = addr;
+static __always_inline void map_ipv4(union pp_addr* out, __be32 addr) {
+  out->halves[0] = 0;
+  out->words[2] = bpf_htonl(0x0000ffff);
+  out->words[3] = addr;
 }
 
-static __always_inline __u8 proto_class_of(__u8 ip_proto)
-{
-	switch (ip_proto) {
-	case IPPROTO_TCP: return PP_PROTO_TCP;
-	case IPPROTO_UDP: return PP_PROTO_UDP;
-	case IPPROTO_ICMP: return PP_PROTO_ICMP;
-	case IPPROTO_ICMPV6: return PP_PROTO_ICMPV6;
-	default: return PP_PROTO_OTHER;
-	}
+static __always_inline __u8 proto_class_of(__u8 ip_proto) {
+  switch (ip_proto) {
+    case IPPROTO_TCP: return PP_PROTO_TCP;
+    case IPPROTO_UDP: return PP_PROTO_UDP;
+    case IPPROTO_ICMP: return PP_PROTO_ICMP;
+    case IPPROTO_ICMPV6: return PP_PROTO_ICMPV6;
+    default: return PP_PROTO_OTHER;
+  }
 }
 
 /* Places source/destination as local/remote according to the hook. */
-static __always_inline void orient(struct pp_packet *p, const union pp_addr *src,
-				   const union pp_addr *dst, bool egress)
-{
-	p->flow.local = egress ? *src : *dst;
-	p->flow.remote = egress ? *dst : *src;
+static __always_inline void orient(struct pp_packet* p, const union pp_addr* src, const union pp_addr* dst,
+                                   bool egress) {
+  p->flow.local = egress ? *src : *dst;
+  p->flow.remote = egress ? *dst : *src;
 }
 
-static __always_inline void orient_ports(struct pp_packet *p, __u16 sport,
-					 __u16 dport, bool egress)
-{
-	p->flow.local_port = egress ? sport : dport;
-	p->flow.remote_port = egress ? dport : sport;
+static __always_inline void orient_ports(struct pp_packet* p, __u16 sport, __u16 dport, bool egress) {
+  p->flow.local_port = egress ? sport : dport;
+  p->flow.remote_port = egress ? dport : sport;
 }
 
 /* NOP, NOP, timestamps: how Linux and most stacks lay out the options of
@@ -118,216 +112,173 @@ static __always_inline void orient_ports(struct pp_packet *p, __u16 sport,
 #define TCP_ALIGNED_TIMESTAMPS 0x0101080a
 
 /* Finds the TCP timestamp option; returns 0 when found. */
-static __always_inline int tcp_timestamps(struct cursor *c, void *opt_end,
-					  __u32 *tsval, __u32 *tsecr)
-{
-	__u32 *aligned = c->pos;
+static __always_inline int tcp_timestamps(struct cursor* c, void* opt_end, __u32* tsval, __u32* tsecr) {
+  __u32* aligned = c->pos;
 
-	if (opt_end > c->end)
-		return -1;
-	/* The usual layout is read with one compare, sparing the walk. Bounded
-	 * by opt_end for the header, and by c->end again for the verifier,
-	 * which cannot carry the first bound over to the packet's end. */
-	if ((void *)(aligned + 3) <= opt_end && (void *)(aligned + 3) <= c->end &&
-	    aligned[0] == bpf_htonl(TCP_ALIGNED_TIMESTAMPS)) {
-		*tsval = bpf_ntohl(aligned[1]);
-		*tsecr = bpf_ntohl(aligned[2]);
-		return 0;
-	}
-	for (int i = 0; i < TCP_MAX_OPTIONS; i++) {
-		__u8 *kind = take(c, 1), *len;
+  if (opt_end > c->end) return -1;
+  /* The usual layout is read with one compare, sparing the walk. Bounded
+   * by opt_end for the header, and by c->end again for the verifier,
+   * which cannot carry the first bound over to the packet's end. */
+  if ((void*)(aligned + 3) <= opt_end && (void*)(aligned + 3) <= c->end &&
+      aligned[0] == bpf_htonl(TCP_ALIGNED_TIMESTAMPS)) {
+    *tsval = bpf_ntohl(aligned[1]);
+    *tsecr = bpf_ntohl(aligned[2]);
+    return 0;
+  }
+  for (int i = 0; i < TCP_MAX_OPTIONS; i++) {
+    __u8 *kind = take(c, 1), *len;
 
-		if (!kind || c->pos > opt_end || *kind == TCPOPT_EOL)
-			return -1;
-		if (*kind == TCPOPT_NOP)
-			continue;
-		len = take(c, 1);
-		if (!len || *len < 2)
-			return -1;
-		if (*kind == TCPOPT_TIMESTAMP && *len == TCPOLEN_TIMESTAMP) {
-			__u32 *vals = take(c, 8);
+    if (!kind || c->pos > opt_end || *kind == TCPOPT_EOL) return -1;
+    if (*kind == TCPOPT_NOP) continue;
+    len = take(c, 1);
+    if (!len || *len < 2) return -1;
+    if (*kind == TCPOPT_TIMESTAMP && *len == TCPOLEN_TIMESTAMP) {
+      __u32* vals = take(c, 8);
 
-			if (!vals || c->pos > opt_end)
-				return -1;
-			*tsval = bpf_ntohl(vals[0]);
-			*tsecr = bpf_ntohl(vals[1]);
-			return 0;
-		}
-		if (!take(c, *len - 2))
-			return -1;
-	}
-	return -1;
+      if (!vals || c->pos > opt_end) return -1;
+      *tsval = bpf_ntohl(vals[0]);
+      *tsecr = bpf_ntohl(vals[1]);
+      return 0;
+    }
+    if (!take(c, *len - 2)) return -1;
+  }
+  return -1;
 }
 
-static __always_inline int parse_tcp(struct cursor *c, struct pp_packet *p,
-				     __u32 l4_len, bool egress)
-{
-	struct tcphdr *tcp = take(c, sizeof(*tcp));
-	__u32 hdr_len, tsval, tsecr;
-	bool pure_ack;
+static __always_inline int parse_tcp(struct cursor* c, struct pp_packet* p, __u32 l4_len, bool egress) {
+  struct tcphdr* tcp = take(c, sizeof(*tcp));
+  __u32 hdr_len, tsval, tsecr;
+  bool pure_ack;
 
-	if (!tcp)
-		return PARSE_TRUNCATED;
-	hdr_len = tcp->doff * 4;
-	if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
-		return PARSE_TRUNCATED;
-	orient_ports(p, tcp->source, tcp->dest, egress);
-	p->tcp_flags = (tcp->fin ? PP_TCP_FIN : 0) | (tcp->syn ? PP_TCP_SYN : 0) |
-		       (tcp->rst ? PP_TCP_RST : 0) | (tcp->ack ? PP_TCP_ACK : 0);
-	/* A bare ACK is not acknowledged itself, so its TSval may never be
-	 * echoed promptly; stamping it would inflate the RTT. */
-	pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst &&
-		   l4_len == hdr_len;
-	p->pure_ack = pure_ack;
-	if (tcp_timestamps(c, (void *)tcp + hdr_len, &tsval, &tsecr))
-		return PARSE_OK; /* no timestamps: counted, but no RTT */
-	p->rtt_capable = true;
-	p->identifier = tsval;
-	p->echoed = tsecr;
-	p->can_stamp = !pure_ack;
-	/* Only an ACK carries a meaningful TSecr (RFC 7323). */
-	p->can_match = tcp->ack && tsecr != 0;
-	return PARSE_OK;
+  if (!tcp) return PARSE_TRUNCATED;
+  hdr_len = tcp->doff * 4;
+  if (hdr_len < sizeof(*tcp) || hdr_len > l4_len) return PARSE_TRUNCATED;
+  orient_ports(p, tcp->source, tcp->dest, egress);
+  p->tcp_flags = (tcp->fin ? PP_TCP_FIN : 0) | (tcp->syn ? PP_TCP_SYN : 0) | (tcp->rst ? PP_TCP_RST : 0) |
+                 (tcp->ack ? PP_TCP_ACK : 0);
+  /* A bare ACK is not acknowledged itself, so its TSval may never be
+   * echoed promptly; stamping it would inflate the RTT. */
+  pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst && l4_len == hdr_len;
+  p->pure_ack = pure_ack;
+  if (tcp_timestamps(c, (void*)tcp + hdr_len, &tsval, &tsecr)) return PARSE_OK; /* no timestamps: counted, but no RTT */
+  p->rtt_capable = true;
+  p->identifier = tsval;
+  p->echoed = tsecr;
+  p->can_stamp = !pure_ack;
+  /* Only an ACK carries a meaningful TSecr (RFC 7323). */
+  p->can_match = tcp->ack && tsecr != 0;
+  return PARSE_OK;
 }
 
 /* ICMP and ICMPv6 echo: the identifier is the flow's port, seq the id. */
-static __always_inline int parse_echo(struct cursor *c, struct pp_packet *p,
-				      __u8 request_type, __u8 reply_type)
-{
-	struct pp_icmp_echo *icmp = take(c, sizeof(*icmp));
-	__u16 id;
+static __always_inline int parse_echo(struct cursor* c, struct pp_packet* p, __u8 request_type, __u8 reply_type) {
+  struct pp_icmp_echo* icmp = take(c, sizeof(*icmp));
+  __u16 id;
 
-	if (!icmp)
-		return PARSE_TRUNCATED;
-	if (icmp->type != request_type && icmp->type != reply_type)
-		return PARSE_OK;
-	id = icmp->id;
-	orient_ports(p, id, id, true);
-	p->rtt_capable = true;
-	p->can_stamp = icmp->type == request_type;
-	p->can_match = icmp->type == reply_type;
-	p->identifier = bpf_ntohs(icmp->sequence);
-	p->echoed = p->identifier;
-	return PARSE_OK;
+  if (!icmp) return PARSE_TRUNCATED;
+  if (icmp->type != request_type && icmp->type != reply_type) return PARSE_OK;
+  id = icmp->id;
+  orient_ports(p, id, id, true);
+  p->rtt_capable = true;
+  p->can_stamp = icmp->type == request_type;
+  p->can_match = icmp->type == reply_type;
+  p->identifier = bpf_ntohs(icmp->sequence);
+  p->echoed = p->identifier;
+  return PARSE_OK;
 }
 
-static __always_inline int parse_l4(struct cursor *c, struct pp_packet *p,
-				    __u32 l4_len, bool egress)
-{
-	switch (p->flow.ip_proto) {
-	case IPPROTO_TCP:
-		return parse_tcp(c, p, l4_len, egress);
-	case IPPROTO_ICMP:
-		return parse_echo(c, p, ICMP_ECHO, ICMP_ECHOREPLY);
-	case IPPROTO_ICMPV6:
-		return parse_echo(c, p, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY);
-	default:
-		return PARSE_OK;
-	}
+static __always_inline int parse_l4(struct cursor* c, struct pp_packet* p, __u32 l4_len, bool egress) {
+  switch (p->flow.ip_proto) {
+    case IPPROTO_TCP: return parse_tcp(c, p, l4_len, egress);
+    case IPPROTO_ICMP: return parse_echo(c, p, ICMP_ECHO, ICMP_ECHOREPLY);
+    case IPPROTO_ICMPV6: return parse_echo(c, p, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY);
+    default: return PARSE_OK;
+  }
 }
 
-static __always_inline int parse_ipv4(struct cursor *c, struct pp_packet *p,
-				      bool egress)
-{
-	struct iphdr *ip = take(c, sizeof(*ip));
-	union pp_addr src, dst;
-	__u32 hdr_len, total;
+static __always_inline int parse_ipv4(struct cursor* c, struct pp_packet* p, bool egress) {
+  struct iphdr* ip = take(c, sizeof(*ip));
+  union pp_addr src, dst;
+  __u32 hdr_len, total;
 
-	if (!ip)
-		return PARSE_TRUNCATED;
-	hdr_len = ip->ihl * 4;
-	total = bpf_ntohs(ip->tot_len);
-	if (hdr_len < sizeof(*ip) || total < hdr_len || !take(c, hdr_len - sizeof(*ip)))
-		return PARSE_TRUNCATED;
-	map_ipv4(&src, ip->saddr);
-	map_ipv4(&dst, ip->daddr);
-	orient(p, &src, &dst, egress);
-	p->flow.ip_proto = ip->protocol;
-	p->ecn = ip->tos & 3;
-	/* Later fragments carry no L4 header. */
-	if (ip->frag_off & bpf_htons(0x1fff))
-		return PARSE_OK;
-	return parse_l4(c, p, total - hdr_len, egress);
+  if (!ip) return PARSE_TRUNCATED;
+  hdr_len = ip->ihl * 4;
+  total = bpf_ntohs(ip->tot_len);
+  if (hdr_len < sizeof(*ip) || total < hdr_len || !take(c, hdr_len - sizeof(*ip))) return PARSE_TRUNCATED;
+  map_ipv4(&src, ip->saddr);
+  map_ipv4(&dst, ip->daddr);
+  orient(p, &src, &dst, egress);
+  p->flow.ip_proto = ip->protocol;
+  p->ecn = ip->tos & 3;
+  /* Later fragments carry no L4 header. */
+  if (ip->frag_off & bpf_htons(0x1fff)) return PARSE_OK;
+  return parse_l4(c, p, total - hdr_len, egress);
 }
 
-static __always_inline int parse_ipv6(struct cursor *c, struct pp_packet *p,
-				      bool egress)
-{
-	struct ipv6hdr *ip6 = take(c, sizeof(*ip6));
+static __always_inline int parse_ipv6(struct cursor* c, struct pp_packet* p, bool egress) {
+  struct ipv6hdr* ip6 = take(c, sizeof(*ip6));
 
-	if (!ip6)
-		return PARSE_TRUNCATED;
-	orient(p, (union pp_addr *)&ip6->saddr, (union pp_addr *)&ip6->daddr,
-	       egress);
-	p->flow.ip_proto = ip6->nexthdr;
-	p->ecn = (ip6->flow_lbl[0] >> 4) & 3;
-	return parse_l4(c, p, bpf_ntohs(ip6->payload_len), egress);
+  if (!ip6) return PARSE_TRUNCATED;
+  orient(p, (union pp_addr*)&ip6->saddr, (union pp_addr*)&ip6->daddr, egress);
+  p->flow.ip_proto = ip6->nexthdr;
+  p->ecn = (ip6->flow_lbl[0] >> 4) & 3;
+  return parse_l4(c, p, bpf_ntohs(ip6->payload_len), egress);
 }
 
 #define VLAN_MAX_DEPTH 2 /* 802.1ad outer tag plus 802.1Q inner tag */
 
 struct vlan_tag {
-	__be16 tci;
-	__be16 encapsulated_proto;
+  __be16 tci;
+  __be16 encapsulated_proto;
 };
 
 /* Skips the Ethernet header and up to two VLAN tags; returns the
  * EtherType behind them, or 0 when the frame ends early. */
-static __always_inline __be16 skip_ethernet(struct cursor *c)
-{
-	struct ethhdr *eth = take(c, sizeof(*eth));
-	__be16 proto;
+static __always_inline __be16 skip_ethernet(struct cursor* c) {
+  struct ethhdr* eth = take(c, sizeof(*eth));
+  __be16 proto;
 
-	if (!eth)
-		return 0;
-	proto = eth->h_proto;
-	for (int i = 0; i < VLAN_MAX_DEPTH; i++) {
-		struct vlan_tag *tag;
+  if (!eth) return 0;
+  proto = eth->h_proto;
+  for (int i = 0; i < VLAN_MAX_DEPTH; i++) {
+    struct vlan_tag* tag;
 
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		tag = take(c, sizeof(*tag));
-		if (!tag)
-			return 0;
-		proto = tag->encapsulated_proto;
-	}
-	return proto;
+    if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD)) break;
+    tag = take(c, sizeof(*tag));
+    if (!tag) return 0;
+    proto = tag->encapsulated_proto;
+  }
+  return proto;
 }
 
 /* The EtherType of a packet that starts at its IP header (tun, PPP). */
-static __always_inline __be16 ip_version_proto(struct cursor *c)
-{
-	__u8 *first = c->pos;
+static __always_inline __be16 ip_version_proto(struct cursor* c) {
+  __u8* first = c->pos;
 
-	if ((void *)(first + 1) > c->end)
-		return 0;
-	switch (*first >> 4) {
-	case 4: return bpf_htons(ETH_P_IP);
-	case 6: return bpf_htons(ETH_P_IPV6);
-	default: return bpf_htons(ETH_P_ARP); /* anything that is not IP */
-	}
+  if ((void*)(first + 1) > c->end) return 0;
+  switch (*first >> 4) {
+    case 4: return bpf_htons(ETH_P_IP);
+    case 6: return bpf_htons(ETH_P_IPV6);
+    default: return bpf_htons(ETH_P_ARP); /* anything that is not IP */
+  }
 }
 
 /* Parses from the Ethernet header on, or from the IP header for links
  * without one (`l3_only`). */
-static __always_inline int parse_packet(void *data, void *data_end,
-					bool egress, bool l3_only,
-					struct pp_packet *p)
-{
-	struct cursor c = { .pos = data, .end = data_end };
-	__be16 proto = l3_only ? ip_version_proto(&c) : skip_ethernet(&c);
-	int ret;
+static __always_inline int parse_packet(void* data, void* data_end, bool egress, bool l3_only, struct pp_packet* p) {
+  struct cursor c = {.pos = data, .end = data_end};
+  __be16 proto = l3_only ? ip_version_proto(&c) : skip_ethernet(&c);
+  int ret;
 
-	if (!proto)
-		return PARSE_TRUNCATED;
-	if (proto == bpf_htons(ETH_P_IP))
-		ret = parse_ipv4(&c, p, egress);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		ret = parse_ipv6(&c, p, egress);
-	else
-		return PARSE_NOT_IP;
-	p->proto_class = proto_class_of(p->flow.ip_proto);
-	return ret;
+  if (!proto) return PARSE_TRUNCATED;
+  if (proto == bpf_htons(ETH_P_IP))
+    ret = parse_ipv4(&c, p, egress);
+  else if (proto == bpf_htons(ETH_P_IPV6))
+    ret = parse_ipv6(&c, p, egress);
+  else
+    return PARSE_NOT_IP;
+  p->proto_class = proto_class_of(p->flow.ip_proto);
+  return ret;
 }
 
 #endif /* PPING_PARSE_H */

@@ -8,6 +8,7 @@
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
+
 #include <bpf/bpf_helpers.h>
 
 #include "clock.h"
@@ -30,180 +31,144 @@ static const __u32 zero_index;
  * rarer writes keep its cache line shared between the two hooks' CPUs. */
 #define PP_LAST_SEEN_GRANULARITY_NS 1000000ULL
 
-static __always_inline bool is_mapped_ipv4(const union pp_addr *a)
-{
-	return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
+static __always_inline bool is_mapped_ipv4(const union pp_addr* a) {
+  return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
 }
 
 /* Looks a key up, inserting it from `init` when absent; counts a failed
  * insert against map `map_id`. */
-static __always_inline void *lookup_or_insert(void *map, const void *key,
-					      const void *init,
-					      struct pp_global_counters *gc,
-					      __u32 map_id)
-{
-	void *value = bpf_map_lookup_elem(map, key);
-	long err;
+static __always_inline void* lookup_or_insert(void* map, const void* key, const void* init,
+                                              struct pp_global_counters* gc, __u32 map_id) {
+  void* value = bpf_map_lookup_elem(map, key);
+  long err;
 
-	if (value)
-		return value;
-	/* EEXIST: another CPU inserted it first, which is fine. */
-	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
-	if (err && err != -PP_EEXIST) {
-		count_insert_failure(gc, map_id, err);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(map, key);
+  if (value) return value;
+  /* EEXIST: another CPU inserted it first, which is fine. */
+  err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+  if (err && err != -PP_EEXIST) {
+    count_insert_failure(gc, map_id, err);
+    return NULL;
+  }
+  return bpf_map_lookup_elem(map, key);
 }
 
 /* The active instance's stats for the packet's remote prefix. */
-static __always_inline struct pp_agg_stats *
-agg_stats_for(const struct pp_packet *p, __u8 matched_on,
-	      struct pp_global_counters *gc)
-{
-	const union pp_addr *remote = &p->flow.remote;
-	bool v4 = is_mapped_ipv4(remote);
-	struct pp_agg_key key = {};
-	struct pp_agg_stats *stats;
-	void *instance, *zero;
+static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet* p, __u8 matched_on,
+                                                          struct pp_global_counters* gc) {
+  const union pp_addr* remote = &p->flow.remote;
+  bool v4 = is_mapped_ipv4(remote);
+  struct pp_agg_key key = {};
+  struct pp_agg_stats* stats;
+  void *instance, *zero;
 
-	instance = bpf_map_lookup_elem(&agg_active, &zero_index);
-	if (!instance)
-		return NULL;
-	key.prefix.halves[0] = remote->halves[0] &
-			       (v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);
-	key.prefix.halves[1] = remote->halves[1] &
-			       (v4 ? pp_cfg.ipv4_mask[1] : pp_cfg.ipv6_mask[1]);
-	key.prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
-	key.proto_class = p->proto_class;
-	key.matched_on = matched_on;
-	stats = bpf_map_lookup_elem(instance, &key);
-	if (stats)
-		return stats; /* the common case: no zero template needed */
-	zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
-	if (!zero)
-		return NULL;
-	return lookup_or_insert(instance, &key, zero, gc, PP_MAP_AGGREGATION);
+  instance = bpf_map_lookup_elem(&agg_active, &zero_index);
+  if (!instance) return NULL;
+  key.prefix.halves[0] = remote->halves[0] & (v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);
+  key.prefix.halves[1] = remote->halves[1] & (v4 ? pp_cfg.ipv4_mask[1] : pp_cfg.ipv6_mask[1]);
+  key.prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
+  key.proto_class = p->proto_class;
+  key.matched_on = matched_on;
+  stats = bpf_map_lookup_elem(instance, &key);
+  if (stats) return stats; /* the common case: no zero template needed */
+  zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
+  if (!zero) return NULL;
+  return lookup_or_insert(instance, &key, zero, gc, PP_MAP_AGGREGATION);
 }
 
-static __always_inline void count_global(struct pp_global_counters *gc,
-					 const struct pp_packet *p, __u32 len,
-					 __u32 hook)
-{
-	__u32 cls = p->proto_class;
+static __always_inline void count_global(struct pp_global_counters* gc, const struct pp_packet* p, __u32 len,
+                                         __u32 hook) {
+  __u32 cls = p->proto_class;
 
-	if (cls >= PP_PROTO_CLASSES || hook >= PP_DIRECTIONS)
-		return;
-	gc->ip_packets[hook][cls]++;
-	gc->ip_bytes[hook][cls] += len;
-	gc->ecn_packets[p->ecn & 3]++;
+  if (cls >= PP_PROTO_CLASSES || hook >= PP_DIRECTIONS) return;
+  gc->ip_packets[hook][cls]++;
+  gc->ip_bytes[hook][cls] += len;
+  gc->ecn_packets[p->ecn & 3]++;
 }
 
-static __always_inline void count_prefix_traffic(struct pp_agg_stats *agg,
-						 __u32 len, bool egress)
-{
-	if (egress) {
-		agg->tx_packets++;
-		agg->tx_bytes += len;
-	} else {
-		agg->rx_packets++;
-		agg->rx_bytes += len;
-	}
+static __always_inline void count_prefix_traffic(struct pp_agg_stats* agg, __u32 len, bool egress) {
+  if (egress) {
+    agg->tx_packets++;
+    agg->tx_bytes += len;
+  } else {
+    agg->rx_packets++;
+    agg->rx_bytes += len;
+  }
 }
 
-static __always_inline __u32 stamp_open_flag(__u32 stamped_on)
-{
-	return PP_FLOW_DIR_FLAG(PP_FLOW_STAMP_OPEN_INGRESS, stamped_on);
+static __always_inline __u32 stamp_open_flag(__u32 stamped_on) {
+  return PP_FLOW_DIR_FLAG(PP_FLOW_STAMP_OPEN_INGRESS, stamped_on);
 }
 
 /* Stamps the packet's new identifier, if sampling allows: in the flow
  * (held_stamp.h) where it can, else in packet_ts. */
-static __always_inline void stamp(const struct pp_packet *p,
-				  struct pp_flow_state *flow, __u32 hook,
-				  __u64 now, struct pp_global_counters *gc)
-{
-	struct pp_packet_key key = {};
-	int decision;
-	long err;
+static __always_inline void stamp(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook, __u64 now,
+                                  struct pp_global_counters* gc) {
+  struct pp_packet_key key = {};
+  int decision;
+  long err;
 
-	if (hook >= PP_DIRECTIONS)
-		return;
-	decision = decide_stamp(&flow->sampling[hook], &flow->rtt[hook], now);
-	if (decision == STAMP_RATE_LIMITED) {
-		gc->stamps_rate_limited++;
-		return;
-	}
-	if (decision == STAMP_BURST)
-		gc->stamps_burst++;
-	if (decision == STAMP_SAMPLE && !(p->tcp_flags & (PP_TCP_FIN | PP_TCP_RST)) &&
-	    hold_stamp(flow, hook, p->identifier, now))
-		return;
-	key.flow = p->flow;
-	key.identifier = p->identifier;
-	key.stamped_on = hook;
-	err = bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST);
-	if (err == 0) {
-		flow->sampling[hook].last_stamped = p->identifier;
-		__sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
-		return;
-	}
-	/* EEXIST: the identifier is stamped already (a repeat after a
-	 * reordering, or another CPU first): the first stamp stays. */
-	if (err != -PP_EEXIST)
-		count_insert_failure(gc, PP_MAP_PACKET_TS, err);
+  if (hook >= PP_DIRECTIONS) return;
+  decision = decide_stamp(&flow->sampling[hook], &flow->rtt[hook], now);
+  if (decision == STAMP_RATE_LIMITED) {
+    gc->stamps_rate_limited++;
+    return;
+  }
+  if (decision == STAMP_BURST) gc->stamps_burst++;
+  if (decision == STAMP_SAMPLE && !(p->tcp_flags & (PP_TCP_FIN | PP_TCP_RST)) &&
+      hold_stamp(flow, hook, p->identifier, now))
+    return;
+  key.flow = p->flow;
+  key.identifier = p->identifier;
+  key.stamped_on = hook;
+  err = bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST);
+  if (err == 0) {
+    flow->sampling[hook].last_stamped = p->identifier;
+    __sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
+    return;
+  }
+  /* EEXIST: the identifier is stamped already (a repeat after a
+   * reordering, or another CPU first): the first stamp stays. */
+  if (err != -PP_EEXIST) count_insert_failure(gc, PP_MAP_PACKET_TS, err);
 }
 
-static __always_inline void record_agg_rtt(struct pp_agg_stats *agg, __u64 rtt)
-{
-	__u32 bucket = pp_hist_bucket(rtt / 1000);
+static __always_inline void record_agg_rtt(struct pp_agg_stats* agg, __u64 rtt) {
+  __u32 bucket = pp_hist_bucket(rtt / 1000);
 
-	agg->rtt_count++;
-	agg->rtt_sum_ns += rtt;
-	if (agg->rtt_min_ns == 0 || rtt < agg->rtt_min_ns)
-		agg->rtt_min_ns = rtt;
-	if (rtt > agg->rtt_max_ns)
-		agg->rtt_max_ns = rtt;
-	if (bucket < PP_HIST_BUCKETS)
-		agg->rtt_buckets[bucket]++;
+  agg->rtt_count++;
+  agg->rtt_sum_ns += rtt;
+  if (agg->rtt_min_ns == 0 || rtt < agg->rtt_min_ns) agg->rtt_min_ns = rtt;
+  if (rtt > agg->rtt_max_ns) agg->rtt_max_ns = rtt;
+  if (bucket < PP_HIST_BUCKETS) agg->rtt_buckets[bucket]++;
 }
 
 /* Matches the echoed identifier against the stamp made in the opposite
  * direction; returns the RTT, or 0 if there is none. */
-static __always_inline __u64 match(const struct pp_packet *p, __u32 stamped_on,
-				   __u64 now)
-{
-	struct pp_packet_key key = {};
-	__u64 *sent, rtt;
+static __always_inline __u64 match(const struct pp_packet* p, __u32 stamped_on, __u64 now) {
+  struct pp_packet_key key = {};
+  __u64 *sent, rtt;
 
-	key.flow = p->flow;
-	key.identifier = p->echoed;
-	key.stamped_on = stamped_on;
-	sent = bpf_map_lookup_elem(&packet_ts, &key);
-	if (!sent || now < *sent)
-		return 0;
-	rtt = now - *sent;
-	/* Delete so the first echo wins; a failed delete means another CPU
-	 * matched the same stamp concurrently and reports it instead. */
-	if (bpf_map_delete_elem(&packet_ts, &key))
-		return 0;
-	return rtt;
+  key.flow = p->flow;
+  key.identifier = p->echoed;
+  key.stamped_on = stamped_on;
+  sent = bpf_map_lookup_elem(&packet_ts, &key);
+  if (!sent || now < *sent) return 0;
+  rtt = now - *sent;
+  /* Delete so the first echo wins; a failed delete means another CPU
+   * matched the same stamp concurrently and reports it instead. */
+  if (bpf_map_delete_elem(&packet_ts, &key)) return 0;
+  return rtt;
 }
 
 /* Whether `value` differs from the one remembered for direction `dir` in
  * `last` (valid where its bit in `known` is set); remembers it. */
-static __always_inline bool remember_if_new(__u32 *last, __u8 *known,
-					    __u32 dir, __u32 value)
-{
-	__u8 bit = 1 << dir;
+static __always_inline bool remember_if_new(__u32* last, __u8* known, __u32 dir, __u32 value) {
+  __u8 bit = 1 << dir;
 
-	if (dir >= PP_DIRECTIONS)
-		return false;
-	if ((*known & bit) && last[dir] == value)
-		return false;
-	last[dir] = value;
-	if (!(*known & bit))
-		*known |= bit;
-	return true;
+  if (dir >= PP_DIRECTIONS) return false;
+  if ((*known & bit) && last[dir] == value) return false;
+  last[dir] = value;
+  if (!(*known & bit)) *known |= bit;
+  return true;
 }
 
 /* Whether a stamp the echo could match may be outstanding. Echoes grow
@@ -211,52 +176,37 @@ static __always_inline bool remember_if_new(__u32 *last, __u8 *known,
  * the newest stamp was looked up, the later echoes have nothing left to
  * match until the next stamp. An echo that arrives reordered behind a newer
  * one loses its sample; every other echo is spared a timestamp lookup. */
-static __always_inline bool echo_may_match(struct pp_flow_state *flow,
-					   __u32 stamped_on, __u32 echoed)
-{
-	__u32 open = stamp_open_flag(stamped_on);
+static __always_inline bool echo_may_match(struct pp_flow_state* flow, __u32 stamped_on, __u32 echoed) {
+  __u32 open = stamp_open_flag(stamped_on);
 
-	if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open))
-		return false;
-	if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0)
-		__sync_fetch_and_and(&flow->flags, ~open);
-	return true;
+  if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open)) return false;
+  if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0) __sync_fetch_and_and(&flow->flags, ~open);
+  return true;
 }
 
-static __always_inline void match_and_record(const struct pp_packet *p,
-					     struct pp_flow_state *flow,
-					     __u32 hook, struct pp_clock *clock,
-					     struct pp_agg_stats *agg,
-					     struct pp_global_counters *gc)
-{
-	__u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-	__u64 now, rtt = 0;
+static __always_inline void match_and_record(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
+                                             struct pp_clock* clock, struct pp_agg_stats* agg,
+                                             struct pp_global_counters* gc) {
+  __u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+  __u64 now, rtt = 0;
 
-	/* A stamp precedes its first echo: a repeated echo cannot match. */
-	if (flow && !remember_if_new(flow->last_echo, &flow->echo_known,
-				     stamped_on, p->echoed))
-		return;
-	if (flow) {
-		rtt = match_held(flow, stamped_on, p->echoed, clock);
-		if (!rtt && !echo_may_match(flow, stamped_on, p->echoed))
-			return;
-	}
-	now = clock_now(clock);
-	if (!rtt)
-		rtt = match(p, stamped_on, now);
-	if (!rtt)
-		return;
-	/* The flow may already be closed (the echo of a FIN): the sample
-	 * still counts, only the flow's own RTT state is gone. */
-	if (flow)
-		record_dir_rtt(&flow->rtt[stamped_on], rtt);
-	emit_rtt_event(p, flow, stamped_on, rtt, now, gc);
-	gc->rtt_samples++;
-	/* Local RTTs (matched on egress) get their own aggregation key. */
-	if (hook == PP_DIR_EGRESS)
-		agg = agg_stats_for(p, PP_DIR_EGRESS, gc);
-	if (agg)
-		record_agg_rtt(agg, rtt);
+  /* A stamp precedes its first echo: a repeated echo cannot match. */
+  if (flow && !remember_if_new(flow->last_echo, &flow->echo_known, stamped_on, p->echoed)) return;
+  if (flow) {
+    rtt = match_held(flow, stamped_on, p->echoed, clock);
+    if (!rtt && !echo_may_match(flow, stamped_on, p->echoed)) return;
+  }
+  now = clock_now(clock);
+  if (!rtt) rtt = match(p, stamped_on, now);
+  if (!rtt) return;
+  /* The flow may already be closed (the echo of a FIN): the sample
+   * still counts, only the flow's own RTT state is gone. */
+  if (flow) record_dir_rtt(&flow->rtt[stamped_on], rtt);
+  emit_rtt_event(p, flow, stamped_on, rtt, now, gc);
+  gc->rtt_samples++;
+  /* Local RTTs (matched on egress) get their own aggregation key. */
+  if (hook == PP_DIR_EGRESS) agg = agg_stats_for(p, PP_DIR_EGRESS, gc);
+  if (agg) record_agg_rtt(agg, rtt);
 }
 
 /* Per-flow packet and byte counts only feed the events. Without events
@@ -264,115 +214,87 @@ static __always_inline void match_and_record(const struct pp_packet *p,
  * flow state stays read-mostly and the ingress and egress CPUs stop
  * bouncing its cache line on every packet. Plain adds, as ePPing: two
  * CPUs updating one flow at once may lose an increment. */
-static __always_inline void count_flow_traffic(struct pp_flow_state *flow,
-					       __u32 len, bool egress)
-{
-	if (egress) {
-		flow->tx_packets++;
-		flow->tx_bytes += len;
-	} else {
-		flow->rx_packets++;
-		flow->rx_bytes += len;
-	}
+static __always_inline void count_flow_traffic(struct pp_flow_state* flow, __u32 len, bool egress) {
+  if (egress) {
+    flow->tx_packets++;
+    flow->tx_bytes += len;
+  } else {
+    flow->rx_packets++;
+    flow->rx_bytes += len;
+  }
 }
 
 /* A new identifier is noted even where it is not stamped (ingress, unless
  * include_local): it is what refreshes last_seen for flows that only send
  * identifiers through that hook. */
-static __always_inline void note_and_stamp(const struct pp_packet *p,
-					   struct pp_flow_state *flow,
-					   __u32 hook, struct pp_clock *clock,
-					   struct pp_global_counters *gc)
-{
-	bool egress = hook == PP_DIR_EGRESS;
-	__u64 now;
+static __always_inline void note_and_stamp(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
+                                           struct pp_clock* clock, struct pp_global_counters* gc) {
+  bool egress = hook == PP_DIR_EGRESS;
+  __u64 now;
 
-	if (!p->can_stamp || !remember_if_new(flow->last_identifier,
-					      &flow->id_known, hook,
-					      p->identifier))
-		return;
-	now = clock_now(clock); /* read even where nothing is stamped */
-	if (egress || pp_cfg.include_local)
-		stamp(p, flow, hook, now, gc);
+  if (!p->can_stamp || !remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
+  now = clock_now(clock); /* read even where nothing is stamped */
+  if (egress || pp_cfg.include_local) stamp(p, flow, hook, now, gc);
 }
 
 /* last_seen only decides timeouts of seconds. It moves when the packet read
  * the clock anyway: it opened the flow, carried a new identifier (an active
  * flow does at least once per TSval tick, 1 ms to 1 s, or echo request) or
  * had its echo looked up. */
-static __always_inline void refresh_last_seen(struct pp_flow_state *flow,
-					      const struct pp_clock *clock)
-{
-	if (clock->ns &&
-	    clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS)
-		flow->last_seen_ns = clock->ns;
+static __always_inline void refresh_last_seen(struct pp_flow_state* flow, const struct pp_clock* clock) {
+  if (clock->ns && clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS) flow->last_seen_ns = clock->ns;
 }
 
-static __always_inline void track_flow(const struct pp_packet *p, __u32 len,
-				       bool egress, struct pp_agg_stats *agg,
-				       struct pp_global_counters *gc)
-{
-	__u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-	__u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
-	struct pp_clock clock = {};
-	struct pp_flow_state *flow;
+static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, struct pp_agg_stats* agg,
+                                       struct pp_global_counters* gc) {
+  __u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+  __u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
+  struct pp_clock clock = {};
+  struct pp_flow_state* flow;
 
-	flow = lookup_or_open_flow(p, &clock, egress, gc);
-	if (flow) {
-		if (!(flow->flags & seen))
-			__sync_fetch_and_or(&flow->flags, seen);
-		if (pp_cfg.emit_events)
-			count_flow_traffic(flow, len, egress);
-		note_and_stamp(p, flow, hook, &clock, gc);
-	}
-	if (p->can_match && (!egress || pp_cfg.include_local))
-		match_and_record(p, flow, hook, &clock, agg, gc);
-	if (!flow)
-		return;
-	refresh_last_seen(flow, &clock);
-	if (p->tcp_flags)
-		maybe_close_flow(p, flow, egress, gc);
+  flow = lookup_or_open_flow(p, &clock, egress, gc);
+  if (flow) {
+    if (!(flow->flags & seen)) __sync_fetch_and_or(&flow->flags, seen);
+    if (pp_cfg.emit_events) count_flow_traffic(flow, len, egress);
+    note_and_stamp(p, flow, hook, &clock, gc);
+  }
+  if (p->can_match && (!egress || pp_cfg.include_local)) match_and_record(p, flow, hook, &clock, agg, gc);
+  if (!flow) return;
+  refresh_last_seen(flow, &clock);
+  if (p->tcp_flags) maybe_close_flow(p, flow, egress, gc);
 }
 
-static __always_inline void pping_core(void *data, void *data_end, __u32 len,
-				       bool egress, bool l3_only)
-{
-	struct pp_global_counters *gc;
-	struct pp_agg_stats *agg;
-	struct pp_packet p = {};
-	int parsed;
+static __always_inline void pping_core(void* data, void* data_end, __u32 len, bool egress, bool l3_only) {
+  struct pp_global_counters* gc;
+  struct pp_agg_stats* agg;
+  struct pp_packet p = {};
+  int parsed;
 
-	gc = bpf_map_lookup_elem(&global_counters, &zero_index);
-	if (!gc)
-		return;
-	parsed = parse_packet(data, data_end, egress, l3_only, &p);
-	if (parsed == PARSE_NOT_IP) {
-		gc->non_ip_packets[egress]++;
-		gc->non_ip_bytes[egress] += len;
-		return;
-	}
-	if (parsed == PARSE_TRUNCATED) {
-		gc->truncated_packets++;
-		return;
-	}
-	count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
-	agg = agg_stats_for(&p, PP_DIR_INGRESS, gc);
-	if (agg)
-		count_prefix_traffic(agg, len, egress);
-	if (p.rtt_capable)
-		track_flow(&p, len, egress, agg, gc);
+  gc = bpf_map_lookup_elem(&global_counters, &zero_index);
+  if (!gc) return;
+  parsed = parse_packet(data, data_end, egress, l3_only, &p);
+  if (parsed == PARSE_NOT_IP) {
+    gc->non_ip_packets[egress]++;
+    gc->non_ip_bytes[egress] += len;
+    return;
+  }
+  if (parsed == PARSE_TRUNCATED) {
+    gc->truncated_packets++;
+    return;
+  }
+  count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
+  agg = agg_stats_for(&p, PP_DIR_INGRESS, gc);
+  if (agg) count_prefix_traffic(agg, len, egress);
+  if (p.rtt_capable) track_flow(&p, len, egress, agg, gc);
 }
 
 /* TC_ACT_UNSPEC is also TCX_NEXT: let any later program see the packet. */
-#define PP_TC_ENTRY(name, egress, l3_only)                                      \
-	SEC("tc")                                                              \
-	int name(struct __sk_buff *skb)                                        \
-	{                                                                      \
-		pping_core((void *)(long)skb->data,                            \
-			   (void *)(long)skb->data_end, skb->len, egress,      \
-			   l3_only);                                           \
-		return TC_ACT_UNSPEC;                                          \
-	}
+#define PP_TC_ENTRY(name, egress, l3_only)                                                     \
+  SEC("tc")                                                                                    \
+  int name(struct __sk_buff* skb) {                                                            \
+    pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, skb->len, egress, l3_only); \
+    return TC_ACT_UNSPEC;                                                                      \
+  }
 
 PP_TC_ENTRY(pping_tc_ingress, false, false)
 PP_TC_ENTRY(pping_tc_egress, true, false)
@@ -383,15 +305,14 @@ PP_TC_ENTRY(pping_l3_egress, true, true)
 
 /* XDP sees ingress only, before the kernel allocates an skb: the cheapest
  * hook where the driver supports it. */
-#define PP_XDP_ENTRY(name, l3_only)                                            \
-	SEC("xdp")                                                             \
-	int name(struct xdp_md *ctx)                                           \
-	{                                                                      \
-		void *data = (void *)(long)ctx->data;                          \
-		void *data_end = (void *)(long)ctx->data_end;                  \
-		pping_core(data, data_end, data_end - data, false, l3_only);   \
-		return XDP_PASS;                                               \
-	}
+#define PP_XDP_ENTRY(name, l3_only)                              \
+  SEC("xdp")                                                     \
+  int name(struct xdp_md* ctx) {                                 \
+    void* data = (void*)(long)ctx->data;                         \
+    void* data_end = (void*)(long)ctx->data_end;                 \
+    pping_core(data, data_end, data_end - data, false, l3_only); \
+    return XDP_PASS;                                             \
+  }
 
 PP_XDP_ENTRY(pping_xdp_ingress, false)
 PP_XDP_ENTRY(pping_xdp_l3, true)

@@ -18,51 +18,45 @@
 #include "pping_abi.h"
 
 enum stamp_decision {
-	STAMP_RATE_LIMITED, /* new, but too soon after the last sample */
-	STAMP_SAMPLE,       /* new and due: a regular sample */
-	STAMP_BURST,        /* new, too soon, but inside the burst window */
+  STAMP_RATE_LIMITED, /* new, but too soon after the last sample */
+  STAMP_SAMPLE,       /* new and due: a regular sample */
+  STAMP_BURST,        /* new, too soon, but inside the burst window */
 };
 
 /* The RTT is only read where it scales the limit: it sits on another
  * cache line than the sampling block. */
-static __always_inline __u64 rate_limit_ns(const struct pp_dir_rtt *r)
-{
-	__u64 rtt;
+static __always_inline __u64 rate_limit_ns(const struct pp_dir_rtt* r) {
+  __u64 rtt;
 
-	if (!pp_cfg.rtt_rate_milli)
-		return pp_cfg.rate_limit_ns;
-	rtt = pp_cfg.use_srtt ? r->srtt_ns : r->min_rtt_ns;
-	return rtt ? rtt * pp_cfg.rtt_rate_milli / 1000 : pp_cfg.rate_limit_ns;
+  if (!pp_cfg.rtt_rate_milli) return pp_cfg.rate_limit_ns;
+  rtt = pp_cfg.use_srtt ? r->srtt_ns : r->min_rtt_ns;
+  return rtt ? rtt * pp_cfg.rtt_rate_milli / 1000 : pp_cfg.rate_limit_ns;
 }
 
 /* Updates the direction's sampling state for a new identifier seen at `now`. */
-static __always_inline int decide_stamp(struct pp_dir_sampling *d,
-					const struct pp_dir_rtt *r, __u64 now)
-{
-	bool never_stamped = d->last_stamp_ns == 0;
+static __always_inline int decide_stamp(struct pp_dir_sampling* d, const struct pp_dir_rtt* r, __u64 now) {
+  bool never_stamped = d->last_stamp_ns == 0;
 
-	if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(r)) {
-		d->last_stamp_ns = now;
-		d->burst_left = pp_cfg.burst_count;
-		return STAMP_SAMPLE;
-	}
-	if (d->burst_left && now - d->last_stamp_ns < pp_cfg.burst_window_ns) {
-		d->burst_left--;
-		return STAMP_BURST;
-	}
-	return STAMP_RATE_LIMITED;
+  if (never_stamped || now - d->last_stamp_ns >= rate_limit_ns(r)) {
+    d->last_stamp_ns = now;
+    d->burst_left = pp_cfg.burst_count;
+    return STAMP_SAMPLE;
+  }
+  if (d->burst_left && now - d->last_stamp_ns < pp_cfg.burst_window_ns) {
+    d->burst_left--;
+    return STAMP_BURST;
+  }
+  return STAMP_RATE_LIMITED;
 }
 
 /* Folds a new RTT into the direction's minimum and smoothed RTT. */
-static __always_inline void record_dir_rtt(struct pp_dir_rtt *d, __u64 rtt)
-{
-	__u64 min = d->min_rtt_ns, srtt = d->srtt_ns;
+static __always_inline void record_dir_rtt(struct pp_dir_rtt* d, __u64 rtt) {
+  __u64 min = d->min_rtt_ns, srtt = d->srtt_ns;
 
-	/* Two CPUs may race here; the loser's sample only misses the
-	 * minimum for one update, which the next smaller sample repairs. */
-	if (min == 0 || rtt < min)
-		d->min_rtt_ns = rtt;
-	d->srtt_ns = srtt ? srtt - (srtt >> 3) + (rtt >> 3) : rtt;
+  /* Two CPUs may race here; the loser's sample only misses the
+   * minimum for one update, which the next smaller sample repairs. */
+  if (min == 0 || rtt < min) d->min_rtt_ns = rtt;
+  d->srtt_ns = srtt ? srtt - (srtt >> 3) + (rtt >> 3) : rtt;
 }
 
 #endif /* PPING_SAMPLING_H */

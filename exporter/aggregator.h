@@ -60,8 +60,8 @@ class Aggregator {
   Walk BeginWalk() const;
   // `slot`: the prefix's place, the same for as long as it is held (a slot
   // freed is later given to another prefix), for keeping things per prefix.
-  using WalkVisitor = std::function<void(uint32_t slot, const PrefixKey&, const PrefixStats& total,
-                                         const RttRange& last_rtt)>;
+  using WalkVisitor =
+      std::function<void(uint32_t slot, const PrefixKey&, const PrefixStats& total, const RttRange& last_rtt)>;
   // Visits up to `count` more prefixes of the walk; false once it is done.
   bool ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit) const;
   // Statistics of each prefix since the previous call (for the console's
@@ -93,7 +93,7 @@ class Aggregator {
   AggregationSource& source_;
   AggregatorOptions options_;
   Clock clock_;
-  std::mutex drain_mu_;    // serialises Flip/DrainIdle, and guards released_slots_
+  std::mutex drain_mu_;  // serialises Flip/DrainIdle, and guards released_slots_
   // Slots given back since memory was last handed to the system, which
   // happens every kSlotsPerRelease (~400 KB of statistics).
   static constexpr size_t kSlotsPerRelease = 256;

@@ -166,14 +166,16 @@ TEST(Aggregator, GivesBackTheSlotsAtTheEndOnceTheirPrefixesAreForgotten) {
   idle_except({2, 5});  // frees slots 0, 2 and 3; slot 4 is still held
   EXPECT_EQ(aggregator.slot_count(), 5u);
   kernel.Write(Key(6), Rtt(1'000'000));
-  aggregator.Sync();  // Key(6) takes the lowest free slot, 0
+  aggregator.Sync();    // Key(6) takes the lowest free slot, 0
   idle_except({2, 6});  // Key(5) forgotten: slots 2 to 4 are free at the end
   EXPECT_EQ(aggregator.size(), 2u);
   EXPECT_EQ(aggregator.slot_count(), 2u);
   Visits visited;
   Aggregator::Walk walk = aggregator.BeginWalk();
-  while (aggregator.ContinueWalk(walk, 8, [&](uint32_t slot, const PrefixKey& key, const PrefixStats&,
-                                              const RttRange&) { visited.emplace_back(slot, key); })) {
+  while (
+      aggregator.ContinueWalk(walk, 8, [&](uint32_t slot, const PrefixKey& key, const PrefixStats&, const RttRange&) {
+        visited.emplace_back(slot, key);
+      })) {
   }
   EXPECT_EQ(visited, (Visits{{0, Key(6)}, {1, Key(2)}}));
   kernel.Write(Key(6), Rtt(2'000'000));

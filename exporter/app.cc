@@ -2,12 +2,13 @@
 #include "exporter/app.h"
 
 #include <signal.h>
-#include <string.h>
 #include <spdlog/spdlog.h>
+#include <string.h>
 
 #include <memory>
 #include <thread>
 
+#include "exporter/attachment_manager.h"
 #include "exporter/bpf_aggregation_source.h"
 #include "exporter/cleanup_iterators.h"
 #include "exporter/collector.h"
@@ -21,7 +22,6 @@
 #include "exporter/map_cleaner.h"
 #include "exporter/periodic_task.h"
 #include "exporter/prefix.h"
-#include "exporter/attachment_manager.h"
 
 namespace pping {
 namespace {
@@ -80,8 +80,7 @@ int RunExporter(const Config& config) {
   }
   const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
   auto collector = std::make_shared<PpingCollector>(
-      aggregator, counters,
-      [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); },
+      aggregator, counters, [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); },
       MapSizes{config.timestamp_map_size, config.flow_map_size, config.max_prefixes},
       RttBucketLayout(config.histogram));
   http.AddSource(collector);
@@ -96,7 +95,8 @@ int RunExporter(const Config& config) {
     cleaner.Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
   });
   spdlog::info("serving metrics on http://{}:{}{}",
-               config.listen_address.front() == ':' ? "localhost" : config.listen_address.substr(0, config.listen_address.rfind(':')),
+               config.listen_address.front() == ':' ? "localhost"
+                                                    : config.listen_address.substr(0, config.listen_address.rfind(':')),
                http.port(), config.telemetry_path);
   if (lab) spdlog::info("demo: {}", lab->Describe());
   for (int signal = WaitForSignal(signals);; signal = WaitForSignal(signals)) {

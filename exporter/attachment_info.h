@@ -16,7 +16,7 @@ struct AttachmentInfo {
 
 struct InterfaceStatus {
   std::string interface;
-  bool present = false;       // attached right now
+  bool present = false;        // attached right now
   uint64_t reattachments = 0;  // times it came back and was attached again
 };
 

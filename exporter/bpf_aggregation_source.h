@@ -51,9 +51,9 @@ class BpfAggregationSource : public AggregationSource {
 
   AggregationMapFds maps_;
   int possible_cpus_;
-  size_t per_key_bytes_;   // one key's values: one per possible CPU
-  __u32 keep_at_most_;     // entries a drain resets instead of deleting
-  __u32 kept_ = 0;         // by the drain under way
+  size_t per_key_bytes_;  // one key's values: one per possible CPU
+  __u32 keep_at_most_;    // entries a drain resets instead of deleting
+  __u32 kept_ = 0;        // by the drain under way
   int active_ = 0;
   // Whether the idle instance was drained whole since it was last written:
   // nothing can have come into it since, so draining it again is skipped.

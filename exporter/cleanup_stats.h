@@ -11,7 +11,7 @@ struct CleanupStats {
   uint64_t flows_evicted[2] = {0, 0};    // oldest, removed because the map was nearly full
   uint64_t timestamps_expired = 0;
   uint64_t timestamps_evicted = 0;
-  uint64_t flows_tracked = 0;            // after the last sweep
+  uint64_t flows_tracked = 0;  // after the last sweep
   uint64_t timestamps_tracked = 0;
   uint64_t sweeps = 0;
   bool kernel_iterators = false;  // expiry runs as BPF iterators

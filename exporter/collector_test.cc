@@ -71,8 +71,8 @@ class CollectorTest : public ::testing::Test {
   // written that never reached it.
   size_t Scrape(Client& client, size_t piece_bytes) {
     PpingCollector collector(
-        aggregator_, [] { return GlobalCounters{}; }, [] { return CleanupStats{}; },
-        [] { return AttachmentReport{}; }, MapSizes{}, RttBucketLayout(RttBucketOptions{}));
+        aggregator_, [] { return GlobalCounters{}; }, [] { return CleanupStats{}; }, [] { return AttachmentReport{}; },
+        MapSizes{}, RttBucketLayout(RttBucketOptions{}));
     TextBuffer text;
     ExpositionStream out(text, client.AsSend(), piece_bytes);
     collector.AppendExposition(out);

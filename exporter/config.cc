@@ -36,22 +36,28 @@ void AddOutputFlags(CLI::App& app, Config& c, RawNumbers& n) {
       ->check(CLI::Range(1u, 86400u));
   app.add_option("--events.buffer-size", c.output.events_buffer_bytes,
                  "Bytes of the kernel event ring buffer (a power of two, at least 4096)")
-      ->check(CLI::Range(4096u, 1u << 30))->capture_default_str();
+      ->check(CLI::Range(4096u, 1u << 30))
+      ->capture_default_str();
 }
 
 void AddSamplingFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("--rate-limit", n.rate_limit_ms, "Least time (ms) between two timestamps of one flow")
-      ->check(CLI::Range(0u, 3600000u))->capture_default_str();
+      ->check(CLI::Range(0u, 3600000u))
+      ->capture_default_str();
   app.add_option("--rtt-rate", c.sampling.rtt_rate,
                  "Rate limit as a fraction of the flow's RTT (e.g. 0.1); 0 uses --rate-limit")
-      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
   app.add_option("--rtt-type", n.rtt_type, "RTT that --rtt-rate scales: min or smoothed")
-      ->check(CLI::IsMember({"min", "smoothed"}))->capture_default_str();
+      ->check(CLI::IsMember({"min", "smoothed"}))
+      ->capture_default_str();
   app.add_option("--sampling.burst-count", c.sampling.burst_count,
                  "Extra new identifiers stamped right after a sample, in case it is never echoed")
-      ->check(CLI::Range(0u, 255u))->capture_default_str();
+      ->check(CLI::Range(0u, 255u))
+      ->capture_default_str();
   app.add_option("--sampling.burst-window-ms", n.burst_window_ms, "How soon after a sample burst stamps may follow")
-      ->check(CLI::Range(0u, 10000u))->capture_default_str();
+      ->check(CLI::Range(0u, 10000u))
+      ->capture_default_str();
   app.add_flag("--include-local", c.include_local,
                "Also report RTTs matched on egress (the local host or the network behind it)");
   app.add_flag("--include-syn", c.include_syn, "Let a SYN alone open a flow (tracks half-open flows)");
@@ -59,14 +65,18 @@ void AddSamplingFlags(CLI::App& app, Config& c, RawNumbers& n) {
 
 void AddCleanupFlags(CLI::App& app, RawNumbers& n) {
   app.add_option("--cleanup.interval-ms", n.cleanup_interval_ms, "How often idle flows and timestamps are removed")
-      ->check(CLI::Range(10u, 600000u))->capture_default_str();
+      ->check(CLI::Range(10u, 600000u))
+      ->capture_default_str();
   app.add_option("--cleanup.tcp-timeout", n.tcp_timeout_s, "Seconds after which an idle TCP flow is forgotten")
-      ->check(CLI::Range(1u, 86400u))->capture_default_str();
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
   app.add_option("--cleanup.icmp-timeout", n.icmp_timeout_s, "Seconds after which an idle ICMP flow is forgotten")
-      ->check(CLI::Range(1u, 86400u))->capture_default_str();
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
   app.add_option("--cleanup.protect-ms", n.protect_ms,
                  "When a map is nearly full the oldest entries are evicted, never ones younger than this")
-      ->check(CLI::Range(0u, 3600000u))->capture_default_str();
+      ->check(CLI::Range(0u, 3600000u))
+      ->capture_default_str();
 }
 
 void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
@@ -80,46 +90,58 @@ void AddFlags(CLI::App& app, Config& c, RawNumbers& n) {
   app.add_option("--netns", c.netns, "Named network namespace (/run/netns/NAME) holding the interfaces");
   app.add_option("--web.listen-address", c.listen_address, "Address to serve metrics on, [host]:port")
       ->capture_default_str();
-  app.add_option("--web.telemetry-path", c.telemetry_path, "Path under which to expose metrics")
-      ->capture_default_str();
+  app.add_option("--web.telemetry-path", c.telemetry_path, "Path under which to expose metrics")->capture_default_str();
   app.add_option("--aggregation.ipv4-prefix", c.ipv4_prefix_len, "Prefix length grouping IPv4 remotes")
-      ->check(CLI::Range(0, 32))->capture_default_str();
+      ->check(CLI::Range(0, 32))
+      ->capture_default_str();
   app.add_option("--aggregation.ipv6-prefix", c.ipv6_prefix_len, "Prefix length grouping IPv6 remotes")
-      ->check(CLI::Range(0, 128))->capture_default_str();
+      ->check(CLI::Range(0, 128))
+      ->capture_default_str();
   app.add_option("--aggregation.max-prefixes", c.max_prefixes,
                  "Remote prefixes (x protocol) the kernel tracks per interval")
-      ->check(CLI::Range(1u, 1u << 20))->capture_default_str();
-  app.add_option("--aggregation.interval-ms", n.interval_ms,
-                 "How often the kernel aggregation maps are drained")
-      ->check(CLI::Range(10u, 60000u))->capture_default_str();
+      ->check(CLI::Range(1u, 1u << 20))
+      ->capture_default_str();
+  app.add_option("--aggregation.interval-ms", n.interval_ms, "How often the kernel aggregation maps are drained")
+      ->check(CLI::Range(10u, 60000u))
+      ->capture_default_str();
   app.add_option("--aggregation.series-expiry", n.expiry_s,
                  "Seconds without traffic after which a prefix's series are dropped (0: never)")
-      ->check(CLI::Range(0u, 86400u * 365))->capture_default_str();
+      ->check(CLI::Range(0u, 86400u * 365))
+      ->capture_default_str();
   app.add_option("--histogram.buckets-per-octave", c.histogram.per_octave,
                  "Exported RTT buckets per doubling: 1, 2, 4 or 8 (8 exports every kernel bucket)")
-      ->check(CLI::IsMember({1u, 2u, 4u, 8u}))->capture_default_str();
+      ->check(CLI::IsMember({1u, 2u, 4u, 8u}))
+      ->capture_default_str();
   app.add_option("--histogram.min", c.histogram.min_seconds, "Lowest exported RTT bucket bound at least (seconds)")
-      ->check(CLI::Range(1e-6, 33.0))->capture_default_str();
+      ->check(CLI::Range(1e-6, 33.0))
+      ->capture_default_str();
   app.add_option("--histogram.max", c.histogram.max_seconds, "Highest exported RTT bucket bound at most (seconds)")
-      ->check(CLI::Range(1e-6, 33.6))->capture_default_str();
+      ->check(CLI::Range(1e-6, 33.6))
+      ->capture_default_str();
   app.add_option("--flow-map-size", c.flow_map_size, "Flows tracked at once")
-      ->check(CLI::Range(16u, 1u << 24))->capture_default_str();
+      ->check(CLI::Range(16u, 1u << 24))
+      ->capture_default_str();
   app.add_option("--timestamp-map-size", c.timestamp_map_size,
                  "Outstanding timestamps the timestamp map holds at once (burst stamps, samples a flow cannot hold)")
-      ->check(CLI::Range(16u, 1u << 24))->capture_default_str();
+      ->check(CLI::Range(16u, 1u << 24))
+      ->capture_default_str();
   app.add_option("--log.level", c.log_level, "trace, debug, info, warn, error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
   app.add_option("--tc.attach-mode", c.attach_mode,
                  "auto: TCX links where the kernel has them, else clsact; or force tcx or clsact")
-      ->check(CLI::IsMember({"auto", "tcx", "clsact"}))->capture_default_str();
+      ->check(CLI::IsMember({"auto", "tcx", "clsact"}))
+      ->capture_default_str();
   app.add_option("--ingress-hook", c.ingress_hook, "Hook for ingress: tc, or xdp (loaded through libxdp)")
-      ->check(CLI::IsMember({"tc", "xdp"}))->capture_default_str();
+      ->check(CLI::IsMember({"tc", "xdp"}))
+      ->capture_default_str();
   app.add_option("--xdp-mode", c.xdp_mode, "XDP attach mode: native, generic or unspecified (kernel's choice)")
-      ->check(CLI::IsMember({"native", "generic", "unspecified"}))->capture_default_str();
-  app.add_flag("--demo", n.demo,
-               "Build a two-namespace lab with a known delay and real traffic, and monitor it");
+      ->check(CLI::IsMember({"native", "generic", "unspecified"}))
+      ->capture_default_str();
+  app.add_flag("--demo", n.demo, "Build a two-namespace lab with a known delay and real traffic, and monitor it");
   app.add_option("--demo.delay-ms", n.demo_delay_ms, "One-way delay injected in the demo lab")
-      ->check(CLI::Range(1u, 10000u))->capture_default_str();
+      ->check(CLI::Range(1u, 10000u))
+      ->capture_default_str();
   app.set_version_flag("--version", std::string(kVersion));
 }
 

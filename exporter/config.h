@@ -37,8 +37,8 @@ struct CleanupOptions {
 
 // The console output: per-event lines, or an aggregated view.
 struct OutputOptions {
-  std::string format;      // empty: no console output; standard, ppviz, json, jsonl
-  std::string write_path;  // empty: stdout
+  std::string format;                 // empty: no console output; standard, ppviz, json, jsonl
+  std::string write_path;             // empty: stdout
   std::chrono::seconds aggregate{0};  // > 0: aggregated view every N s instead of events
   unsigned events_buffer_bytes = 1u << 20;
 
@@ -61,8 +61,8 @@ struct Config {
   std::chrono::milliseconds aggregation_interval{1000};
   std::chrono::seconds series_expiry{600};  // 0: never forget a prefix
   std::string log_level = "info";
-  std::string attach_mode = "auto";  // auto (TCX, else clsact), tcx, clsact
-  std::string ingress_hook = "tc";   // tc or xdp
+  std::string attach_mode = "auto";      // auto (TCX, else clsact), tcx, clsact
+  std::string ingress_hook = "tc";       // tc or xdp
   std::string xdp_mode = "unspecified";  // native, generic, unspecified
   SamplingOptions sampling;
   CleanupOptions cleanup;

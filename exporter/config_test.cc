@@ -33,13 +33,12 @@ TEST(Config, RepeatableInterfaces) {
 }
 
 TEST(Config, BadFlagsExitWithTwo) {
-  for (const auto& args : std::vector<std::vector<const char*>>{
-           {"--aggregation.ipv4-prefix", "33"},
-           {"--aggregation.ipv6-prefix", "-1"},
-           {"--no-such-flag"},
-           {"--log.level", "chatty"},
-           {"--web.telemetry-path", "metrics"},
-           {"--demo", "--interface", "eth0"}}) {
+  for (const auto& args : std::vector<std::vector<const char*>>{{"--aggregation.ipv4-prefix", "33"},
+                                                                {"--aggregation.ipv6-prefix", "-1"},
+                                                                {"--no-such-flag"},
+                                                                {"--log.level", "chatty"},
+                                                                {"--web.telemetry-path", "metrics"},
+                                                                {"--demo", "--interface", "eth0"}}) {
     const ParseOutcome out = Parse(args);
     EXPECT_FALSE(out.config) << args[0];
     EXPECT_EQ(out.exit_code, 2) << args[0];

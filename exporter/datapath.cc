@@ -44,7 +44,8 @@ Datapath::Datapath(const DatapathOptions& options) {
     Resize(skeleton_->maps.flow_state, options.flow_map_size, "flow state");
     Resize(skeleton_->maps.packet_ts, options.timestamp_map_size, "timestamp");
     Resize(skeleton_->maps.events, options.events_buffer_bytes, "event ring buffer");
-    CheckLibbpf(pping_bpf__load(skeleton_), "load BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
+    CheckLibbpf(pping_bpf__load(skeleton_),
+                "load BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
   } catch (...) {
     pping_bpf__destroy(skeleton_);
     throw;

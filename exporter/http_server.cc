@@ -61,12 +61,16 @@ class HttpServer::LandingHandler : public CivetHandler {
   explicit LandingHandler(std::string telemetry_path) : path_(std::move(telemetry_path)) {}
 
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    const std::string body = "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
-                             "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" + path_ +
-                             "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
-                             "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
-    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
-              "Connection: close\r\n\r\n", body.size());
+    const std::string body =
+        "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
+        "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
+        path_ +
+        "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+        "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              body.size());
     mg_write(conn, body.data(), body.size());
     return true;
   }
@@ -84,8 +88,10 @@ class HttpServer::StatusHandler : public CivetHandler {
   bool handleGet(CivetServer*, mg_connection* conn) override {
     const bool ok = ok_.load();
     const std::string body = ok ? ok_text_ + "\n" : "Not " + ok_text_ + "\n";
-    mg_printf(conn, "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-              "Connection: close\r\n\r\n", ok ? "200 OK" : "503 Service Unavailable", body.size());
+    mg_printf(conn,
+              "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              ok ? "200 OK" : "503 Service Unavailable", body.size());
     mg_write(conn, body.data(), body.size());
     return true;
   }
@@ -120,8 +126,8 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
   }
   // tcp_nodelay: a chunk's small framing writes must not wait for the
   // client's (possibly delayed) ACK of the data before them.
-  const std::vector<std::string> options = {"listening_ports", CivetListeningPort(listen_address), "num_threads", "4",
-                                            "tcp_nodelay", "1"};
+  const std::vector<std::string> options = {
+      "listening_ports", CivetListeningPort(listen_address), "num_threads", "4", "tcp_nodelay", "1"};
   try {
     server_ = std::make_unique<CivetServer>(options);
   } catch (const CivetException& e) {
@@ -141,9 +147,7 @@ void HttpServer::Stop() {
   if (server_) server_->close();
 }
 
-void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) {
-  metrics_->Add(std::move(source));
-}
+void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { metrics_->Add(std::move(source)); }
 
 int HttpServer::port() const {
   mg_server_port ports[4] = {};

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/interfaces.h"
 
-#include <net/if_arp.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -70,10 +70,8 @@ bool IsL3OnlyLinkType(unsigned short arphrd) {
     case ARPHRD_TUNNEL:
     case ARPHRD_TUNNEL6:
     case ARPHRD_SIT:
-    case ARPHRD_IPGRE:
-      return true;
-    default:
-      return false;
+    case ARPHRD_IPGRE: return true;
+    default: return false;
   }
 }
 

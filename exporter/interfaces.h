@@ -10,7 +10,7 @@ namespace pping {
 struct Interface {
   std::string name;
   int ifindex = 0;
-  std::string netns;  // empty: the exporter's own namespace
+  std::string netns;     // empty: the exporter's own namespace
   bool l3_only = false;  // no Ethernet header (tun, PPP, WireGuard, IP tunnels)
 };
 

@@ -35,8 +35,8 @@ struct Candidate {
 // Evicts the oldest candidates until at most `keep` remain, sparing any
 // younger than `protect_ns`; returns how many were evicted, per class.
 template <typename Key>
-void EvictOldest(int map_fd, std::vector<Candidate<Key>>& survivors, size_t keep, uint64_t now_ns,
-                 uint64_t protect_ns, uint64_t evicted[2], const std::function<void(const Key&)>& on_evict) {
+void EvictOldest(int map_fd, std::vector<Candidate<Key>>& survivors, size_t keep, uint64_t now_ns, uint64_t protect_ns,
+                 uint64_t evicted[2], const std::function<void(const Key&)>& on_evict) {
   std::sort(survivors.begin(), survivors.end(),
             [](const auto& a, const auto& b) { return a.touched_ns < b.touched_ns; });
   size_t remaining = survivors.size();
@@ -98,8 +98,8 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
     const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
       if (closed_flow_sink_) closed_flow_sink_(key, "evicted");
     };
-    EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns,
-                ProtectNs(), delta.flows_evicted, on_evict);
+    EvictOldest(flow_state_fd_, survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns, ProtectNs(),
+                delta.flows_evicted, on_evict);
   }
   delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
 }
@@ -110,8 +110,7 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
 // whole pass does without it).
 uint64_t MapCleaner::FlowSrttNs(const pp_packet_key& key) const {
   pp_flow_state flow{};
-  const bool has_rtt =
-      key.stamped_on < PP_DIRECTIONS && bpf_map_lookup_elem(flow_state_fd_, &key.flow, &flow) == 0;
+  const bool has_rtt = key.stamped_on < PP_DIRECTIONS && bpf_map_lookup_elem(flow_state_fd_, &key.flow, &flow) == 0;
   return has_rtt ? flow.rtt[key.stamped_on].srtt_ns : 0;
 }
 
@@ -153,9 +152,10 @@ void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
   constexpr uint64_t kWarningEveryNs = 10'000'000'000;
   if (refused_since_warning_ > 0 && now_ns >= last_warning_ns_ + kWarningEveryNs) {
     const CleanupStats s = stats();
-    spdlog::warn("flow/timestamp maps full: {} insertions refused since the last warning; evicted so far {} flows, "
-                 "{} timestamps (see pping_map_full_total; consider --flow-map-size/--timestamp-map-size)",
-                 refused_since_warning_, s.flows_evicted[0] + s.flows_evicted[1], s.timestamps_evicted);
+    spdlog::warn(
+        "flow/timestamp maps full: {} insertions refused since the last warning; evicted so far {} flows, "
+        "{} timestamps (see pping_map_full_total; consider --flow-map-size/--timestamp-map-size)",
+        refused_since_warning_, s.flows_evicted[0] + s.flows_evicted[1], s.timestamps_evicted);
     refused_since_warning_ = 0;
     last_warning_ns_ = now_ns;
   }

@@ -51,10 +51,9 @@ std::string ProtoClassName(unsigned proto_class) {
 std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   static constexpr const char* kDirections[PP_DIRECTIONS] = {"ingress", "egress"};
   static constexpr const char* kEcn[4] = {"not_ect", "ect1", "ect0", "ce"};
-  auto packets = Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.",
-                        MetricType::Counter);
-  auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.",
-                      MetricType::Counter);
+  auto packets =
+      Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.", MetricType::Counter);
+  auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.", MetricType::Counter);
   for (int dir = 0; dir < PP_DIRECTIONS; ++dir) {
     for (unsigned proto = 0; proto < PP_PROTO_CLASSES; ++proto) {
       const Labels labels{{"direction", kDirections[dir]}, {"protocol", ProtoClassName(proto)}};
@@ -67,9 +66,9 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   }
   auto ecn = Family("pping_ecn_packets_total", "IP packets by ECN codepoint.", MetricType::Counter);
   for (int i = 0; i < 4; ++i) AddCounter(ecn, {{"codepoint", kEcn[i]}}, static_cast<double>(c.ecn_packets[i]));
-  auto truncated = Family("pping_truncated_packets_total",
-                          "Packets whose headers ended early or were malformed; they give no RTT.",
-                          MetricType::Counter);
+  auto truncated =
+      Family("pping_truncated_packets_total", "Packets whose headers ended early or were malformed; they give no RTT.",
+             MetricType::Counter);
   AddCounter(truncated, {}, static_cast<double>(c.truncated_packets));
   auto full = PerMapCounter("pping_map_full_total", "Datapath map insertions refused because the map was full, by map.",
                             c.map_full);
@@ -84,8 +83,8 @@ std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
                      "RTT and flow events dropped because the event consumer fell behind (ring buffer full).",
                      MetricType::Counter);
   AddCounter(lost, {}, static_cast<double>(c.events_lost));
-  return {std::move(packets), std::move(bytes), std::move(ecn), std::move(truncated),
-          std::move(full), std::move(alloc_failed), std::move(samples), std::move(lost)};
+  return {std::move(packets), std::move(bytes),        std::move(ecn),     std::move(truncated),
+          std::move(full),    std::move(alloc_failed), std::move(samples), std::move(lost)};
 }
 
 std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {
@@ -96,14 +95,13 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
   for (int i = 0; i < PP_OPEN_REASONS; ++i) {
     AddCounter(opened, {{"reason", kOpen[i]}}, static_cast<double>(c.flows_opened[i]));
   }
-  auto closed = Family("pping_flows_closed_total",
-                       "Flows no longer tracked, by reason and whether packets were seen both ways.",
-                       MetricType::Counter);
+  auto closed =
+      Family("pping_flows_closed_total", "Flows no longer tracked, by reason and whether packets were seen both ways.",
+             MetricType::Counter);
   for (int i = 0; i < PP_CLOSE_REASONS; ++i) {
     for (int both = 0; both < 2; ++both) {
       const uint64_t n = c.flows_closed[i][both] + (i == PP_CLOSE_TIMEOUT ? cleanup.flows_timed_out[both] : 0);
-      AddCounter(closed, {{"reason", kClose[i]}, {"bidirectional", both ? "true" : "false"}},
-                 static_cast<double>(n));
+      AddCounter(closed, {{"reason", kClose[i]}, {"bidirectional", both ? "true" : "false"}}, static_cast<double>(n));
     }
   }
   for (int both = 0; both < 2; ++both) {
@@ -117,22 +115,22 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                        "hold themselves are not counted).",
                        MetricType::Gauge);
   AddGauge(stamps, {}, static_cast<double>(cleanup.timestamps_tracked));
-  auto expired = Family("pping_timestamps_expired_total",
-                        "Timestamps removed unechoed after their lifetime (8 x RTT, at least 1 s).",
-                        MetricType::Counter);
+  auto expired =
+      Family("pping_timestamps_expired_total",
+             "Timestamps removed unechoed after their lifetime (8 x RTT, at least 1 s).", MetricType::Counter);
   AddCounter(expired, {}, static_cast<double>(cleanup.timestamps_expired));
-  auto ts_evicted = Family("pping_timestamps_evicted_total",
-                           "Outstanding timestamps evicted (oldest first) because the map was nearly full.",
-                           MetricType::Counter);
+  auto ts_evicted =
+      Family("pping_timestamps_evicted_total",
+             "Outstanding timestamps evicted (oldest first) because the map was nearly full.", MetricType::Counter);
   AddCounter(ts_evicted, {}, static_cast<double>(cleanup.timestamps_evicted));
   auto skipped = Family("pping_stamps_rate_limited_total",
                         "New identifiers not stamped because of the per-flow rate limit.", MetricType::Counter);
   AddCounter(skipped, {}, static_cast<double>(c.stamps_rate_limited));
-  auto burst = Family("pping_stamps_burst_total", "Identifiers stamped as part of a burst after a sample.",
-                      MetricType::Counter);
+  auto burst =
+      Family("pping_stamps_burst_total", "Identifiers stamped as part of a burst after a sample.", MetricType::Counter);
   AddCounter(burst, {}, static_cast<double>(c.stamps_burst));
-  auto sweeps = Family("pping_cleanup_sweeps_total", "Cleanup passes over the flow and timestamp maps.",
-                       MetricType::Counter);
+  auto sweeps =
+      Family("pping_cleanup_sweeps_total", "Cleanup passes over the flow and timestamp maps.", MetricType::Counter);
   AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
   auto took = Family("pping_cleanup_duration_seconds", "Duration of the latest cleanup pass.", MetricType::Gauge);
   AddGauge(took, {}, cleanup.last_sweep_seconds);
@@ -140,31 +138,30 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                      "1 if expiry runs as BPF iterators, 0 if as a user-space sweep (kernel refused iterators).",
                      MetricType::Gauge);
   AddGauge(mode, {}, cleanup.kernel_iterators ? 1 : 0);
-  return {std::move(opened), std::move(closed),  std::move(tracked), std::move(stamps), std::move(expired),
-          std::move(ts_evicted), std::move(skipped), std::move(burst), std::move(sweeps), std::move(took),
-          std::move(mode)};
+  return {std::move(opened),  std::move(closed),     std::move(tracked), std::move(stamps),
+          std::move(expired), std::move(ts_evicted), std::move(skipped), std::move(burst),
+          std::move(sweeps),  std::move(took),       std::move(mode)};
 }
 
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
   AddGauge(build, {{"version", std::string(kVersion)}}, 1);
-  auto attached = Family("pping_interface_attached",
-                         "1 for each interface and hook the datapath is attached to, with the attach mode.",
-                         MetricType::Gauge);
+  auto attached =
+      Family("pping_interface_attached",
+             "1 for each interface and hook the datapath is attached to, with the attach mode.", MetricType::Gauge);
   for (const auto& a : health.attachments.attachments) {
     AddGauge(attached, {{"interface", a.interface}, {"hook", a.hook}, {"mode", a.mode}}, 1);
   }
-  auto present = Family("pping_interface_present",
-                        "1 while a configured interface exists and is attached, 0 while it is gone.",
-                        MetricType::Gauge);
+  auto present =
+      Family("pping_interface_present", "1 while a configured interface exists and is attached, 0 while it is gone.",
+             MetricType::Gauge);
   auto reattached = Family("pping_interface_reattachments_total",
                            "Times a configured interface came back and was attached again.", MetricType::Counter);
   for (const auto& i : health.attachments.interfaces) {
     AddGauge(present, {{"interface", i.interface}}, i.present ? 1 : 0);
     AddCounter(reattached, {{"interface", i.interface}}, static_cast<double>(i.reattachments));
   }
-  auto capacity = Family("pping_map_capacity", "Configured maximum entries of each datapath map.",
-                         MetricType::Gauge);
+  auto capacity = Family("pping_map_capacity", "Configured maximum entries of each datapath map.", MetricType::Gauge);
   AddGauge(capacity, {{"map", "packet_ts"}}, static_cast<double>(health.map_sizes.packet_ts));
   AddGauge(capacity, {{"map", "flow_state"}}, static_cast<double>(health.map_sizes.flow_state));
   AddGauge(capacity, {{"map", "aggregation"}}, static_cast<double>(health.map_sizes.aggregation));
@@ -174,11 +171,11 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto prefixes = Family("pping_exporter_tracked_prefixes",
                          "Prefix/protocol series held in the exporter's cumulative state.", MetricType::Gauge);
   AddGauge(prefixes, {}, static_cast<double>(health.tracked_prefixes));
-  auto errors = Family("pping_exporter_collect_errors_total",
-                       "Scrapes during which reading the kernel maps failed.", MetricType::Counter);
+  auto errors = Family("pping_exporter_collect_errors_total", "Scrapes during which reading the kernel maps failed.",
+                       MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
-  return {std::move(build), std::move(attached), std::move(present), std::move(reattached),
-          std::move(capacity), std::move(syncs), std::move(prefixes), std::move(errors)};
+  return {std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
+          std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(errors)};
 }
 
 }  // namespace pping

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "exporter/attachment_info.h"
-#include "exporter/global_counters.h"
 #include "exporter/cleanup_stats.h"
+#include "exporter/global_counters.h"
 
 namespace pping {
 

@@ -3,9 +3,9 @@
 // the Content-Type served over HTTP.
 #include "exporter/metric_families.h"
 
+#include <civetweb.h>
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
-#include <civetweb.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,9 +13,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "exporter/http_server.h"
-#include "exporter/error.h"
 #include "exporter/aggregator.h"
+#include "exporter/error.h"
+#include "exporter/http_server.h"
 #include "exporter/prefix_exposition.h"
 #include "rtt_histogram.h"
 #include "tests/support/exposition.h"
@@ -117,11 +117,13 @@ TEST(Exposition, LabelsDroppedWithTheirSlotsAreFormattedAgain) {
 
 std::string RenderAll() {
   std::vector<prometheus::MetricFamily> families = GlobalFamilies(SomeCounters());
-  for (auto& f : ExporterFamilies({{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
-                                    {16384, 8192, 4096},
-                                    3,
-                                    1,
-                                    0})) families.push_back(f);
+  for (auto& f : ExporterFamilies(
+           {{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
+            {16384, 8192, 4096},
+            3,
+            1,
+            0}))
+    families.push_back(f);
   return RenderPrefixes({TcpPrefix()}) + Render(families);
 }
 
@@ -163,8 +165,7 @@ TEST(Exposition, FinestLayoutExportsEveryKernelBucket) {
 TEST(Exposition, TrafficCountersPerPrefixAndDirection) {
   const auto samples = ParseExposition(RenderPrefixes({TcpPrefix()}));
   EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"direction", "rx"}, {"protocol", "tcp"}}), 10);
-  EXPECT_EQ(FindValue(samples, "pping_prefix_bytes_total", {{"direction", "tx"}, {"prefix", "192.0.2.0/24"}}),
-            1800);
+  EXPECT_EQ(FindValue(samples, "pping_prefix_bytes_total", {{"direction", "tx"}, {"prefix", "192.0.2.0/24"}}), 1800);
 }
 
 TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
@@ -172,8 +173,7 @@ TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
   quiet.key = {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP};
   quiet.total.tx_packets = 3;
   const auto samples = ParseExposition(RenderPrefixes({quiet}));
-  EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"prefix", "2001:db8::/48"}, {"protocol", "udp"}}),
-            0);
+  EXPECT_EQ(FindValue(samples, "pping_prefix_packets_total", {{"prefix", "2001:db8::/48"}, {"protocol", "udp"}}), 0);
   EXPECT_FALSE(FindValue(samples, "pping_rtt_seconds_count", {}));
 }
 
@@ -258,7 +258,8 @@ class LargeSource : public ExpositionSource {
   }
   static std::string Expected() {
     TextBuffer text;
-    ExpositionStream whole(text, [](std::string_view) { return true; }, SIZE_MAX);
+    ExpositionStream whole(
+        text, [](std::string_view) { return true; }, SIZE_MAX);
     LargeSource().AppendExposition(whole);
     return std::string(text.view());
   }
@@ -291,8 +292,9 @@ TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(metrics->body.find("pping_rtt_seconds_count{prefix=\"192.0.2.0/24\",protocol=\"tcp\",matched_on=\"ingress\"} 4"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics->body.find("pping_rtt_seconds_count{prefix=\"192.0.2.0/24\",protocol=\"tcp\",matched_on=\"ingress\"} 4"),
+      std::string::npos);
   const auto landing = testing::HttpGet(server.port(), "/");
   ASSERT_TRUE(landing);
   EXPECT_NE(landing->body.find("href=\"/custom-metrics\""), std::string::npos);

@@ -24,8 +24,6 @@ PeriodicTask::PeriodicTask(std::string name, std::chrono::milliseconds interval,
         }
       }) {}
 
-PeriodicTask::~PeriodicTask() {
-  thread_.request_stop();
-}
+PeriodicTask::~PeriodicTask() { thread_.request_stop(); }
 
 }  // namespace pping

@@ -69,16 +69,15 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
   Labels& l = labels_[slot];
   if (l.prefix.empty() || l.key != key) {
     l.key = key;
-    l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" + ProtoClassName(key.proto_class) +
-               "\"";
+    l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
+               ProtoClassName(key.proto_class) + "\"";
     l.rtt = l.prefix + "," + HookLabel(key.matched_on);
     l.bucket_head = "pping_rtt_seconds_bucket{" + l.rtt + ",le=\"";
   }
   return l;
 }
 
-void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total,
-                           const RttRange& last_rtt) {
+void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
   const Labels& l = LabelsOf(slot, key);
   const std::string& labels = l.prefix;
   // Traffic is counted under the ingress-matched key only.

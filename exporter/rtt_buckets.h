@@ -16,7 +16,7 @@
 namespace pping {
 
 struct RttBucketOptions {
-  unsigned per_octave = 2;    // 1, 2, 4 or 8 (the kernel's resolution)
+  unsigned per_octave = 2;     // 1, 2, 4 or 8 (the kernel's resolution)
   double min_seconds = 32e-6;  // first bound: at least this
   double max_seconds = 8.4;    // last finite bound: at most this
 };

@@ -2,8 +2,8 @@
 #include "exporter/tc_attach.h"
 
 #include <bpf/bpf.h>
-#include <spdlog/spdlog.h>
 #include <net/if.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,8 +44,7 @@ AttachPolicy ParseAttachPolicy(const std::string& text) {
 TcAttachment::TcAttachment(const Interface& iface, int ingress_prog_fd, int egress_prog_fd, AttachPolicy policy)
     : iface_(iface) {
   NetnsScope scope(iface_.netns);
-  if (policy != AttachPolicy::kClsactOnly &&
-      TryTcx(ingress_prog_fd, egress_prog_fd, policy == AttachPolicy::kAuto)) {
+  if (policy != AttachPolicy::kClsactOnly && TryTcx(ingress_prog_fd, egress_prog_fd, policy == AttachPolicy::kAuto)) {
     return;
   }
   mode_ = HookMode::kClsact;

@@ -73,9 +73,10 @@ XdpAttachment::XdpAttachment(const Interface& iface, int prog_fd, XdpMode mode) 
   attach_mode_ = xdp_program__is_attached(program_, iface_.ifindex);
   mode_name_ = ModeName(static_cast<xdp_attach_mode>(attach_mode_));
   if (!AttachedThroughDispatcher(iface_.ifindex)) {
-    spdlog::info("XDP on {}: libxdp's multi-program dispatcher is unavailable here, so the program is attached "
-                 "alone ({}); other XDP programs cannot share the interface",
-                 iface_.name, mode_name_);
+    spdlog::info(
+        "XDP on {}: libxdp's multi-program dispatcher is unavailable here, so the program is attached "
+        "alone ({}); other XDP programs cannot share the interface",
+        iface_.name, mode_name_);
   }
 }
 

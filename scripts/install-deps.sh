@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  bazel-bootstrap g++ clang bpftool
+  bazel-bootstrap g++ clang clang-format bpftool
   libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev

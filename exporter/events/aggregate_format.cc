@@ -20,8 +20,8 @@ struct Summary {
 Summary Summarize(const PrefixStats& w) {
   if (w.rtt_count == 0) return {0, 0, 0, 0, 0};
   return {static_cast<double>(w.rtt_min_ns) / 1e9,
-          static_cast<double>(w.rtt_sum_ns) / 1e9 / static_cast<double>(w.rtt_count),
-          RttQuantileSeconds(w, 0.5), RttQuantileSeconds(w, 0.95), static_cast<double>(w.rtt_max_ns) / 1e9};
+          static_cast<double>(w.rtt_sum_ns) / 1e9 / static_cast<double>(w.rtt_count), RttQuantileSeconds(w, 0.5),
+          RttQuantileSeconds(w, 0.95), static_cast<double>(w.rtt_max_ns) / 1e9};
 }
 
 std::string MatchedOn(const PrefixKey& key) { return key.matched_on == PP_DIR_EGRESS ? "egress" : "ingress"; }
@@ -33,8 +33,8 @@ class StandardAggregate : public AggregateFormatter {
     char rtt[200] = "no RTT samples";
     if (r.window.rtt_count > 0) {
       std::snprintf(rtt, sizeof(rtt), "rtt count=%llu min=%.3fms mean=%.3fms median=%.3fms p95=%.3fms max=%.3fms",
-                    static_cast<unsigned long long>(r.window.rtt_count), s.min * 1e3, s.mean * 1e3,
-                    s.median * 1e3, s.p95 * 1e3, s.max * 1e3);
+                    static_cast<unsigned long long>(r.window.rtt_count), s.min * 1e3, s.mean * 1e3, s.median * 1e3,
+                    s.p95 * 1e3, s.max * 1e3);
     }
     return ClockTime(r.time) + " " + PrefixText(r.key.prefix, r.key.prefix_len) + " " +
            ProtoClassName(r.key.proto_class) + (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") + rtt +

@@ -12,14 +12,13 @@ ConsoleOutput::ConsoleOutput(const OutputOptions& options, int events_fd, Aggreg
     output_ = std::make_unique<OutputFile>(
         options.write_path, append, [this] { return aggregate_format_->Begin(); },
         [this] { return aggregate_format_->End(); });
-    aggregate_task_ = std::make_unique<PeriodicTask>(
-        "aggregated output", options.aggregate, [this, &aggregator] { PrintAggregates(aggregator); });
+    aggregate_task_ = std::make_unique<PeriodicTask>("aggregated output", options.aggregate,
+                                                     [this, &aggregator] { PrintAggregates(aggregator); });
     return;
   }
   event_format_ = MakeEventFormatter(options.format);
   output_ = std::make_unique<OutputFile>(
-      options.write_path, append, [this] { return event_format_->Begin(); },
-      [this] { return event_format_->End(); });
+      options.write_path, append, [this] { return event_format_->Begin(); }, [this] { return event_format_->End(); });
   reader_ = std::make_unique<EventReader>(events_fd, [this](const Event& e) { Print(e); });
 }
 

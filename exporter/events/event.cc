@@ -34,9 +34,8 @@ EventFlow Oriented(const pp_flow_key& key, bool local_sent) {
 MonotonicToWallClock::MonotonicToWallClock() : offset_ns_(ClockNs(CLOCK_REALTIME) - ClockNs(CLOCK_MONOTONIC)) {}
 
 std::chrono::system_clock::time_point MonotonicToWallClock::operator()(uint64_t monotonic_ns) const {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(static_cast<int64_t>(monotonic_ns) + offset_ns_)));
+  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::nanoseconds(static_cast<int64_t>(monotonic_ns) + offset_ns_)));
 }
 
 bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& clock, Event& out) {
@@ -46,9 +45,15 @@ bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& cloc
   if (header.type == PP_EVENT_RTT && size >= sizeof(pp_rtt_event)) {
     pp_rtt_event e;
     std::memcpy(&e, data, sizeof(e));
-    out = RttEvent{clock(e.hdr.timestamp_ns), Oriented(e.hdr.flow, !e.match_on_egress),
-                   std::chrono::nanoseconds(e.rtt_ns), std::chrono::nanoseconds(e.min_rtt_ns),
-                   e.sent_packets, e.sent_bytes, e.rec_packets, e.rec_bytes, e.match_on_egress != 0};
+    out = RttEvent{clock(e.hdr.timestamp_ns),
+                   Oriented(e.hdr.flow, !e.match_on_egress),
+                   std::chrono::nanoseconds(e.rtt_ns),
+                   std::chrono::nanoseconds(e.min_rtt_ns),
+                   e.sent_packets,
+                   e.sent_bytes,
+                   e.rec_packets,
+                   e.rec_bytes,
+                   e.match_on_egress != 0};
     return true;
   }
   if (header.type == PP_EVENT_FLOW && size >= sizeof(pp_flow_event)) {

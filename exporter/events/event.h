@@ -41,7 +41,7 @@ struct FlowEvent {
   std::chrono::system_clock::time_point time;
   EventFlow flow;
   bool opening = true;
-  std::string reason;  // "SYN-ACK", "first observed packet", "FIN", "flow timeout", ...
+  std::string reason;                // "SYN-ACK", "first observed packet", "FIN", "flow timeout", ...
   std::string triggered_by = "src";  // "src", "dest", or "none" (timeout, eviction)
 };
 

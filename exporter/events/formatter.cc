@@ -41,17 +41,16 @@ std::string Seconds(std::chrono::nanoseconds d) {
 class StandardFormatter : public EventFormatter {
  public:
   std::string Format(const Event& event) override {
-    return std::visit(Overloaded{
-                          [](const RttEvent& e) {
-                            return ClockTime(e.time) + " " + Milliseconds(e.rtt) + " " + Milliseconds(e.min_rtt) +
-                                   " " + ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
-                                   (e.match_on_egress ? " (local)" : "") + "\n";
-                          },
-                          [](const FlowEvent& e) {
-                            return ClockTime(e.time) + " " + ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
-                                   (e.opening ? " opening" : " closing") + " due to " + e.reason +
-                                   (e.triggered_by == "none" ? "" : " from " + e.triggered_by) + "\n";
-                          }},
+    return std::visit(Overloaded{[](const RttEvent& e) {
+                                   return ClockTime(e.time) + " " + Milliseconds(e.rtt) + " " +
+                                          Milliseconds(e.min_rtt) + " " + ProtocolName(e.flow.ip_proto) + " " +
+                                          FlowText(e.flow) + (e.match_on_egress ? " (local)" : "") + "\n";
+                                 },
+                                 [](const FlowEvent& e) {
+                                   return ClockTime(e.time) + " " + ProtocolName(e.flow.ip_proto) + " " +
+                                          FlowText(e.flow) + (e.opening ? " opening" : " closing") + " due to " +
+                                          e.reason + (e.triggered_by == "none" ? "" : " from " + e.triggered_by) + "\n";
+                                 }},
                       event);
   }
 };
@@ -82,7 +81,7 @@ class PpvizFormatter : public EventFormatter {
 
 nlohmann::ordered_json FlowJson(std::chrono::system_clock::time_point time, const EventFlow& f) {
   return {{"timestamp", UnixNanoseconds(time)}, {"src_ip", AddressText(f.src)}, {"src_port", f.src_port},
-          {"dest_ip", AddressText(f.dst)},      {"dest_port", f.dst_port},       {"protocol", ProtocolName(f.ip_proto)}};
+          {"dest_ip", AddressText(f.dst)},      {"dest_port", f.dst_port},      {"protocol", ProtocolName(f.ip_proto)}};
 }
 
 nlohmann::ordered_json ToJson(const Event& event) {

@@ -6,13 +6,13 @@
 #include <netinet/in.h>
 
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "exporter/error.h"
 #include "exporter/events/aggregate_format.h"
 #include "exporter/events/formatter.h"
-#include "exporter/error.h"
 #include "rtt_histogram.h"
 
 namespace pping {

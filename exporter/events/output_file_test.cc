@@ -38,7 +38,8 @@ TEST(OutputFile, ReopenStartsTheMovedFileAfresh) {
   const std::string rotated = path + ".1";
   std::remove(path.c_str());
   {
-    OutputFile out(path, false, [] { return std::string("["); }, [] { return std::string("]\n"); });
+    OutputFile out(
+        path, false, [] { return std::string("["); }, [] { return std::string("]\n"); });
     out.Write("1");
     ASSERT_EQ(std::rename(path.c_str(), rotated.c_str()), 0);
     out.Reopen();
@@ -48,9 +49,7 @@ TEST(OutputFile, ReopenStartsTheMovedFileAfresh) {
   EXPECT_EQ(Read(path), "[2]\n");
 }
 
-TEST(OutputFile, UnwritablePathIsAUsageError) {
-  EXPECT_THROW(OutputFile("/nonexistent-dir/x.log", true), UsageError);
-}
+TEST(OutputFile, UnwritablePathIsAUsageError) { EXPECT_THROW(OutputFile("/nonexistent-dir/x.log", true), UsageError); }
 
 }  // namespace
 }  // namespace pping

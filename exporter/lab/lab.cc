@@ -123,8 +123,8 @@ void Lab::RemoveNamespaces() {
 std::string Lab::delay_interface() const { return kDelayDevice; }
 
 std::string Lab::Describe() const {
-  return "client netns " + client_netns_ + " (" + kClientV4 + ", " + kClientV6 + ") -> server netns " +
-         server_netns_ + " (" + kServerV4 + ", " + kServerV6 + "), " + std::to_string(options_.delay.count()) +
+  return "client netns " + client_netns_ + " (" + kClientV4 + ", " + kClientV6 + ") -> server netns " + server_netns_ +
+         " (" + kServerV4 + ", " + kServerV6 + "), " + std::to_string(options_.delay.count()) +
          " ms injected per round trip; TCP request/response every 10 ms and ping every 20 ms, v4 and v6";
 }
 

@@ -21,7 +21,7 @@ class DelayLine;
 class Traffic;
 
 struct LabOptions {
-  std::string name;  // namespaces are NAME-c and NAME-s
+  std::string name;                     // namespaces are NAME-c and NAME-s
   std::chrono::milliseconds delay{20};  // 0: a plain veth pair, no delay line
   TrafficMix traffic;
   bool ipv6 = true;  // also send traffic to the server's IPv6 address

@@ -238,9 +238,8 @@ Traffic::Traffic(const TrafficOptions& o) {
     }
   }
   if (o.mix.ping) {
-    threads_.push_back(Spawn("pinger", [o](std::stop_token stop) {
-      Pinger(stop, o.client_netns, o.server_addresses, o.ping_interval);
-    }));
+    threads_.push_back(Spawn(
+        "pinger", [o](std::stop_token stop) { Pinger(stop, o.client_netns, o.server_addresses, o.ping_interval); }));
   }
 }
 

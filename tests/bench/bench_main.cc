@@ -33,9 +33,8 @@ void ReportCostVsFlows(std::ostream& md, const std::vector<FlowCostPoint>& point
   }
   const double growth_e = points.back().egress_ns / points.front().egress_ns - 1;
   const double growth_i = points.back().ingress_ns / points.front().ingress_ns - 1;
-  md << "\nGrowth from " << points.front().flows << " to " << points.back().flows
-     << " flows: egress " << Format("%+.1f %%", growth_e * 100) << ", ingress " << Format("%+.1f %%", growth_i * 100)
-     << ".\n\n";
+  md << "\nGrowth from " << points.front().flows << " to " << points.back().flows << " flows: egress "
+     << Format("%+.1f %%", growth_e * 100) << ", ingress " << Format("%+.1f %%", growth_i * 100) << ".\n\n";
 }
 
 void ReportColdCaches(std::ostream& md, const std::vector<ColdCachePoint>& points) {
@@ -61,14 +60,15 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
      << "With prefixes, BPF ns/packet is bpf_stats of the tc programs over the scrapes: the samples fed before each "
         "scrape (one echo out and back per prefix, through the exporter's programs by BPF_PROG_TEST_RUN) and the "
         "scrapes' own loopback traffic.\n\n"
-     << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps MiB "
+     << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps "
+        "MiB "
         "| cleanup pass s | idle CPU % | BPF ns/packet egress, ingress |\n"
      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& [name, r] : rows) {
     md << "| " << name << " | " << r.series << " | " << Format("%.1f", r.first_ms) << " | " << Format("%.1f", r.p50_ms)
-       << " | " << Format("%.1f", r.p99_ms) << " | " << Format("%.2f", r.body_mib) << " | "
-       << Format("%.1f", r.rss_mib) << " | " << Format("%.1f", r.bpf_maps_mib) << " | "
-       << Format("%.3f", r.cleanup_s) << " | " << Format("%.2f", r.idle_cpu_percent) << " | "
+       << " | " << Format("%.1f", r.p99_ms) << " | " << Format("%.2f", r.body_mib) << " | " << Format("%.1f", r.rss_mib)
+       << " | " << Format("%.1f", r.bpf_maps_mib) << " | " << Format("%.3f", r.cleanup_s) << " | "
+       << Format("%.2f", r.idle_cpu_percent) << " | "
        << (r.egress_ns > 0 ? Format("%.0f", r.egress_ns) + ", " + Format("%.0f", r.ingress_ns) : "") << " |\n";
   }
   md << "\n";
@@ -88,11 +88,10 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
   for (const auto& r : t.throughput) {
     md << "| " << r.direction << " | " << Format("%.2f", r.without_gbps) << " | " << Format("%.2f", r.with_gbps)
        << " | " << Format("%.3f", r.ratio) << " | " << Format("%.2f", r.ratio_low) << "–"
-       << Format("%.2f", r.ratio_high) << " | " << Format("%.3f", r.floor_ratio) << " | "
-       << Format("%.2f", r.floor_low) << "–" << Format("%.2f", r.floor_high) << " | "
-       << Format("%.2f", r.busy_fraction) << " | " << Format("%.2f", 100 * r.program_share) << " | "
-       << Format("%.2f", 100 * r.program_share_low) << "–" << Format("%.2f", 100 * r.program_share_high) << " | "
-       << Format("%.2f", 100 * r.floor_share) << " |\n";
+       << Format("%.2f", r.ratio_high) << " | " << Format("%.3f", r.floor_ratio) << " | " << Format("%.2f", r.floor_low)
+       << "–" << Format("%.2f", r.floor_high) << " | " << Format("%.2f", r.busy_fraction) << " | "
+       << Format("%.2f", 100 * r.program_share) << " | " << Format("%.2f", 100 * r.program_share_low) << "–"
+       << Format("%.2f", 100 * r.program_share_high) << " | " << Format("%.2f", 100 * r.floor_share) << " |\n";
   }
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";
@@ -111,8 +110,8 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
   md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
      << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
         "reports for doing nothing here. Floor and pping"
-     << (baseline ? " and the baseline (the exporter built from another revision)" : "")
-     << " alternate for " << t.cost_rounds << " rounds; each ns figure is the median round."
+     << (baseline ? " and the baseline (the exporter built from another revision)" : "") << " alternate for "
+     << t.cost_rounds << " rounds; each ns figure is the median round."
      << (baseline ? " pping / baseline is the median over the rounds of the ratio within a round (pping and the "
                     "baseline run back to back, in alternating order), with the least and greatest round."
                   : "")
@@ -140,8 +139,9 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
     }
     md << "\n";
   }
-  md << "\n### Exporter CPU under traffic\n\n" << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter "
-     << Format("%.2f", t.cpu.cpu_percent) << " % of one core.\n\n";
+  md << "\n### Exporter CPU under traffic\n\n"
+     << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter " << Format("%.2f", t.cpu.cpu_percent)
+     << " % of one core.\n\n";
 }
 
 // The 16,384-prefix states; with a baseline exporter, each also runs the
@@ -162,8 +162,10 @@ std::vector<std::pair<std::string, ScrapeResult>> MeasurePrefixStates(const std:
       continue;
     }
     ScrapeResult mine, theirs;
-    if (i % 2 == 0) mine = measure(exporter), theirs = measure(baseline);
-    else theirs = measure(baseline), mine = measure(exporter);
+    if (i % 2 == 0)
+      mine = measure(exporter), theirs = measure(baseline);
+    else
+      theirs = measure(baseline), mine = measure(exporter);
     rows.emplace_back(name, mine);
     rows.emplace_back(name + ", baseline", theirs);
   }

@@ -14,7 +14,7 @@
 namespace pping::bench {
 
 struct ColdCachePoint {
-  std::string caches;  // what ran between two timed runs
+  std::string caches;                                  // what ran between two timed runs
   double empty_ns = 0, egress_ns = 0, ingress_ns = 0;  // medians
 };
 

@@ -9,7 +9,7 @@ namespace pping::bench {
 
 struct FlowCostPoint {
   unsigned flows = 0;
-  double egress_ns = 0;   // median over sampled packets
+  double egress_ns = 0;  // median over sampled packets
   double ingress_ns = 0;
 };
 

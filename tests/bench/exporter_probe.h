@@ -20,8 +20,8 @@ int NewestProgramFd(const std::string& name);
 double RunFrame(int prog_fd, const testing::Frame& frame, unsigned repeat = 1);
 
 struct MemoryUse {
-  double rss_mib = 0;         // user space
-  double bpf_maps_mib = 0;    // kernel: memlock of the maps it holds
+  double rss_mib = 0;       // user space
+  double bpf_maps_mib = 0;  // kernel: memlock of the maps it holds
 };
 MemoryUse MemoryOf(pid_t pid);
 

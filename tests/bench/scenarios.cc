@@ -9,8 +9,8 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "exporter/lab/command.h"
@@ -29,8 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int port,
-                                                std::vector<std::string> args) {
+std::unique_ptr<testing::Process> StartExporter(const std::string& exporter, int port, std::vector<std::string> args) {
   std::vector<std::string> argv{exporter, "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), args.begin(), args.end());
   auto process = std::make_unique<testing::Process>(argv);
@@ -64,7 +63,8 @@ Delta Start(const std::string& prefix = "pping_tc_") { return {prefix, ProgramSt
 // their cost is reported apart from the steady state Prometheus sees.
 constexpr unsigned kWarmupScrapes = 2;
 
-void Scrape(int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}) {
+void Scrape(
+    int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}) {
   std::vector<double> ms;
   ScrapeTimer timer(port);
   for (unsigned i = 0; i < kWarmupScrapes + scrapes; ++i) {
@@ -92,8 +92,7 @@ void ReadProcess(const testing::Process& p, int port, ScrapeResult& r) {
   const MemoryUse mem = MemoryOf(p.pid());
   r.rss_mib = mem.rss_mib;
   r.bpf_maps_mib = mem.bpf_maps_mib;
-  r.cleanup_s =
-      testing::FindValue(testing::ScrapeMetrics(port), "pping_cleanup_duration_seconds", {}).value_or(-1);
+  r.cleanup_s = testing::FindValue(testing::ScrapeMetrics(port), "pping_cleanup_duration_seconds", {}).value_or(-1);
   // Cleanup passes are spaced 20 times their duration apart: the window
   // spans more than one spacing, so it holds a pass whatever its phase.
   const double window_s = std::clamp(25 * r.cleanup_s, 5.0, 60.0);
@@ -113,9 +112,16 @@ std::string Hex(unsigned v) {
 ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes,
                                        const std::vector<std::string>& extra_args) {
   const int port = testing::FreeLocalPort();
-  std::vector<std::string> args{"--interface", "lo", "--aggregation.max-prefixes", std::to_string(prefixes * 2),
-                                "--flow-map-size", std::to_string(prefixes * 2), "--timestamp-map-size",
-                                std::to_string(prefixes * 2), "--rate-limit", "0"};
+  std::vector<std::string> args{"--interface",
+                                "lo",
+                                "--aggregation.max-prefixes",
+                                std::to_string(prefixes * 2),
+                                "--flow-map-size",
+                                std::to_string(prefixes * 2),
+                                "--timestamp-map-size",
+                                std::to_string(prefixes * 2),
+                                "--rate-limit",
+                                "0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto p = StartExporter(exporter, port, args);
   const int egress = NewestProgramFd("pping_tc_egress"), ingress = NewestProgramFd("pping_tc_ingres");
@@ -154,13 +160,12 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
   const int port = testing::FreeLocalPort();
   auto p = StartExporter(exporter, port,
                          {"--interface", "lo", "--flow-map-size", std::to_string(flows + flows / 4),
-                          "--timestamp-map-size", std::to_string(flows + flows / 4), "--cleanup.tcp-timeout",
-                          "3600"});
+                          "--timestamp-map-size", std::to_string(flows + flows / 4), "--cleanup.tcp-timeout", "3600"});
   const int egress = NewestProgramFd("pping_tc_egress");
   for (unsigned i = 0; i < flows; ++i) {
     const std::string remote = "2001:db8:1:" + Hex(i >> 16) + "::" + Hex(i & 0xffff);
     RunFrame(egress, testing::BuildTcp({"2001:db8:ffff::1", remote, 40000, 443, testing::kAck | testing::kPsh,
-                                       testing::TcpTimestamps{1, 1}, 100}));
+                                        testing::TcpTimestamps{1, 1}, 100}));
   }
   close(egress);
   std::this_thread::sleep_for(3s);
@@ -191,8 +196,8 @@ double Iperf(const Lab& lab, const std::vector<std::string>& extra) {
 }
 
 double IperfOnce(const Lab& lab, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{"ip", "netns", "exec", lab.client_netns(), "iperf3", "-c", Lab::kServerV4, "-t", "2",
-                                "-J"};
+  std::vector<std::string> argv{"ip", "netns", "exec", lab.client_netns(), "iperf3", "-c", Lab::kServerV4,
+                                "-t", "2",     "-J"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   const CommandResult r = RunCommand(argv);
   const auto json = nlohmann::json::parse(r.output, nullptr, false);
@@ -303,20 +308,19 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
   const std::vector<std::string> attach{"--netns", lab.client_netns(), "--interface", lab.monitored_interface()};
   TrafficReport report;
   for (const char* direction : {"A->B", "B->A"}) {
-    const std::vector<std::string> reverse = direction == std::string("B->A") ? std::vector<std::string>{"-R"}
-                                                                             : std::vector<std::string>{};
+    const std::vector<std::string> reverse =
+        direction == std::string("B->A") ? std::vector<std::string>{"-R"} : std::vector<std::string>{};
     // The arms of a round: nothing attached, an empty tc program (what any
     // program on the hooks costs), the exporter.
-    const std::function<ArmRun()> arms[] = {
-        [&] { return IperfAccounted(lab, reverse, ""); },
-        [&] {
-          const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
-          return IperfAccounted(lab, reverse, kFloorPrefix);
-        },
-        [&] {
-          auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
-          return IperfAccounted(lab, reverse, "pping_tc_");
-        }};
+    const std::function<ArmRun()> arms[] = {[&] { return IperfAccounted(lab, reverse, ""); },
+                                            [&] {
+                                              const EmptyTcProgram floor(lab.client_netns(), lab.monitored_interface());
+                                              return IperfAccounted(lab, reverse, kFloorPrefix);
+                                            },
+                                            [&] {
+                                              auto p = StartExporter(exporter, testing::FreeLocalPort(), attach);
+                                              return IperfAccounted(lab, reverse, "pping_tc_");
+                                            }};
     constexpr size_t kArms = std::size(arms), kNothing = 0, kEmptyProgram = 1, kExporter = 2;
     std::vector<double> gbps[kArms], ratios, floor_ratios, busy, shares[kArms];
     for (unsigned r = 0; r < rounds; ++r) {
@@ -339,9 +343,8 @@ TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsig
     const auto [floor_low, floor_high] = MedianInterval(floor_ratios);
     const auto [share_low, share_high] = std::minmax_element(shares[kExporter].begin(), shares[kExporter].end());
     report.throughput.push_back({direction, Median(gbps[kNothing]), Median(gbps[kExporter]), Median(ratios), low, high,
-                                 Median(floor_ratios), floor_low, floor_high, Median(busy),
-                                 Median(shares[kExporter]), *share_low, *share_high,
-                                 Median(shares[kEmptyProgram])});
+                                 Median(floor_ratios), floor_low, floor_high, Median(busy), Median(shares[kExporter]),
+                                 *share_low, *share_high, Median(shares[kEmptyProgram])});
   }
   const struct {
     const char* name;

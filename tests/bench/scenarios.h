@@ -14,8 +14,8 @@ struct ScrapeResult {
   double p50_ms = 0, p99_ms = 0;  // steady state: the scrapes after those
   double body_mib = 0;
   double rss_mib = 0, bpf_maps_mib = 0;
-  double cleanup_s = 0;           // latest cleanup pass
-  double idle_cpu_percent = 0;    // exporter CPU while nothing happens
+  double cleanup_s = 0;                  // latest cleanup pass
+  double idle_cpu_percent = 0;           // exporter CPU while nothing happens
   double egress_ns = 0, ingress_ns = 0;  // bpf_stats of the tc programs during the scrapes (prefix states)
 };
 
@@ -31,8 +31,8 @@ ScrapeResult MeasureWithFlows(const std::string& exporter, unsigned flows, unsig
 struct TrafficResult {
   std::string direction;
   double without_gbps = 0, with_gbps = 0;  // medians of interleaved runs
-  double ratio = 0;                    // median over rounds of with / without, run back to back
-  double ratio_low = 0, ratio_high = 0;  // bootstrap 95 % interval of that median
+  double ratio = 0;                        // median over rounds of with / without, run back to back
+  double ratio_low = 0, ratio_high = 0;    // bootstrap 95 % interval of that median
   // The same for an empty tc program in the exporter's place: the part of
   // the ratio any program on the hooks costs.
   double floor_ratio = 0, floor_low = 0, floor_high = 0;

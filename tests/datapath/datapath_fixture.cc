@@ -76,8 +76,7 @@ void DatapathTest::IngressXdp(const Frame& frame) {
   EXPECT_EQ(opts.retval, static_cast<__u32>(XDP_PASS));
 }
 
-PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto,
-                                uint8_t matched_on) {
+PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on) {
   aggregator_->Sync();
   const PrefixKey key{ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on};
   for (const auto& p : aggregator_->Snapshot()) {

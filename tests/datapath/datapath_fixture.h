@@ -55,8 +55,7 @@ class DatapathTest : public ::testing::Test {
   void IngressXdp(const Frame& frame);
 
   // Cumulative stats of one remote prefix, protocol and matching hook.
-  PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto,
-                    uint8_t matched_on = PP_DIR_INGRESS);
+  PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on = PP_DIR_INGRESS);
   PrefixStats Tcp4(uint8_t matched_on = PP_DIR_INGRESS) {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on);
   }

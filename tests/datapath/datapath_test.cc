@@ -64,7 +64,6 @@ TEST_F(DatapathTest, EchoWithoutAckFlagIsNotMatched) {
   EXPECT_EQ(Tcp4().rtt_count, 1u);
 }
 
-
 TEST_F(DatapathTest, RepeatedTsvalKeepsTheFirstStamp) {
   Egress(BuildTcp(Out4(kAck | kPsh, 400, 50, 100)));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));

@@ -65,12 +65,12 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   const Scenario scenario = GetParam();
   Lab lab({"ppe2e", std::chrono::milliseconds(scenario.delay_ms)});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter(testing::MonitoringExporterArgv(
-      lab.client_netns(), lab.monitored_interface(), port,
-      {"--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode, "--rate-limit", "10",
-       "--ingress-hook", scenario.ingress_hook,
-       // Accuracy is checked on the kernel's own 12.5 % buckets.
-       "--histogram.buckets-per-octave", "8"}));
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
+                                      {"--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
+                                       "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook,
+                                       // Accuracy is checked on the kernel's own 12.5 % buckets.
+                                       "--histogram.buckets-per-octave", "8"}));
   const auto samples = ScrapeWhenReady(port);
   ASSERT_TRUE(exporter.Running()) << exporter.Output();
   EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached",
@@ -88,8 +88,8 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
     const auto median = testing::HistogramQuantile(samples, "pping_rtt_seconds", series, 0.5);
     ASSERT_TRUE(median) << Describe(series);
     EXPECT_NEAR(*median, delay, 0.1 * delay + 0.0005) << Describe(series);
-    std::cout << "D=" << scenario.delay_ms << "ms " << Describe(series) << ": median " << *median * 1e3
-              << " ms over " << *count << " samples\n";
+    std::cout << "D=" << scenario.delay_ms << "ms " << Describe(series) << ": median " << *median * 1e3 << " ms over "
+              << *count << " samples\n";
     const auto min = testing::FindValue(samples, "pping_rtt_min_seconds", series);
     ASSERT_TRUE(min) << Describe(series);
     EXPECT_GE(*min, delay) << "no RTT can be shorter than the injected delay: " << Describe(series);
@@ -208,10 +208,10 @@ TEST(IncludeLocal, ReportsRttsMatchedOnEgressSeparately) {
   Lab lab({"pplocal", 5ms});
   const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
                                      "--include-local", "--rate-limit", "10", "--histogram.buckets-per-octave", "8"});
-  const std::map<std::string, std::string> network{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},
-                                                   {"matched_on", "ingress"}};
-  const std::map<std::string, std::string> local{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"},
-                                                 {"matched_on", "egress"}};
+  const std::map<std::string, std::string> network{
+      {"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}, {"matched_on", "ingress"}};
+  const std::map<std::string, std::string> local{
+      {"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}, {"matched_on", "egress"}};
   EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", network).value_or(0), 0);
   // The client echoes the server's reply in its next request, ~10 ms later.
   EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", local).value_or(0), 0);

@@ -59,7 +59,8 @@ void ExpectRttsMatchDelay(const std::vector<json>& events) {
 testing::Process StartExporter(const Lab& lab, int port, const std::vector<std::string>& output_flags) {
   std::vector<std::string> flags{"--rate-limit", "10"};
   flags.insert(flags.end(), output_flags.begin(), output_flags.end());
-  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
   // The tests' traffic windows start once the programs are attached: on a
   // busy machine loading them can take a good part of a window.
   EXPECT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
@@ -88,8 +89,8 @@ TEST(EventStream, JsonLinesParseMatchTheDelayAndSurviveRotation) {
   EXPECT_GT(before.size(), 100u);
   EXPECT_GT(after.size(), 20u) << "nothing written after SIGHUP reopened the file";
   ExpectRttsMatchDelay(before);
-  const bool opened = std::any_of(before.begin(), before.end(),
-                                  [](const json& e) { return e.value("flow_event", "") == "opening"; });
+  const bool opened =
+      std::any_of(before.begin(), before.end(), [](const json& e) { return e.value("flow_event", "") == "opening"; });
   EXPECT_TRUE(opened);
 }
 

@@ -96,10 +96,11 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   const double share_before = TcpSamplesPerPacket(start, before), share_during = TcpSamplesPerPacket(before, after);
   std::cout << "long-flow TCP samples/s before the flood " << rate_before << ", during it "
             << TcpSampleRate(before, after) << "; per TCP packet " << share_before << " and " << share_during
-            << "; flows opened during it " << after.Value("pping_flows_opened_total", {{"reason", "first_packet"}}) -
+            << "; flows opened during it "
+            << after.Value("pping_flows_opened_total", {{"reason", "first_packet"}}) -
                    before.Value("pping_flows_opened_total", {{"reason", "first_packet"}})
-            << ", evicted " << after.Value("pping_flows_closed_total", {{"reason", "evicted"}, {"bidirectional", "true"}})
-            << "\n";
+            << ", evicted "
+            << after.Value("pping_flows_closed_total", {{"reason", "evicted"}, {"bidirectional", "true"}}) << "\n";
   EXPECT_GT(rate_before, 20);
   EXPECT_GE(share_during, 0.8 * share_before);
   EXPECT_GT(after.Value("pping_map_full_total", {{"map", "flow_state"}}), 0) << "the flood never filled the map";

@@ -37,7 +37,8 @@ RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
                                  // samples are checked against D on the kernel's 12.5 % buckets
                                  "--histogram.buckets-per-octave", "8"};
   flags.insert(flags.end(), sampling_flags.begin(), sampling_flags.end());
-  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
   std::this_thread::sleep_for(1500ms);  // attached, stream in steady state
   const auto t1 = Clock::now();
   const double c1 = testing::FindValue(testing::ScrapeMetrics(port), "pping_rtt_seconds_count", kTcp).value_or(0);
@@ -66,8 +67,8 @@ TEST(BurstBypass, GivesMoreSamplesOnRealTrafficAndNoWrongOne) {
   PPING_SKIP_UNLESS_ROOT();
   const RunResult without = MeasureSampling({"--sampling.burst-count", "0"});
   const RunResult with = MeasureSampling({"--sampling.burst-count", "2", "--sampling.burst-window-ms", "5"});
-  std::cout << "RTT samples/s with a 20 ms rate limit: without burst " << without.samples_per_second
-            << ", with burst " << with.samples_per_second << "\n";
+  std::cout << "RTT samples/s with a 20 ms rate limit: without burst " << without.samples_per_second << ", with burst "
+            << with.samples_per_second << "\n";
   ExpectNoWrongSample(without, "without burst");
   ExpectNoWrongSample(with, "with burst");
   EXPECT_GT(with.samples_per_second, 1.2 * without.samples_per_second);

@@ -44,8 +44,8 @@ std::string WritePrometheusConfig(const std::string& target) {
   std::ofstream(path) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                       << "rule_files:\n  - " << Runfile("config/pping_recording_rules.yml") << "\n  - "
                       << Runfile("config/pping_alert_rules.yml") << "\n"
-                      << "scrape_configs:\n  - job_name: pping\n    static_configs:\n      - targets: [\""
-                      << target << "\"]\n";
+                      << "scrape_configs:\n  - job_name: pping\n    static_configs:\n      - targets: [\"" << target
+                      << "\"]\n";
   return path;
 }
 
@@ -82,8 +82,7 @@ class AgainstPrometheus : public ::testing::Test {
 
   // Result vector of an instant query; fails the test on an API error.
   static nlohmann::json Query(const std::string& promql) {
-    const auto response =
-        testing::HttpGet(prometheus_port_, "/api/v1/query?query=" + testing::UrlEncode(promql));
+    const auto response = testing::HttpGet(prometheus_port_, "/api/v1/query?query=" + testing::UrlEncode(promql));
     if (!response) return nlohmann::json();
     const auto body = nlohmann::json::parse(response->body, nullptr, false);
     EXPECT_EQ(body.value("status", ""), "success") << promql << ": " << response->body;

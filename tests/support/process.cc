@@ -89,8 +89,13 @@ std::string ExporterPath() {
 
 std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const std::string& interface, int port,
                                                 const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{ExporterPath(),          "--netns", netns, "--interface", interface,
-                                "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> argv{ExporterPath(),
+                                "--netns",
+                                netns,
+                                "--interface",
+                                interface,
+                                "--web.listen-address",
+                                "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }

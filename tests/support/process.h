@@ -47,7 +47,6 @@ std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const 
                                                 const std::vector<std::string>& extra);
 
 // Runs the exporter with `args` until it exits by itself.
-Exit RunExporter(const std::vector<std::string>& args,
-                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
+Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 }  // namespace pping::testing

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#define PPING_SKIP_UNLESS_ROOT()                                                           \
-  do {                                                                                     \
-    if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF and CAP_NET_ADMIN)";         \
+#define PPING_SKIP_UNLESS_ROOT()                                                  \
+  do {                                                                            \
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF and CAP_NET_ADMIN)"; \
   } while (0)
 
 namespace pping::testing {
