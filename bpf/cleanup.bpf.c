@@ -13,8 +13,8 @@
 
 #include <bpf/bpf_helpers.h>
 
+#include "abi/pping_abi.h"
 #include "flow_maps.h"
-#include "pping_abi.h"
 
 /* Kernel types of the map-element iterator context; CO-RE relocates the
  * field offsets against the running kernel's BTF. */

@@ -4,7 +4,7 @@
 #ifndef PPING_CONFIG_H
 #define PPING_CONFIG_H
 
-#include "pping_abi.h"
+#include "abi/pping_abi.h"
 
 extern const volatile struct pp_config pp_cfg;
 

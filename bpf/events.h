@@ -8,10 +8,10 @@
 
 #include <bpf/bpf_helpers.h>
 
+#include "abi/pping_abi.h"
 #include "config.h"
 #include "maps.h"
 #include "parse.h"
-#include "pping_abi.h"
 
 static __always_inline void emit_rtt_event(const struct pp_packet* p, const struct pp_flow_state* flow,
                                            __u32 stamped_on, __u64 rtt, __u64 now, struct pp_global_counters* gc) {

@@ -9,13 +9,13 @@
 
 #include <stdbool.h>
 
+#include "abi/pping_abi.h"
 #include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "insert_failure.h"
 #include "maps.h"
 #include "parse.h"
-#include "pping_abi.h"
 
 /* Why this packet may open a flow, or -1 if it may not. */
 static __always_inline int open_reason(const struct pp_packet* p) {

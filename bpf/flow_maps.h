@@ -12,7 +12,7 @@
 
 #include <bpf/bpf_helpers.h>
 
-#include "pping_abi.h"
+#include "abi/pping_abi.h"
 
 /* Outstanding identifiers waiting for their echo. Entries that are never
  * echoed are removed by the exporter's cleanup once their lifetime passes. */

@@ -6,7 +6,7 @@
  * With many flows, that saves each sample a cold packet_ts bucket on the way
  * out and a lookup and delete on the way back. Burst stamps, a sample due
  * while the held one is still outstanding, and a sample on a closing packet
- * (its flow may be gone before the echo) go to packet_ts as before.
+ * (its flow may be gone before the echo) go to packet_ts.
  *
  * The stamping hook and the echoing hook may run on two CPUs at once. They
  * claim the sample only through held_ns, by compare-and-swap: a writer moves
@@ -23,8 +23,8 @@
 
 #include <stdbool.h>
 
+#include "abi/pping_abi.h"
 #include "clock.h"
-#include "pping_abi.h"
 
 #define PP_READ_ONCE(x) (*(const volatile __typeof__(x)*)&(x))
 #define PP_WRITE_ONCE(x, v) (*(volatile __typeof__(x)*)&(x) = (v))

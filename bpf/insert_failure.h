@@ -9,7 +9,7 @@
 #ifndef PPING_INSERT_FAILURE_H
 #define PPING_INSERT_FAILURE_H
 
-#include "pping_abi.h"
+#include "abi/pping_abi.h"
 
 /* No errno.h in BPF programs. */
 #define PP_E2BIG 7

@@ -11,13 +11,13 @@
 
 #include <bpf/bpf_helpers.h>
 
+#include "abi/pping_abi.h"
 #include "flow_maps.h"
-#include "pping_abi.h"
 
 /* One aggregation instance: per-CPU stats of each active remote prefix.
  * Not preallocated: every entry costs one value per possible CPU, so a
- * preallocated instance would pin max_entries x CPUs x 808 B (600 MB for
- * 4096 prefixes on a 96-CPU node) whatever the traffic. Entries are made
+ * preallocated instance would pin max_entries x CPUs values whatever the
+ * traffic (docs/design.md, "Kernel memory"). Entries are made
  * for the prefixes active in an interval; a drain resets those still
  * active to zero (so the next interval finds them) and deletes those that
  * stayed quiet for a whole interval of their instance. */

@@ -19,7 +19,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-#include "pping_abi.h"
+#include "abi/pping_abi.h"
 
 /* linux/icmp.h drags in glibc headers, so the echo layout is spelled out. */
 struct pp_icmp_echo {
@@ -39,7 +39,9 @@ struct pp_icmp_echo {
 #define TCPOPT_NOP 1
 #define TCPOPT_TIMESTAMP 8
 #define TCPOLEN_TIMESTAMP 10
-#define TCP_MAX_OPTIONS 10 /* 40 option bytes hold at most 10 TS-sized options */
+/* Options walked at most, a bound the verifier needs: real stacks put the
+ * timestamp option within the first few (NOPs count as options). */
+#define TCP_MAX_OPTIONS 10
 
 enum parse_result {
   PARSE_OK,

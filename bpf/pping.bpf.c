@@ -11,6 +11,8 @@
 
 #include <bpf/bpf_helpers.h>
 
+#include "abi/pping_abi.h"
+#include "abi/rtt_histogram.h"
 #include "clock.h"
 #include "config.h"
 #include "events.h"
@@ -19,8 +21,6 @@
 #include "insert_failure.h"
 #include "maps.h"
 #include "parse.h"
-#include "pping_abi.h"
-#include "rtt_histogram.h"
 #include "sampling.h"
 
 const volatile struct pp_config pp_cfg = {};

@@ -14,8 +14,8 @@
 
 #include <stdbool.h>
 
+#include "abi/pping_abi.h"
 #include "config.h"
-#include "pping_abi.h"
 
 enum stamp_decision {
   STAMP_RATE_LIMITED, /* new, but too soon after the last sample */

@@ -6,45 +6,108 @@
 #include <string.h>
 
 #include <memory>
-#include <thread>
 
-#include "exporter/attachment_manager.h"
-#include "exporter/bpf_aggregation_source.h"
-#include "exporter/cleanup_iterators.h"
-#include "exporter/collector.h"
-#include "exporter/datapath.h"
-#include "exporter/datapath_config.h"
-#include "exporter/error.h"
-#include "exporter/events/console_output.h"
-#include "exporter/http_server.h"
-#include "exporter/interfaces.h"
-#include "exporter/lab/lab.h"
-#include "exporter/map_cleaner.h"
-#include "exporter/periodic_task.h"
-#include "exporter/prefix.h"
+#include "exporter/attach/attachment_manager.h"
+#include "exporter/attach/interfaces.h"
+#include "exporter/cleanup/bpf_cleanup_maps.h"
+#include "exporter/cleanup/cleanup_iterators.h"
+#include "exporter/cleanup/map_cleaner.h"
+#include "exporter/console/console_output.h"
+#include "exporter/exposition/collector.h"
+#include "exporter/http/http_server.h"
+#include "exporter/kernel/aggregation_drain.h"
+#include "exporter/kernel/datapath.h"
+#include "exporter/kernel/global_counters_reader.h"
+#include "exporter/stats/aggregator.h"
+#include "exporter/util/periodic_task.h"
 
 namespace pping {
 namespace {
 
-// Where the programs go: the demo lab's client side, the named interfaces,
-// or the default-route interface.
-std::vector<Interface> ChooseInterfaces(const Config& config, const Lab* lab) {
-  if (lab) return {ResolveInterface(lab->monitored_interface(), lab->client_netns())};
-  std::vector<std::string> names = config.interfaces;
-  if (names.empty()) names.push_back(DefaultRouteInterface(config.netns));
+using namespace std::chrono_literals;
+
+// The named interfaces, or the one carrying the default route.
+std::vector<Interface> ChooseInterfaces(const AttachOptions& options) {
+  std::vector<std::string> names = options.interfaces;
+  if (names.empty()) names.push_back(DefaultRouteInterface(options.netns));
   std::vector<Interface> out;
-  for (const auto& name : names) out.push_back(ResolveInterface(name, config.netns));
+  for (const auto& name : names) out.push_back(ResolveInterface(name, options.netns));
   return out;
 }
 
-HookOptions MakeHookOptions(const Config& config) {
-  return {ParseAttachPolicy(config.attach_mode), config.ingress_hook == "xdp", ParseXdpMode(config.xdp_mode)};
+// The cleanup of the flow and timestamp maps: in the kernel where it
+// accepts iterators, else from user space.
+std::unique_ptr<MapCleaner> MakeCleaner(const Datapath& datapath, const Config& config,
+                                        std::unique_ptr<CleanupIterators>& iterators) {
+  iterators = CleanupIterators::TryLoad(datapath.flow_state(), datapath.packet_ts(), config.cleanup);
+  KernelExpiry kernel_expiry;
+  if (iterators) kernel_expiry = [it = iterators.get()](uint64_t now) { return it->Run(now); };
+  return std::make_unique<MapCleaner>(std::make_unique<BpfCleanupMaps>(datapath.flow_state(), datapath.packet_ts()),
+                                      MapCapacities{config.datapath.flow_map_size, config.datapath.timestamp_map_size},
+                                      config.cleanup, std::move(kernel_expiry));
 }
+
+// The data path from the kernel maps to /metrics and the console, in the
+// order it is built. The programs are attached last, once everything that
+// reads their maps stands (a bad --output.write path fails before anything
+// is attached), and detached first; the periodic tasks, declared last, stop
+// before anything they use goes.
+struct Pipeline {
+  Pipeline(const Config& config, const std::vector<Interface>& interfaces)
+      : datapath(config.datapath),
+        cleaner(MakeCleaner(datapath, config, iterators)),
+        drain(datapath.aggregation_maps()),
+        aggregator(drain, {.expiry = config.aggregation.series_expiry, .windows = config.output.prints_aggregates()}),
+        counters(MakeGlobalCountersReader(datapath.global_counters())) {
+    if (config.output.format) {
+      console = std::make_unique<ConsoleOutput>(config.output, datapath.events(), aggregator);
+      cleaner->set_closed_flow_sink([out = console.get()](const pp_flow_key& key, CleanupClose reason) {
+        out->PrintClosedFlow(key, reason == CleanupClose::kTimeout ? FlowChange::kTimeout : FlowChange::kEvicted);
+      });
+    }
+    const DatapathOptions& d = config.datapath;
+    collector = std::make_shared<PpingCollector>(
+        aggregator, counters, [this] { return cleaner->stats(); }, [this] { return attachments->Report(); },
+        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes}, RttBucketLayout(config.histogram));
+    attachments = std::make_unique<AttachmentManager>(interfaces, datapath.Programs(), config.attach.hooks);
+  }
+
+  // Drains run between scrapes too, so the kernel instances only ever hold
+  // a short interval's prefixes however rarely Prometheus scrapes.
+  void StartTasks(const Config& config) {
+    sync =
+        std::make_unique<PeriodicTask>("aggregation sync", config.aggregation.interval, [this] { aggregator.Sync(); });
+    watch = std::make_unique<PeriodicTask>("interface watch", 1s, [this] { attachments->Reconcile(); });
+    // Ticks often, so that a full map is relieved soon after.
+    cleanup = std::make_unique<PeriodicTask>("map cleanup", 100ms, [this] {
+      const GlobalCounters c = counters();
+      cleaner->Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
+    });
+  }
+
+  Datapath datapath;
+  std::unique_ptr<CleanupIterators> iterators;
+  std::unique_ptr<MapCleaner> cleaner;
+  AggregationDrain drain;
+  Aggregator aggregator;
+  GlobalCountersReader counters;
+  std::unique_ptr<ConsoleOutput> console;
+  std::shared_ptr<PpingCollector> collector;
+  std::unique_ptr<AttachmentManager> attachments;
+  std::unique_ptr<PeriodicTask> sync, watch, cleanup;
+};
 
 int WaitForSignal(const sigset_t& signals) {
   int signal = 0;
   sigwait(&signals, &signal);
   return signal;
+}
+
+// "http://0.0.0.0:9789/metrics" for ":9789": the address actually bound.
+std::string MetricsUrl(const WebOptions& web, int port) {
+  const std::string& address = web.listen_address;
+  const std::string host = address.front() == ':' ? "0.0.0.0" : address.substr(0, address.rfind(':'));
+  return "http://" + host + ":" + std::to_string(port) + web.telemetry_path;
 }
 
 }  // namespace
@@ -56,60 +119,31 @@ int RunExporter(const Config& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);  // reopens the --write file
+  sigaddset(&signals, SIGHUP);  // reopens the --output.write file
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::unique_ptr<Lab> lab;
-  if (config.demo) lab = std::make_unique<Lab>(LabOptions{"pping-demo", config.demo->delay});
-  const std::vector<Interface> interfaces = ChooseInterfaces(config, lab.get());
-  HttpServer http(config.listen_address, config.telemetry_path);
+  // Everything the user named is checked before anything is loaded.
+  const std::vector<Interface> interfaces = ChooseInterfaces(config.attach);
+  HttpServer http(config.web.listen_address, config.web.telemetry_path);
   TryRaiseMemlockLimit();
-  Datapath datapath(MakeDatapathOptions(config));
-  AttachmentManager attachments(interfaces, datapath, MakeHookOptions(config));
-  std::unique_ptr<CleanupIterators> iterators = CleanupIterators::TryLoad(datapath, config.cleanup);
-  KernelExpiry kernel_expiry;
-  if (iterators) kernel_expiry = [&iterators](uint64_t now) { return iterators->Run(now); };
-  MapCleaner cleaner(datapath.flow_state_fd(), datapath.packet_ts_fd(),
-                     {config.flow_map_size, config.timestamp_map_size}, config.cleanup, kernel_expiry);
-  BpfAggregationSource source(datapath.aggregation_maps());
-  Aggregator aggregator(source, {.expiry = config.series_expiry, .windows = config.output.prints_aggregates()});
-  std::unique_ptr<ConsoleOutput> console;
-  if (!config.output.format.empty()) {
-    console = std::make_unique<ConsoleOutput>(config.output, datapath.events_fd(), aggregator);
-    cleaner.set_closed_flow_sink(console->closed_flow_sink());
-  }
-  const GlobalCountersReader counters = MakeBpfGlobalCountersReader(datapath.global_counters_fd());
-  auto collector = std::make_shared<PpingCollector>(
-      aggregator, counters, [&cleaner] { return cleaner.stats(); }, [&attachments] { return attachments.Report(); },
-      MapSizes{config.timestamp_map_size, config.flow_map_size, config.max_prefixes},
-      RttBucketLayout(config.histogram));
-  http.AddSource(collector);
-  // Drain between scrapes too, so the kernel instances only ever hold a
-  // short interval's prefixes however rarely Prometheus scrapes.
-  PeriodicTask sync("aggregation sync", config.aggregation_interval, [&aggregator] { aggregator.Sync(); });
+  Pipeline pipeline(config, interfaces);
+  // No scrape may run while the pipeline is torn down, however this ends.
+  struct StopServing {
+    HttpServer& http;
+    ~StopServing() { http.Stop(); }
+  } stop_serving{http};
+  http.AddSource(pipeline.collector);
+  pipeline.StartTasks(config);
   http.SetReady(true);  // programs attached, collector registered
-  PeriodicTask watch("interface watch", std::chrono::seconds(1), [&attachments] { attachments.Reconcile(); });
-  // Ticks often so that a full map is relieved within ~100 ms.
-  PeriodicTask cleanup("map cleanup", std::chrono::milliseconds(100), [&cleaner, &counters] {
-    const GlobalCounters c = counters();
-    cleaner.Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
-  });
-  spdlog::info("serving metrics on http://{}:{}{}",
-               config.listen_address.front() == ':' ? "localhost"
-                                                    : config.listen_address.substr(0, config.listen_address.rfind(':')),
-               http.port(), config.telemetry_path);
-  if (lab) spdlog::info("demo: {}", lab->Describe());
+  spdlog::info("serving metrics on {}", MetricsUrl(config.web, http.port()));
   for (int signal = WaitForSignal(signals);; signal = WaitForSignal(signals)) {
-    if (signal == SIGHUP && console) {
-      console->Reopen();
+    if (signal == SIGHUP) {
+      if (pipeline.console) pipeline.console->Reopen();
       continue;
     }
-    if (signal == SIGHUP) continue;
     spdlog::info("received {}, detaching", strsignal(signal));
-    break;
+    return 0;
   }
-  http.Stop();  // no scrape may run while the parts below are torn down
-  return 0;
 }
 
 }  // namespace pping

@@ -7,10 +7,25 @@
 #include <cstdio>
 
 #include "exporter/app.h"
-#include "exporter/config.h"
-#include "exporter/datapath.h"
-#include "exporter/error.h"
-#include "exporter/xdp_attach.h"
+#include "exporter/attach/xdp_attach.h"
+#include "exporter/config/config.h"
+#include "exporter/kernel/datapath.h"
+#include "exporter/util/error.h"
+
+namespace {
+
+spdlog::level::level_enum SpdlogLevel(pping::LogLevel level) {
+  switch (level) {
+    case pping::LogLevel::kTrace: return spdlog::level::trace;
+    case pping::LogLevel::kDebug: return spdlog::level::debug;
+    case pping::LogLevel::kInfo: return spdlog::level::info;
+    case pping::LogLevel::kWarn: return spdlog::level::warn;
+    case pping::LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const pping::ParseOutcome parsed = pping::ParseCommandLine(argc, argv);
@@ -19,9 +34,9 @@ int main(int argc, char** argv) {
                  parsed.exit_code == 0 ? "" : "pping_exporter: error: ", parsed.message.c_str());
     return parsed.exit_code;
   }
-  // Logs go to stderr: stdout belongs to the event output (--format).
+  // Logs go to stderr: stdout belongs to the event output (--output.format).
   spdlog::set_default_logger(spdlog::stderr_color_mt("pping"));
-  spdlog::set_level(spdlog::level::from_str(parsed.config->log_level));
+  spdlog::set_level(SpdlogLevel(parsed.config->log_level));
   pping::RouteLibbpfLogToSpdlog();
   pping::RouteLibxdpLogToSpdlog();
   try {
@@ -30,7 +45,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pping_exporter: error: %s\n", e.what());
     return pping::kUsageExitCode;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "pping_exporter: fatal: %s\n", e.what());
-    return 1;
+    std::fprintf(stderr, "pping_exporter: error: %s\n", e.what());
+    return pping::kFailureExitCode;
   }
 }

@@ -58,8 +58,8 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
      << "Idle CPU is averaged over 25 cleanup passes' duration (at least 5 s, at most 60 s): passes are spaced 20 "
         "times their duration apart, so the window holds one.\n\n"
      << "With prefixes, BPF ns/packet is bpf_stats of the tc programs over the scrapes: the samples fed before each "
-        "scrape (one echo out and back per prefix, through the exporter's programs by BPF_PROG_TEST_RUN) and the "
-        "scrapes' own loopback traffic.\n\n"
+        "scrape (one echo out and back per prefix, through the exporter's programs by BPF_PROG_TEST_RUN). The "
+        "exporter watches the loopback of a namespace of the benchmark's own.\n\n"
      << "| state | prefix series | first scrapes ms | scrape p50 ms | scrape p99 ms | body MiB | RSS MiB | BPF maps "
         "MiB "
         "| cleanup pass s | idle CPU % | BPF ns/packet egress, ingress |\n"
@@ -74,7 +74,7 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
   md << "\n";
 }
 
-void ReportTraffic(std::ostream& md, const TrafficReport& t) {
+void ReportThroughput(std::ostream& md, const TrafficReport& t) {
   md << "### Throughput across the veth pair, single TCP flow (iperf3, 2 s runs, medians of interleaved rounds)\n\n"
      << "Each round runs without anything attached, with an empty tc program on the hooks and with the exporter, "
         "back to back (the arm that starts rotates); a ratio is the median over the rounds of the ratio within a "
@@ -93,6 +93,9 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
        << Format("%.2f", 100 * r.program_share) << " | " << Format("%.2f", 100 * r.program_share_low) << "–"
        << Format("%.2f", 100 * r.program_share_high) << " | " << Format("%.2f", 100 * r.floor_share) << " |\n";
   }
+}
+
+void ReportCosts(std::ostream& md, const TrafficReport& t) {
   const auto hook_of = [](const std::string& program) {
     return program.find("ingres") != std::string::npos || program.ends_with("_in") ? "ingress" : "egress";
   };
@@ -139,6 +142,11 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
     }
     md << "\n";
   }
+}
+
+void ReportTraffic(std::ostream& md, const TrafficReport& t) {
+  ReportThroughput(md, t);
+  ReportCosts(md, t);
   md << "\n### Exporter CPU under traffic\n\n"
      << Format("%.0f", t.cpu.kpps) << " kpps through the hooks: exporter " << Format("%.2f", t.cpu.cpu_percent)
      << " % of one core.\n\n";

@@ -3,9 +3,7 @@
 
 #include <unistd.h>
 
-#include "exporter/config.h"
-#include "exporter/datapath.h"
-#include "exporter/datapath_config.h"
+#include "exporter/kernel/datapath.h"
 #include "tests/bench/empty_program.h"
 #include "tests/bench/exporter_probe.h"
 #include "tests/bench/percentile.h"
@@ -37,9 +35,11 @@ void Evict(std::vector<char>& buffer, size_t bytes) {
 }  // namespace
 
 std::vector<ColdCachePoint> MeasureColdCaches(unsigned samples) {
-  const Datapath datapath(MakeDatapathOptions(Config{}));
-  const int egress = datapath.egress_program_fd(), ingress = datapath.ingress_program_fd();
-  const int empty = LoadEmptyTcProgram(std::string(kFloorPrefix) + "run");
+  const Datapath datapath{DatapathOptions{}};
+  const HookPrograms programs = std::move(datapath.Programs().ethernet);
+  const int egress = programs.tc_egress.get(), ingress = programs.tc_ingress.get();
+  const UniqueFd empty_program = LoadEmptyTcProgram(std::string(kFloorPrefix) + "run");
+  const int empty = empty_program.get();
   // Open the flow and answer its first sample; the timed packets repeat
   // the identifier and echo of the last two.
   RunFrame(egress, Data(1, 1));
@@ -66,7 +66,6 @@ std::vector<ColdCachePoint> MeasureColdCaches(unsigned samples) {
     }
     points.push_back({state.caches, Median(ns[0]), Median(ns[1]), Median(ns[2])});
   }
-  close(empty);
   return points;
 }
 

@@ -6,9 +6,7 @@
 #include <random>
 #include <string>
 
-#include "exporter/config.h"
-#include "exporter/datapath.h"
-#include "exporter/datapath_config.h"
+#include "exporter/kernel/datapath.h"
 #include "tests/bench/exporter_probe.h"
 #include "tests/bench/percentile.h"
 #include "tests/datapath/packet_builder.h"
@@ -36,28 +34,30 @@ TcpSegment FlowSegment(unsigned i, bool egress, uint32_t tsval, uint32_t tsecr, 
 struct FlowCountRun {
   // Every flow is open and has had one sample answered, as a running flow
   // has: its next new identifier is sampled.
-  explicit FlowCountRun(unsigned flows) : flows(flows), datapath(MakeDatapathOptions(SizedFor(flows))) {
+  explicit FlowCountRun(unsigned flows)
+      : flows(flows), datapath(SizedFor(flows)), programs(datapath.Programs().ethernet) {
     for (unsigned i = 0; i < flows; ++i) {
-      RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
-      RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, 1, 0)), 1);
+      RunFrame(programs.tc_egress.get(), BuildTcp(FlowSegment(i, true, 1, 1, 1000)), 1);
+      RunFrame(programs.tc_ingress.get(), BuildTcp(FlowSegment(i, false, 7, 1, 0)), 1);
     }
   }
 
-  static Config SizedFor(unsigned flows) {
-    Config config;  // the defaults the README recommends
-    config.flow_map_size = std::max(16384u, flows * 2);
-    config.timestamp_map_size = std::max(16384u, flows * 2);
-    return config;
+  static DatapathOptions SizedFor(unsigned flows) {
+    DatapathOptions options;  // the defaults the docs recommend
+    options.flow_map_size = std::max(16384u, flows * 2);
+    options.timestamp_map_size = std::max(16384u, flows * 2);
+    return options;
   }
 
   // Times one data packet with a new TSval and its echo, of flow `i`.
   void Sample(unsigned i, uint32_t tsval) {
-    egress.push_back(RunFrame(datapath.egress_program_fd(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
-    ingress.push_back(RunFrame(datapath.ingress_program_fd(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
+    egress.push_back(RunFrame(programs.tc_egress.get(), BuildTcp(FlowSegment(i, true, tsval, 7, 1000)), kRepeat));
+    ingress.push_back(RunFrame(programs.tc_ingress.get(), BuildTcp(FlowSegment(i, false, 7, tsval, 0)), kRepeat));
   }
 
   unsigned flows;
   Datapath datapath;
+  HookPrograms programs;
   std::vector<double> egress, ingress;
 };
 

@@ -5,8 +5,12 @@
 // cold caches of a loaded CPU. Named kFloorPrefix + "in" / "eg".
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "exporter/util/unique_fd.h"
 
 namespace pping {
 class TcAttachment;
@@ -16,8 +20,8 @@ namespace pping::bench {
 
 inline constexpr const char* kFloorPrefix = "pping_floor_";
 
-// Loads the empty program under `name`; returns its fd.
-int LoadEmptyTcProgram(const std::string& name);
+// Loads the empty program under `name`.
+UniqueFd LoadEmptyTcProgram(const std::string& name);
 
 class EmptyTcProgram {
  public:
@@ -27,9 +31,11 @@ class EmptyTcProgram {
   EmptyTcProgram(const EmptyTcProgram&) = delete;
   EmptyTcProgram& operator=(const EmptyTcProgram&) = delete;
 
+  // The ids of its two programs, for their bpf_stats.
+  std::vector<uint32_t> program_ids() const;
+
  private:
-  std::string netns_;
-  int ingress_fd_ = -1, egress_fd_ = -1;
+  UniqueFd ingress_, egress_;
   std::unique_ptr<TcAttachment> attachment_;
 };
 

@@ -6,25 +6,21 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
-#include "tests/support/root.h"
+#include "exporter/util/owned.h"
+#include "exporter/util/unique_fd.h"
+#include "tests/support/bpf_objects.h"
 
 namespace pping::bench {
 
-using testing::ForEachLoadedProgram;
-
-int NewestProgramFd(const std::string& name) {
-  int best = -1;
-  __u32 best_id = 0;
-  ForEachLoadedProgram([&](int fd, const bpf_prog_info& info) {
-    if (name.compare(0, 15, info.name) != 0 || info.id < best_id) return false;
-    if (best >= 0) close(best);
-    best = fd;
-    best_id = info.id;
-    return true;  // keep this fd open
-  });
-  return best;
+std::vector<uint32_t> TcProgramIdsOf(pid_t pid) {
+  std::vector<uint32_t> ids;
+  for (const uint32_t id : testing::ProgramIdsHeldBy(pid)) {
+    if (testing::ProgramName(id).starts_with("pping_tc_")) ids.push_back(id);
+  }
+  return ids;
 }
 
 double RunFrame(int prog_fd, const testing::Frame& frame, unsigned repeat) {
@@ -43,19 +39,21 @@ MemoryUse MemoryOf(pid_t pid) {
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) use.rss_mib = std::stod(line.substr(6)) / 1024.0;
   }
+  // A map is counted once however many descriptors of it the process holds
+  // (its readers each keep one of their own).
+  std::set<unsigned long> maps;
   const std::string fdinfo = "/proc/" + std::to_string(pid) + "/fdinfo";
-  DIR* dir = opendir(fdinfo.c_str());
-  for (dirent* e; dir && (e = readdir(dir));) {
+  const Owned<DIR, closedir> dir(opendir(fdinfo.c_str()));
+  for (dirent* e; dir && (e = readdir(dir.get()));) {
     std::ifstream info(fdinfo + "/" + e->d_name);
-    bool map = false;
+    unsigned long id = 0;
     double memlock = 0;
     for (std::string line; std::getline(info, line);) {
-      if (line.rfind("map_type:", 0) == 0) map = true;
+      if (line.rfind("map_id:", 0) == 0) id = std::stoul(line.substr(7));
       if (line.rfind("memlock:", 0) == 0) memlock = std::stod(line.substr(8));
     }
-    if (map) use.bpf_maps_mib += memlock / (1024.0 * 1024.0);
+    if (id != 0 && maps.insert(id).second) use.bpf_maps_mib += memlock / (1024.0 * 1024.0);
   }
-  if (dir) closedir(dir);
   return use;
 }
 
@@ -81,13 +79,16 @@ double BusyCpuSeconds() {
   return static_cast<double>(user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix) {
+std::vector<ProgramStats> ProgramStatsOf(const std::vector<uint32_t>& ids) {
   std::vector<ProgramStats> out;
-  ForEachLoadedProgram([&](int, const bpf_prog_info& info) {
-    const std::string name = info.name;
-    if (name.rfind(prefix, 0) == 0) out.push_back({info.id, name, info.run_cnt, info.run_time_ns});
-    return false;
-  });
+  for (const uint32_t id : ids) {
+    const UniqueFd fd(bpf_prog_get_fd_by_id(id));
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (fd && bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) {
+      out.push_back({info.id, info.name, info.run_cnt, info.run_time_ns});
+    }
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@
 
 namespace pping::bench {
 
-// The newest loaded programs with these names (the exporter's).
-int NewestProgramFd(const std::string& name);
+// Ids of the tc programs (pping_tc_*) process `pid` holds: a running
+// exporter's, never another's of the same name.
+std::vector<uint32_t> TcProgramIdsOf(pid_t pid);
 
 // Runs a frame `repeat` times through a program (BPF_PROG_TEST_RUN);
 // returns the kernel's mean ns per run, or -1 if the run failed.
@@ -38,7 +40,7 @@ struct ProgramStats {
   unsigned long long run_cnt = 0;
   unsigned long long run_time_ns = 0;
 };
-// bpf_stats of every loaded program whose name starts with `prefix`.
-std::vector<ProgramStats> ProgramStatsWithPrefix(const std::string& prefix);
+// bpf_stats of the programs `ids` (those still loaded).
+std::vector<ProgramStats> ProgramStatsOf(const std::vector<uint32_t>& ids);
 
 }  // namespace pping::bench

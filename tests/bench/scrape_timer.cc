@@ -32,12 +32,10 @@ bool Complete(std::string_view response) {
 
 double ScrapeTimer::TimeOne() {
   const auto start = std::chrono::steady_clock::now();
-  const int fd = testing::ConnectLoopback(port_);
-  if (fd < 0) return -1;
-  if (write(fd, kRequest.data(), kRequest.size()) != static_cast<ssize_t>(kRequest.size())) {
-    close(fd);
-    return -1;
-  }
+  const UniqueFd connection = testing::ConnectLoopback(port_);
+  if (!connection) return -1;
+  const int fd = connection.get();
+  if (write(fd, kRequest.data(), kRequest.size()) != static_cast<ssize_t>(kRequest.size())) return -1;
   response_.clear();
   for (;;) {
     char* at = response_.Reserve(kReadRoom);
@@ -46,7 +44,6 @@ double ScrapeTimer::TimeOne() {
     response_.Commit(at + n);
   }
   const auto end = std::chrono::steady_clock::now();
-  close(fd);
   if (!Complete(last_response())) return -1;
   return std::chrono::duration<double, std::milli>(end - start).count();
 }

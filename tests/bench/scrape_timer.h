@@ -2,13 +2,13 @@
 // Times scrapes as Prometheus makes them: HTTP/1.1 (so a chunked body),
 // read into a buffer kept from one scrape to the next (Prometheus pools
 // its read buffers by the size of the last scrape). The tests' HttpGet
-// grows a fresh string instead, which for a 50-80 MB body without a
+// grows a fresh string instead, which for a body of tens of MB without a
 // Content-Length is mostly the client's own copying.
 #pragma once
 
 #include <string_view>
 
-#include "exporter/text_buffer.h"
+#include "exporter/exposition/text_buffer.h"
 
 namespace pping::bench {
 

@@ -8,17 +8,19 @@
 #include <cerrno>
 #include <cstring>
 
-#include "exporter/datapath_config.h"
-#include "exporter/prefix.h"
+#include "exporter/cleanup/bpf_cleanup_maps.h"
+#include "exporter/kernel/global_counters_reader.h"
+#include "exporter/kernel/map_batch.h"
+#include "exporter/stats/prefix.h"
 #include "tests/support/root.h"
 
 namespace pping::testing {
 
-Config UnsampledConfig() {
-  Config config;
-  config.sampling.rate_limit = std::chrono::milliseconds(0);
-  config.sampling.burst_count = 0;
-  return config;
+DatapathOptions UnsampledOptions() {
+  DatapathOptions options;
+  options.sampling.rate_limit = std::chrono::milliseconds(0);
+  options.sampling.burst_count = 0;
+  return options;
 }
 
 TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
@@ -44,16 +46,48 @@ pp_flow_state OnlyFlow(int map_fd) {
 
 void DatapathTest::SetUp() {
   PPING_SKIP_UNLESS_ROOT();
-  Load(UnsampledConfig());
+  Load(UnsampledOptions());
 }
 
-void DatapathTest::Load(const Config& config) {
+void DatapathTest::Load(const DatapathOptions& options) {
   aggregator_.reset();
   source_.reset();
-  datapath_.reset();
-  datapath_ = std::make_unique<Datapath>(MakeDatapathOptions(config));
-  source_ = std::make_unique<BpfAggregationSource>(datapath_->aggregation_maps());
+  datapath_ = std::make_unique<Datapath>(options);
+  programs_ = datapath_->Programs();
+  flows_ = datapath_->flow_state();
+  timestamps_ = datapath_->packet_ts();
+  counters_ = MakeGlobalCountersReader(datapath_->global_counters());
+  source_ = std::make_unique<AggregationDrain>(datapath_->aggregation_maps());
   aggregator_ = std::make_unique<Aggregator>(*source_);
+}
+
+void DatapathTest::Age(std::chrono::nanoseconds d) {
+  const auto by = static_cast<uint64_t>(d.count());
+  const auto back = [by](auto& t) {
+    if (t > PP_HELD_WRITING) t -= by;
+  };
+  std::vector<std::pair<pp_flow_key, pp_flow_state>> flows;
+  ForEachEntry<pp_flow_key, pp_flow_state>(
+      flows_.fd(), [&](const pp_flow_key& k, const pp_flow_state& f) { flows.emplace_back(k, f); });
+  for (auto& [key, flow] : flows) {
+    back(flow.last_seen_ns);
+    for (pp_dir_sampling& s : flow.sampling) {
+      back(s.last_stamp_ns);
+      back(s.held_ns);
+    }
+    ASSERT_TRUE(flows_.Update(key, flow, BPF_EXIST));
+  }
+  std::vector<std::pair<pp_packet_key, uint64_t>> stamps;
+  ForEachEntry<pp_packet_key, uint64_t>(timestamps_.fd(),
+                                        [&](const pp_packet_key& k, uint64_t t) { stamps.emplace_back(k, t); });
+  for (auto& [key, stamped] : stamps) {
+    back(stamped);
+    ASSERT_TRUE(timestamps_.Update(key, stamped, BPF_EXIST));
+  }
+}
+
+std::unique_ptr<CleanupMaps> DatapathTest::KernelCleanupMaps() const {
+  return std::make_unique<BpfCleanupMaps>(flows_.Clone(), timestamps_.Clone());
 }
 
 void DatapathTest::Run(int prog_fd, const Frame& frame) {
@@ -71,7 +105,7 @@ void DatapathTest::IngressXdp(const Frame& frame) {
   opts.sz = sizeof(opts);
   opts.data_in = frame.data();
   opts.data_size_in = static_cast<__u32>(frame.size());
-  ASSERT_EQ(bpf_prog_test_run_opts(datapath_->xdp_ingress_program_fd(), &opts), 0)
+  ASSERT_EQ(bpf_prog_test_run_opts(programs_.ethernet.xdp_ingress.get(), &opts), 0)
       << "test run: " << std::strerror(errno);
   EXPECT_EQ(opts.retval, static_cast<__u32>(XDP_PASS));
 }
@@ -84,7 +118,5 @@ PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, 
   }
   return {};
 }
-
-GlobalCounters DatapathTest::Counters() { return MakeBpfGlobalCountersReader(datapath_->global_counters_fd())(); }
 
 }  // namespace pping::testing

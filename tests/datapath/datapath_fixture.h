@@ -2,21 +2,23 @@
 // A loaded datapath for BPF_PROG_TEST_RUN tests: runs crafted frames
 // through the real ingress/egress programs and reads back what they
 // recorded. Default options stamp every new identifier (no rate limit, no
-// burst) so each test states the sampling it relies on.
+// burst) so each test states the sampling it relies on. Time is moved by
+// ageing the maps' state (Age), never by waiting.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "exporter/aggregator.h"
-#include "exporter/bpf_aggregation_source.h"
-#include "exporter/config.h"
-#include "exporter/datapath.h"
-#include "exporter/global_counters.h"
-#include "exporter/map_keys.h"
+#include "exporter/cleanup/cleanup_maps.h"
+#include "exporter/kernel/aggregation_drain.h"
+#include "exporter/kernel/datapath.h"
+#include "exporter/kernel/map_keys.h"
+#include "exporter/stats/aggregator.h"
+#include "exporter/stats/global_counters.h"
 #include "tests/datapath/packet_builder.h"
 
 namespace pping::testing {
@@ -26,8 +28,8 @@ inline constexpr const char* kRemote4 = "192.0.2.10";
 inline constexpr const char* kLocal6 = "2001:db8:aa::7";
 inline constexpr const char* kRemote6 = "2001:db8:bb::10";
 
-// A config with sampling switched off, to be adjusted per test.
-Config UnsampledConfig();
+// Datapath options with sampling switched off, to be adjusted per test.
+DatapathOptions UnsampledOptions();
 
 TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload);
 TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload = 0);
@@ -46,21 +48,29 @@ pp_flow_state OnlyFlow(int map_fd);
 class DatapathTest : public ::testing::Test {
  protected:
   void SetUp() override;
-  // Replaces the loaded datapath with one built from `config`.
-  void Load(const Config& config);
+  // Replaces the loaded datapath with one built from `options`.
+  void Load(const DatapathOptions& options);
 
-  void Egress(const Frame& frame) { Run(datapath_->egress_program_fd(), frame); }
-  void Ingress(const Frame& frame) { Run(datapath_->ingress_program_fd(), frame); }
+  void Egress(const Frame& frame) { Run(programs_.ethernet.tc_egress.get(), frame); }
+  void Ingress(const Frame& frame) { Run(programs_.ethernet.tc_ingress.get(), frame); }
   // The same ingress core behind the XDP entry point.
   void IngressXdp(const Frame& frame);
+
+  // Moves every time the maps hold (flows' last packet, stamps, held
+  // samples) `d` into the past: as if `d` had passed since.
+  void Age(std::chrono::nanoseconds d);
 
   // Cumulative stats of one remote prefix, protocol and matching hook.
   PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on = PP_DIR_INGRESS);
   PrefixStats Tcp4(uint8_t matched_on = PP_DIR_INGRESS) {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on);
   }
-  GlobalCounters Counters();
+  GlobalCounters Counters() { return counters_(); }
   Datapath& datapath() { return *datapath_; }
+  const FlowMap& flows() const { return flows_; }
+  const TimestampMap& timestamps() const { return timestamps_; }
+  // The cleanup's view of the loaded maps.
+  std::unique_ptr<CleanupMaps> KernelCleanupMaps() const;
   // Flips and drains the kernel aggregation instances, as a scrape does.
   void Sync() { aggregator_->Sync(); }
 
@@ -68,7 +78,11 @@ class DatapathTest : public ::testing::Test {
   void Run(int prog_fd, const Frame& frame);
 
   std::unique_ptr<Datapath> datapath_;
-  std::unique_ptr<BpfAggregationSource> source_;
+  DatapathPrograms programs_;
+  FlowMap flows_;
+  TimestampMap timestamps_;
+  GlobalCountersReader counters_;
+  std::unique_ptr<AggregationDrain> source_;
   std::unique_ptr<Aggregator> aggregator_;
 };
 

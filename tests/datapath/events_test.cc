@@ -2,54 +2,47 @@
 // RTT and flow events from the real programs through the ring buffer, and
 // what happens when nobody reads it: events are dropped and counted, the
 // datapath carries on.
-#include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "exporter/events/event.h"
+#include "exporter/console/event.h"
+#include "exporter/kernel/ring_buffer.h"
 #include "tests/datapath/datapath_fixture.h"
 
 namespace pping::testing {
 namespace {
 
-std::vector<Event> Drain(int ringbuf_fd) {
-  struct Context {
-    MonotonicToWallClock clock;
-    std::vector<Event> events;
-  } context;
-  ring_buffer* ring = ring_buffer__new(
-      ringbuf_fd,
-      [](void* ctx, void* data, size_t size) {
-        auto* c = static_cast<Context*>(ctx);
-        Event e;
-        if (DecodeEvent(data, size, c->clock, e)) c->events.push_back(e);
-        return 0;
-      },
-      &context, nullptr);
-  EXPECT_NE(ring, nullptr);
-  ring_buffer__consume(ring);
-  ring_buffer__free(ring);
-  return context.events;
+// The events waiting in the ring buffer, read through the exporter's own
+// ring-buffer owner.
+std::vector<Event> Drain(const Datapath& datapath) {
+  const MonotonicToWallClock clock;
+  std::vector<Event> events;
+  RingBuffer ring(datapath.events(), [&](const void* data, size_t size) {
+    Event e;
+    if (DecodeEvent(data, size, clock, e)) events.push_back(e);
+  });
+  ring.Consume();
+  return events;
 }
 
-Config WithEvents(unsigned buffer_bytes) {
-  Config config = UnsampledConfig();
-  config.output.format = "jsonl";
-  config.output.events_buffer_bytes = buffer_bytes;
-  return config;
+DatapathOptions WithEvents(unsigned buffer_bytes) {
+  DatapathOptions options = UnsampledOptions();
+  options.emit_events = true;
+  options.events_buffer_bytes = buffer_bytes;
+  return options;
 }
 
 TEST_F(DatapathTest, FlowOpeningAndRttEventsCarryTheFlowAndCounters) {
   Load(WithEvents(1 << 16));
   Egress(BuildTcp(Out4(kAck | kPsh, 100, 50, 200)));
   Ingress(BuildTcp(In4(kAck | kPsh, 900, 100, 10)));
-  const std::vector<Event> events = Drain(datapath().events_fd());
+  const std::vector<Event> events = Drain(datapath());
   ASSERT_EQ(events.size(), 2u);
   const auto& open = std::get<FlowEvent>(events[0]);
   EXPECT_TRUE(open.opening);
-  EXPECT_EQ(open.reason, "first observed packet");
-  EXPECT_EQ(open.triggered_by, "src");
+  EXPECT_EQ(open.reason, FlowChange::kFirstPacket);
+  EXPECT_EQ(open.triggered_by, Trigger::kSource);
   EXPECT_EQ(AddressText(open.flow.src), kLocal4);
   const auto& rtt = std::get<RttEvent>(events[1]);
   EXPECT_EQ(AddressText(rtt.flow.src), kLocal4);  // the stamped sender first
@@ -68,18 +61,18 @@ TEST_F(DatapathTest, ClosingEventSaysWhichSideTriggeredIt) {
   Load(WithEvents(1 << 16));
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
   Ingress(BuildTcp(In4(kRst, 90, 0)));
-  const std::vector<Event> events = Drain(datapath().events_fd());
+  const std::vector<Event> events = Drain(datapath());
   ASSERT_EQ(events.size(), 2u);
   const auto& close = std::get<FlowEvent>(events[1]);
   EXPECT_FALSE(close.opening);
-  EXPECT_EQ(close.reason, "RST");
-  EXPECT_EQ(close.triggered_by, "dest");
+  EXPECT_EQ(close.reason, FlowChange::kRst);
+  EXPECT_EQ(close.triggered_by, Trigger::kDestination);
 }
 
 TEST_F(DatapathTest, NoEventsUnlessAsked) {
   Egress(BuildTcp(Out4(kAck | kPsh, 100, 50, 200)));
   Ingress(BuildTcp(In4(kAck, 900, 100)));
-  EXPECT_TRUE(Drain(datapath().events_fd()).empty());
+  EXPECT_TRUE(Drain(datapath()).empty());
 }
 
 TEST_F(DatapathTest, FullRingBufferDropsAndCountsEventsWithoutStalling) {

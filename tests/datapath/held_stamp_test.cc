@@ -15,15 +15,15 @@ constexpr uint64_t kSecond = 1'000'000'000;
 class HeldStampTest : public DatapathTest {
  protected:
   // The sampling state of what the flow sends (stamped on egress).
-  pp_dir_sampling Sent() { return OnlyFlow(datapath().flow_state_fd()).sampling[PP_DIR_EGRESS]; }
-  size_t MapStamps() { return EntryCount<pp_packet_key>(datapath().packet_ts_fd()); }
+  pp_dir_sampling Sent() { return OnlyFlow(flows().fd()).sampling[PP_DIR_EGRESS]; }
+  size_t MapStamps() { return EntryCount<pp_packet_key>(timestamps().fd()); }
 
   // Moves the held sample `by` into the past, as if it had waited that long.
   void AgeHeldSample(uint64_t by) {
-    const pp_flow_key key = OnlyFlowKey(datapath().flow_state_fd());
-    pp_flow_state state = OnlyFlow(datapath().flow_state_fd());
+    const pp_flow_key key = OnlyFlowKey(flows().fd());
+    pp_flow_state state = OnlyFlow(flows().fd());
     state.sampling[PP_DIR_EGRESS].held_ns -= by;
-    ASSERT_EQ(bpf_map_update_elem(datapath().flow_state_fd(), &key, &state, BPF_EXIST), 0);
+    ASSERT_EQ(bpf_map_update_elem(flows().fd(), &key, &state, BPF_EXIST), 0);
   }
 };
 
@@ -49,11 +49,11 @@ TEST_F(HeldStampTest, SampleDueWhileOneIsHeldGoesToTheMap) {
 }
 
 TEST_F(HeldStampTest, BurstStampsGoToTheMap) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = std::chrono::milliseconds(10'000);
-  config.sampling.burst_count = 2;
-  config.sampling.burst_window = std::chrono::milliseconds(500);
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = std::chrono::milliseconds(10'000);
+  options.sampling.burst_count = 2;
+  options.sampling.burst_window = std::chrono::milliseconds(500);
+  Load(options);
   for (uint32_t tsval = 1; tsval <= 3; ++tsval) Egress(BuildTcp(Out4(kAck | kPsh, tsval, 9, 100)));
   EXPECT_EQ(Sent().held_identifier, 1u);
   EXPECT_EQ(MapStamps(), 2u);
@@ -119,12 +119,12 @@ TEST_F(HeldStampTest, IcmpEchoesUseTheHeldSample) {
 }
 
 TEST_F(HeldStampTest, IncludeLocalHoldsTheIngressSampleToo) {
-  Config config = UnsampledConfig();
-  config.include_local = true;
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.include_local = true;
+  Load(options);
   Ingress(BuildTcp(In4(kAck | kPsh, 90, 0, 100)));
   EXPECT_EQ(MapStamps(), 0u);
-  EXPECT_EQ(OnlyFlow(datapath().flow_state_fd()).sampling[PP_DIR_INGRESS].held_identifier, 90u);
+  EXPECT_EQ(OnlyFlow(flows().fd()).sampling[PP_DIR_INGRESS].held_identifier, 90u);
   Egress(BuildTcp(Out4(kAck, 1, 90, 0)));
   EXPECT_EQ(Tcp4(PP_DIR_EGRESS).rtt_count, 1u);
 }

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "tests/datapath/datapath_fixture.h"
 
@@ -14,16 +13,16 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST_F(DatapathTest, RateLimitSkipsNewIdentifiersUntilItExpires) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = milliseconds(50);
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = milliseconds(50);
+  Load(options);
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));  // sampled
   Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // new but too soon
   Ingress(BuildTcp(In4(kAck, 90, 1)));
   EXPECT_EQ(Tcp4().rtt_count, 1u);
   Ingress(BuildTcp(In4(kAck, 91, 2)));
   EXPECT_EQ(Tcp4().rtt_count, 1u);
-  std::this_thread::sleep_for(milliseconds(60));
+  Age(milliseconds(60));
   Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // due again
   Ingress(BuildTcp(In4(kAck, 92, 3)));
   EXPECT_EQ(Tcp4().rtt_count, 2u);
@@ -31,11 +30,11 @@ TEST_F(DatapathTest, RateLimitSkipsNewIdentifiersUntilItExpires) {
 }
 
 TEST_F(DatapathTest, RateLimitIgnoresRepeatsOfTheSameIdentifier) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = milliseconds(20);
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = milliseconds(20);
+  Load(options);
   Egress(BuildTcp(Out4(kAck | kPsh, 5, 9, 100)));
-  std::this_thread::sleep_for(milliseconds(30));
+  Age(milliseconds(30));
   // Due by time, but TSval 5 is not new: only the next new one is stamped,
   // so the sample never starts in the middle of a TSval tick.
   Egress(BuildTcp(Out4(kAck | kPsh, 5, 9, 100)));
@@ -45,18 +44,18 @@ TEST_F(DatapathTest, RateLimitIgnoresRepeatsOfTheSameIdentifier) {
 }
 
 TEST_F(DatapathTest, RttRateScalesTheLimitWithTheFlowRtt) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = milliseconds(10'000);  // would block everything
-  config.sampling.rtt_rate = 1.0;
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = milliseconds(10'000);  // would block everything
+  options.sampling.rtt_rate = 1.0;
+  Load(options);
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));  // first stamp: no RTT yet
-  std::this_thread::sleep_for(milliseconds(20));
+  Age(milliseconds(20));
   Ingress(BuildTcp(In4(kAck, 90, 1)));             // RTT ~20 ms
   Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));  // 1 x RTT after the stamp: due
   Egress(BuildTcp(Out4(kAck | kPsh, 3, 9, 100)));  // right after: limited
   Ingress(BuildTcp(In4(kAck, 91, 3)));
   EXPECT_EQ(Tcp4().rtt_count, 1u);
-  std::this_thread::sleep_for(milliseconds(40));
+  Age(milliseconds(40));
   Egress(BuildTcp(Out4(kAck | kPsh, 4, 9, 100)));  // > 1 x RTT later: due
   Ingress(BuildTcp(In4(kAck, 92, 4)));
   EXPECT_EQ(Tcp4().rtt_count, 2u);
@@ -64,11 +63,11 @@ TEST_F(DatapathTest, RttRateScalesTheLimitWithTheFlowRtt) {
 }
 
 TEST_F(DatapathTest, BurstStampsAFewMoreIdentifiersRightAfterASample) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = milliseconds(10'000);
-  config.sampling.burst_count = 2;
-  config.sampling.burst_window = milliseconds(500);
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = milliseconds(10'000);
+  options.sampling.burst_count = 2;
+  options.sampling.burst_window = milliseconds(500);
+  Load(options);
   for (uint32_t tsval = 1; tsval <= 4; ++tsval) Egress(BuildTcp(Out4(kAck | kPsh, tsval, 9, 100)));
   // A delayed ACK echoes 2 (the older of 2 and 3): the burst catches it.
   Ingress(BuildTcp(In4(kAck, 90, 2)));
@@ -80,13 +79,13 @@ TEST_F(DatapathTest, BurstStampsAFewMoreIdentifiersRightAfterASample) {
 }
 
 TEST_F(DatapathTest, BurstEndsWithItsWindow) {
-  Config config = UnsampledConfig();
-  config.sampling.rate_limit = milliseconds(10'000);
-  config.sampling.burst_count = 3;
-  config.sampling.burst_window = milliseconds(10);
-  Load(config);
+  DatapathOptions options = UnsampledOptions();
+  options.sampling.rate_limit = milliseconds(10'000);
+  options.sampling.burst_count = 3;
+  options.sampling.burst_window = milliseconds(10);
+  Load(options);
   Egress(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)));
-  std::this_thread::sleep_for(milliseconds(20));
+  Age(milliseconds(20));
   Egress(BuildTcp(Out4(kAck | kPsh, 2, 9, 100)));
   Ingress(BuildTcp(In4(kAck, 90, 2)));
   EXPECT_EQ(Tcp4().rtt_count, 0u);

@@ -10,8 +10,8 @@
 #include <map>
 #include <thread>
 
-#include "exporter/lab/command.h"
-#include "exporter/lab/lab.h"
+#include "tests/lab/lab.h"
+#include "tests/support/bpf_objects.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -67,8 +67,8 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   const int port = testing::FreeLocalPort();
   testing::Process exporter(
       testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
-                                      {"--aggregation.interval-ms", "250", "--tc.attach-mode", scenario.attach_mode,
-                                       "--rate-limit", "10", "--ingress-hook", scenario.ingress_hook,
+                                      {"--aggregation.interval", "250ms", "--attach.tc-mode", scenario.attach_mode,
+                                       "--sampling.rate-limit", "10ms", "--attach.ingress-hook", scenario.ingress_hook,
                                        // Accuracy is checked on the kernel's own 12.5 % buckets.
                                        "--histogram.buckets-per-octave", "8"}));
   const auto samples = ScrapeWhenReady(port);
@@ -99,13 +99,15 @@ TEST_P(EndToEnd, MedianRttMatchesInjectedDelay) {
   EXPECT_EQ(testing::FindValue(samples, "pping_flows_opened_total", {{"reason", "first_packet"}}), 4);
   EXPECT_EQ(testing::FindValue(samples, "pping_flows_tracked", {}), 4);
   EXPECT_EQ(testing::FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 0);
+  const std::vector<uint32_t> programs = testing::ProgramIdsHeldBy(exporter.pid());
+  EXPECT_FALSE(programs.empty());
   const auto exit = exporter.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
-  EXPECT_FALSE(testing::PpingProgramsRemain()) << "programs left behind after SIGTERM";
-  const auto filters = RunCommand({"tc", "-n", lab.client_netns(), "qdisc", "show", "dev", "ppc0"});
-  EXPECT_EQ(filters.output.find("clsact"), std::string::npos) << "clsact qdisc left behind: " << filters.output;
-  const auto link = RunCommand({"ip", "-n", lab.client_netns(), "link", "show", "dev", "ppc0"});
-  EXPECT_EQ(link.output.find("xdp"), std::string::npos) << "XDP program left behind: " << link.output;
+  EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "programs left behind after SIGTERM";
+  const testing::Attached left = testing::AttachedTo(lab.client_netns(), "ppc0");
+  EXPECT_FALSE(left.clsact) << "clsact qdisc left behind";
+  EXPECT_FALSE(left.xdp) << "XDP program left behind";
+  EXPECT_TRUE(left.tcx.empty()) << "TCX link left behind";
 }
 
 INSTANTIATE_TEST_SUITE_P(Delays, EndToEnd,
@@ -151,8 +153,8 @@ TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflap", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter(
-      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, {"--rate-limit", "10"}));
+  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
+                                                            {"--sampling.rate-limit", "10ms"}));
   const std::map<std::string, std::string> ppc0{{"interface", "ppc0"}};
   ASSERT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 1)) << exporter.Output();
   lab.RemoveLink();
@@ -165,17 +167,20 @@ TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
   const double before = Scraped(port, "pping_rtt_seconds_count", icmp);
   std::this_thread::sleep_for(1500ms);
   EXPECT_GT(Scraped(port, "pping_rtt_seconds_count", icmp), before + 10);
+  const std::vector<uint32_t> programs = testing::ProgramIdsHeldBy(exporter.pid());
   const auto exit = exporter.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
-  EXPECT_NE(exit.output.find("ppc0 in netns ppflap-c disappeared"), std::string::npos) << exit.output;
-  EXPECT_FALSE(testing::PpingProgramsRemain());
+  EXPECT_NE(exit.output.find("ppc0 in netns " + lab.client_netns() + " disappeared"), std::string::npos) << exit.output;
+  EXPECT_FALSE(testing::AnyProgramStillLoaded(programs));
+  EXPECT_FALSE(testing::AttachedTo(lab.client_netns(), "ppc0").Anything());
 }
 
 TEST(Links, SeveralInterfacesInOneProcess) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppmulti", 5ms});
-  const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
-                                     "--interface", "lo", "--rate-limit", "10"});
+  const auto samples =
+      RunAndScrape({"--attach.netns", lab.client_netns(), "--attach.interface", lab.monitored_interface(),
+                    "--attach.interface", "lo", "--sampling.rate-limit", "10ms"});
   for (const char* iface : {"ppc0", "lo"}) {
     for (const char* hook : {"ingress", "egress"}) {
       EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached", {{"interface", iface}, {"hook", hook}}), 1)
@@ -192,7 +197,8 @@ TEST(Links, TunDeviceIsParsedFromTheIpHeader) {
   Lab lab({"ppl3", 5ms});
   // The delay line's TUN device carries the client's packets twice (into
   // the delay line and back out), IPv4 and IPv6, with no Ethernet header.
-  const auto samples = RunAndScrape({"--netns", lab.server_netns(), "--interface", lab.delay_interface()});
+  const auto samples =
+      RunAndScrape({"--attach.netns", lab.server_netns(), "--attach.interface", lab.delay_interface()});
   for (const char* hook : {"ingress", "egress"}) {
     for (const char* proto : {"tcp", "icmp", "icmpv6"}) {
       EXPECT_GT(testing::FindValue(samples, "pping_packets_total", {{"direction", hook}, {"protocol", proto}}), 0)
@@ -206,8 +212,9 @@ TEST(Links, TunDeviceIsParsedFromTheIpHeader) {
 TEST(IncludeLocal, ReportsRttsMatchedOnEgressSeparately) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"pplocal", 5ms});
-  const auto samples = RunAndScrape({"--netns", lab.client_netns(), "--interface", lab.monitored_interface(),
-                                     "--include-local", "--rate-limit", "10", "--histogram.buckets-per-octave", "8"});
+  const auto samples = RunAndScrape({"--attach.netns", lab.client_netns(), "--attach.interface",
+                                     lab.monitored_interface(), "--sampling.include-local", "--sampling.rate-limit",
+                                     "10ms", "--histogram.buckets-per-octave", "8"});
   const std::map<std::string, std::string> network{
       {"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}, {"matched_on", "ingress"}};
   const std::map<std::string, std::string> local{

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "exporter/lab/lab.h"
+#include "tests/lab/lab.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -57,7 +57,7 @@ void ExpectRttsMatchDelay(const std::vector<json>& events) {
 }
 
 testing::Process StartExporter(const Lab& lab, int port, const std::vector<std::string>& output_flags) {
-  std::vector<std::string> flags{"--rate-limit", "10"};
+  std::vector<std::string> flags{"--sampling.rate-limit", "10ms"};
   flags.insert(flags.end(), output_flags.begin(), output_flags.end());
   testing::Process exporter(
       testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
@@ -74,7 +74,7 @@ TEST(EventStream, JsonLinesParseMatchTheDelayAndSurviveRotation) {
   std::remove(path.c_str());
   std::remove(rotated.c_str());
   const int port = testing::FreeLocalPort();
-  testing::Process exporter = StartExporter(lab, port, {"--format", "jsonl", "--write", path});
+  testing::Process exporter = StartExporter(lab, port, {"--output.format", "jsonl", "--output.write", path});
   std::this_thread::sleep_for(3s);
   // /metrics runs in the same process, and nothing was dropped.
   const auto samples = testing::ScrapeMetrics(port);
@@ -98,7 +98,8 @@ TEST(EventStream, JsonArrayParsesAsAWhole) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppevents", kDelay});
   const std::string path = TempPath("events.json");
-  testing::Process exporter = StartExporter(lab, testing::FreeLocalPort(), {"--format", "json", "--write", path});
+  testing::Process exporter =
+      StartExporter(lab, testing::FreeLocalPort(), {"--output.format", "json", "--output.write", path});
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(exporter.Terminate().code, 0);
   std::ifstream in(path);
@@ -113,8 +114,8 @@ TEST(EventStream, AggregatedViewComesFromTheSameState) {
   Lab lab({"ppevents", kDelay});
   const std::string path = TempPath("aggregate.jsonl");
   std::remove(path.c_str());
-  testing::Process exporter =
-      StartExporter(lab, testing::FreeLocalPort(), {"--aggregate", "1", "--format", "jsonl", "--write", path});
+  testing::Process exporter = StartExporter(
+      lab, testing::FreeLocalPort(), {"--output.aggregate", "1s", "--output.format", "jsonl", "--output.write", path});
   std::this_thread::sleep_for(3500ms);  // at least two full 1 s intervals
   EXPECT_EQ(exporter.Terminate().code, 0);
   const double d = std::chrono::duration<double>(kDelay).count();

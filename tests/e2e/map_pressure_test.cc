@@ -13,8 +13,9 @@
 #include <iostream>
 #include <thread>
 
-#include "exporter/lab/lab.h"
-#include "exporter/netns.h"
+#include "exporter/util/netns.h"
+#include "exporter/util/unique_fd.h"
+#include "tests/lab/lab.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -31,8 +32,9 @@ const std::map<std::string, std::string> kTcp{{"prefix", "192.0.2.0/24"}, {"prot
 // Every ICMP echo identifier is a flow of its own: `per_second` new ones.
 void FloodWithShortFlows(const std::string& netns, int per_second, std::chrono::seconds duration) {
   NetnsScope scope(netns);
-  const int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
-  ASSERT_GE(fd, 0);
+  const UniqueFd socket_fd(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
+  ASSERT_TRUE(socket_fd.valid());
+  const int fd = socket_fd.get();
   sockaddr_in to{};
   to.sin_family = AF_INET;
   inet_pton(AF_INET, Lab::kServerV4, &to.sin_addr);
@@ -49,7 +51,6 @@ void FloodWithShortFlows(const std::string& netns, int per_second, std::chrono::
     next += std::chrono::microseconds(1'000'000 / per_second);
     std::this_thread::sleep_until(next);
   }
-  close(fd);
 }
 
 struct Reading {
@@ -80,9 +81,10 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflood", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter(testing::MonitoringExporterArgv(
-      lab.client_netns(), lab.monitored_interface(), port,
-      {"--rate-limit", "10", "--flow-map-size", "128", "--timestamp-map-size", "128", "--cleanup.protect-ms", "200"}));
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
+                                      {"--sampling.rate-limit", "10ms", "--datapath.flow-map-size", "128",
+                                       "--datapath.timestamp-map-size", "128", "--cleanup.protect-young", "200ms"}));
   // The rate before the flood is measured from once the programs are
   // attached: counting the load time as well would understate it.
   ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();

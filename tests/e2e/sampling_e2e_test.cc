@@ -9,7 +9,7 @@
 #include <iostream>
 #include <thread>
 
-#include "exporter/lab/lab.h"
+#include "tests/lab/lab.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -33,7 +33,7 @@ struct RunResult {
 RunResult MeasureSampling(const std::vector<std::string>& sampling_flags) {
   Lab lab({"ppburst", kDelay, TrafficMix{false, false, true}, false});
   const int port = testing::FreeLocalPort();
-  std::vector<std::string> flags{"--rate-limit", "20",
+  std::vector<std::string> flags{"--sampling.rate-limit", "20ms",
                                  // samples are checked against D on the kernel's 12.5 % buckets
                                  "--histogram.buckets-per-octave", "8"};
   flags.insert(flags.end(), sampling_flags.begin(), sampling_flags.end());
@@ -66,7 +66,7 @@ void ExpectNoWrongSample(const RunResult& run, const char* what) {
 TEST(BurstBypass, GivesMoreSamplesOnRealTrafficAndNoWrongOne) {
   PPING_SKIP_UNLESS_ROOT();
   const RunResult without = MeasureSampling({"--sampling.burst-count", "0"});
-  const RunResult with = MeasureSampling({"--sampling.burst-count", "2", "--sampling.burst-window-ms", "5"});
+  const RunResult with = MeasureSampling({"--sampling.burst-count", "2", "--sampling.burst-window", "5ms"});
   std::cout << "RTT samples/s with a 20 ms rate limit: without burst " << without.samples_per_second << ", with burst "
             << with.samples_per_second << "\n";
   ExpectNoWrongSample(without, "without burst");

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "exporter/lab/command.h"
-#include "exporter/lab/lab.h"
+#include "tests/lab/command.h"
+#include "tests/lab/lab.h"
 #include "tests/prometheus/promql_sources.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
@@ -56,7 +56,7 @@ class AgainstPrometheus : public ::testing::Test {
     lab_ = std::make_unique<Lab>(LabOptions{"ppprom", 10ms});
     exporter_port_ = testing::FreeLocalPort();
     exporter_ = std::make_unique<testing::Process>(testing::MonitoringExporterArgv(
-        lab_->client_netns(), lab_->monitored_interface(), exporter_port_, {"--rate-limit", "10"}));
+        lab_->client_netns(), lab_->monitored_interface(), exporter_port_, {"--sampling.rate-limit", "10ms"}));
     prometheus_port_ = testing::FreeLocalPort();
     const std::string data = TempDir() + "/prometheus-data";
     RunCommand({"rm", "-rf", data});

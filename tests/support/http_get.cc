@@ -75,24 +75,22 @@ bool Dechunk(std::string& body) {
 
 std::string HttpResponse::Header(const std::string& name) const { return HeaderValue(headers, name); }
 
-int ConnectLoopback(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+UniqueFd ConnectLoopback(int port) {
+  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   const sockaddr_in addr = Loopback(port);
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
+  if (!fd || connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) return UniqueFd();
   return fd;
 }
 
 std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version) {
-  const int fd = ConnectLoopback(port);
-  if (fd < 0) return std::nullopt;
+  const UniqueFd connection = ConnectLoopback(port);
+  if (!connection) return std::nullopt;
+  const int fd = connection.get();
   const std::string request = version == HttpVersion::k1_0
                                   ? "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n"
                                   : "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   (void)!write(fd, request.data(), request.size());
-  // Read straight into the response text (large scrapes are ~50-80 MB),
+  // Read straight into the response text (large scrapes are tens of MB),
   // sized from Content-Length once the headers are in, as scrapers do.
   std::string raw;
   size_t used = 0;
@@ -104,7 +102,6 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersi
     if (n < 0) n = 0;
   }
   raw.resize(used);
-  close(fd);
   const size_t split = raw.find("\r\n\r\n");
   if (raw.size() < 12 || split == std::string::npos) return std::nullopt;
   HttpResponse response;
@@ -126,12 +123,11 @@ bool WaitUntilReady(int port) {
 }
 
 int FreeLocalPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr = Loopback(0);
   socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
+  bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
   return ntohs(addr.sin_port);
 }
 

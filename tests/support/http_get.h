@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "exporter/util/unique_fd.h"
+
 namespace pping::testing {
 
 struct HttpResponse {
@@ -14,8 +16,8 @@ struct HttpResponse {
   std::string Header(const std::string& name) const;  // case-insensitive, "" if absent
 };
 
-// A TCP socket connected to 127.0.0.1:port, or -1 if nothing listens there.
-int ConnectLoopback(int port);
+// A TCP socket connected to 127.0.0.1:port; invalid if nothing listens there.
+UniqueFd ConnectLoopback(int port);
 
 enum class HttpVersion { k1_0, k1_1 };
 

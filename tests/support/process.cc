@@ -13,26 +13,29 @@
 #include <thread>
 #include <utility>
 
+#include "exporter/util/unique_fd.h"
+
 namespace pping::testing {
 
+// The child runs only async-signal-safe calls between fork and exec: tests
+// have threads (a lab's traffic and delay line).
 Process::Process(const std::vector<std::string>& argv) {
   char path[] = "/tmp/pping_test_outputXXXXXX";
-  const int log_fd = mkstemp(path);
+  const UniqueFd log(mkstemp(path));
   log_path_ = path;
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     // Die with the test: a crashed or killed test must not leave an
     // exporter attached behind it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    dup2(log.get(), STDOUT_FILENO);
+    dup2(log.get(), STDERR_FILENO);
     execvp(args[0], args.data());
     _exit(127);
   }
-  close(log_fd);
 }
 
 Process::Process(Process&& other) noexcept
@@ -90,9 +93,9 @@ std::string ExporterPath() {
 std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const std::string& interface, int port,
                                                 const std::vector<std::string>& extra) {
   std::vector<std::string> argv{ExporterPath(),
-                                "--netns",
+                                "--attach.netns",
                                 netns,
-                                "--interface",
+                                "--attach.interface",
                                 interface,
                                 "--web.listen-address",
                                 "127.0.0.1:" + std::to_string(port)};

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/cleanup/map_cleaner.h"
+
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace pping {
+namespace {
+
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+// Passes are spaced at least this many times their own duration apart
+// (fewer when an insert failed), so huge maps cost a bounded share of a CPU.
+constexpr uint64_t kPassSpacing = 20;
+constexpr uint64_t kPassSpacingUnderPressure = 5;
+// How often refused insertions are warned about at most.
+constexpr uint64_t kWarningEveryNs = 10 * kNsPerSecond;
+
+// Eviction starts at the high watermark and stops at the low one.
+constexpr double kHighWatermark = 0.90;
+constexpr double kLowWatermark = 0.75;
+
+template <typename Key>
+struct Candidate {
+  uint64_t touched_ns;  // last seen (flows) or stamped (timestamps)
+  Key key;
+  bool bidirectional = false;
+};
+
+// Evicts the oldest candidates until at most `keep` remain, sparing any
+// younger than `protect_ns`; counts the evicted per class and tells
+// `on_evict` of each.
+template <typename Key, typename Delete>
+void EvictOldest(std::vector<Candidate<Key>>& survivors, size_t keep, uint64_t now_ns, uint64_t protect_ns,
+                 const Delete& delete_keys, uint64_t evicted[2], const std::function<void(const Key&)>& on_evict) {
+  std::sort(survivors.begin(), survivors.end(),
+            [](const auto& a, const auto& b) { return a.touched_ns < b.touched_ns; });
+  std::vector<Key> chosen;
+  for (size_t i = 0; i < survivors.size() && survivors.size() - i > keep; ++i) {
+    if (now_ns < survivors[i].touched_ns + protect_ns) break;  // the rest are younger still
+    chosen.push_back(survivors[i].key);
+  }
+  const std::vector<bool> deleted = delete_keys(chosen);
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (!deleted[i]) continue;  // gone meanwhile: the map shrank anyway
+    ++evicted[survivors[i].bidirectional];
+    if (on_evict) on_evict(chosen[i]);
+  }
+}
+
+bool Bidirectional(const pp_flow_state& flow) {
+  constexpr uint32_t kBoth = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
+  return (flow.flags & kBoth) == kBoth;
+}
+
+}  // namespace
+
+MapCleaner::MapCleaner(std::unique_ptr<CleanupMaps> maps, MapCapacities capacities, const CleanupOptions& options,
+                       KernelExpiry kernel_expiry)
+    : maps_(std::move(maps)), capacities_(capacities), options_(options), kernel_expiry_(std::move(kernel_expiry)) {}
+
+uint64_t MapCleaner::MonotonicNowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
+  const auto tcp_ns = static_cast<uint64_t>(options_.tcp_flow_timeout.count());
+  const auto icmp_ns = static_cast<uint64_t>(options_.icmp_flow_timeout.count());
+  std::vector<Candidate<pp_flow_key>> survivors;
+  std::vector<std::pair<pp_flow_key, pp_flow_state>> idle;
+  maps_->ForEachFlow([&](const pp_flow_key& key, const pp_flow_state& flow) {
+    const uint64_t timeout = key.ip_proto == IPPROTO_TCP ? tcp_ns : icmp_ns;
+    if (now_ns > flow.last_seen_ns && now_ns - flow.last_seen_ns > timeout) {
+      idle.emplace_back(key, flow);
+    } else {
+      survivors.push_back({flow.last_seen_ns, key, Bidirectional(flow)});
+    }
+  });
+  std::vector<pp_flow_key> idle_keys;
+  for (const auto& entry : idle) idle_keys.push_back(entry.first);
+  const std::vector<bool> deleted = maps_->DeleteFlows(idle_keys);
+  for (size_t i = 0; i < idle.size(); ++i) {
+    const auto& [key, flow] = idle[i];
+    if (!deleted[i]) continue;  // touched or closed meanwhile
+    ++delta.flows_timed_out[Bidirectional(flow)];
+    if (closed_flow_sink_) closed_flow_sink_(key, CleanupClose::kTimeout);
+  }
+  if (survivors.size() >= kHighWatermark * capacities_.flows) {
+    const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
+      if (closed_flow_sink_) closed_flow_sink_(key, CleanupClose::kEvicted);
+    };
+    const auto delete_flows = [this](const std::vector<pp_flow_key>& keys) { return maps_->DeleteFlows(keys); };
+    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns, ProtectNs(), delete_flows,
+                delta.flows_evicted, on_evict);
+  }
+  delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
+}
+
+// The flow's RTT is looked up per timestamp, not read for every flow: flows
+// hold their regular samples themselves, so the timestamp map is mostly far
+// smaller than the flow map, and copying every flow would cost more than
+// the whole pass.
+uint64_t MapCleaner::FlowSrttNs(const pp_packet_key& key) const {
+  if (key.stamped_on >= PP_DIRECTIONS) return 0;
+  const std::optional<pp_flow_state> flow = maps_->LookupFlow(key.flow);
+  return flow ? flow->rtt[key.stamped_on].srtt_ns : 0;
+}
+
+void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
+  std::vector<Candidate<pp_packet_key>> survivors;
+  std::vector<pp_packet_key> expired;
+  maps_->ForEachTimestamp([&](const pp_packet_key& key, uint64_t stamped_ns) {
+    if (pp_stamp_outlived(stamped_ns, now_ns, FlowSrttNs(key))) {
+      expired.push_back(key);
+    } else {
+      survivors.push_back({stamped_ns, key});
+    }
+  });
+  for (const bool gone : maps_->DeleteTimestamps(expired)) delta.timestamps_expired += gone;
+  uint64_t evicted[2] = {0, 0};
+  if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
+    const auto delete_stamps = [this](const std::vector<pp_packet_key>& keys) { return maps_->DeleteTimestamps(keys); };
+    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * capacities_.timestamps), now_ns, ProtectNs(),
+                delete_stamps, evicted, std::function<void(const pp_packet_key&)>());
+  }
+  delta.timestamps_evicted = evicted[0] + evicted[1];
+  delta.timestamps_tracked = survivors.size() - delta.timestamps_evicted;
+}
+
+void MapCleaner::Tick(uint64_t now_ns, uint64_t map_full_total) {
+  const auto interval_ns = static_cast<uint64_t>(options_.interval.count());
+  const bool pressure = map_full_total > last_map_full_;
+  refused_since_warning_ += map_full_total - std::min(map_full_total, last_map_full_);
+  last_map_full_ = map_full_total;
+  // A pass over huge maps takes time: keep the cleanup's own CPU use to a
+  // few percent by spacing passes some multiple of their duration apart.
+  const auto last_pass_ns = static_cast<uint64_t>(stats().last_sweep_seconds * 1e9);
+  const uint64_t due = last_sweep_ns_ + std::max(interval_ns, kPassSpacing * last_pass_ns);
+  const uint64_t due_under_pressure = last_sweep_ns_ + kPassSpacingUnderPressure * last_pass_ns;
+  if (now_ns >= due || (pressure && now_ns >= due_under_pressure)) {
+    last_sweep_ns_ = now_ns;
+    Sweep(now_ns);
+  }
+  if (refused_since_warning_ > 0 && now_ns >= last_warning_ns_ + kWarningEveryNs) {
+    const CleanupStats s = stats();
+    spdlog::warn(
+        "flow/timestamp maps full: {} insertions refused since the last warning; evicted so far {} flows, "
+        "{} timestamps (see pping_map_full_total; consider --datapath.flow-map-size/--datapath.timestamp-map-size)",
+        refused_since_warning_, s.flows_evicted[0] + s.flows_evicted[1], s.timestamps_evicted);
+    refused_since_warning_ = 0;
+    last_warning_ns_ = now_ns;
+  }
+}
+
+// The iterators expire entries; a map still nearly full afterwards gets
+// the user-space pass, which evicts.
+void MapCleaner::ExpireInKernel(uint64_t now_ns, CleanupStats& delta) {
+  const pp_cleanup_result r = kernel_expiry_(now_ns);
+  delta.flows_timed_out[0] = r.flows_timed_out[0];
+  delta.flows_timed_out[1] = r.flows_timed_out[1];
+  delta.timestamps_expired = r.timestamps_expired;
+  delta.flows_tracked = r.flows_kept;
+  delta.timestamps_tracked = r.timestamps_kept;
+  if (r.flows_kept >= kHighWatermark * capacities_.flows) SweepFlows(now_ns, delta);
+  if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) SweepTimestamps(now_ns, delta);
+}
+
+void MapCleaner::Sweep(uint64_t now_ns) {
+  const auto started = std::chrono::steady_clock::now();
+  CleanupStats delta;
+  if (kernel_expiry_) {
+    ExpireInKernel(now_ns, delta);
+  } else {
+    SweepFlows(now_ns, delta);
+    SweepTimestamps(now_ns, delta);
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::lock_guard lock(mu_);
+  stats_.flows_timed_out[0] += delta.flows_timed_out[0];
+  stats_.flows_timed_out[1] += delta.flows_timed_out[1];
+  stats_.flows_evicted[0] += delta.flows_evicted[0];
+  stats_.flows_evicted[1] += delta.flows_evicted[1];
+  stats_.timestamps_expired += delta.timestamps_expired;
+  stats_.timestamps_evicted += delta.timestamps_evicted;
+  stats_.flows_tracked = delta.flows_tracked;
+  stats_.timestamps_tracked = delta.timestamps_tracked;
+  ++stats_.sweeps;
+  stats_.kernel_iterators = static_cast<bool>(kernel_expiry_);
+  stats_.last_sweep_seconds = took.count();
+}
+
+CleanupStats MapCleaner::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace pping

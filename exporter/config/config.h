@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// The exporter's configuration: an immutable value built once from the
+// command line and an optional TOML file, validated and typed (enums,
+// durations) before anything touches the kernel. Each stage's options are
+// its own struct; this file only gathers them.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exporter/attach/attach_options.h"
+#include "exporter/cleanup/cleanup_options.h"
+#include "exporter/console/console_options.h"
+#include "exporter/exposition/rtt_buckets.h"
+#include "exporter/http/web_options.h"
+#include "exporter/kernel/datapath_options.h"
+
+namespace pping {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+// The user-space side of the aggregation.
+struct AggregationOptions {
+  std::chrono::nanoseconds interval = std::chrono::seconds(1);  // how often the kernel instances are drained
+  // A prefix without traffic this long is dropped from /metrics; 0 keeps all.
+  std::chrono::nanoseconds series_expiry = std::chrono::minutes(10);
+};
+
+struct Config {
+  AttachOptions attach;
+  WebOptions web;
+  LogLevel log_level = LogLevel::kInfo;
+  DatapathOptions datapath;
+  AggregationOptions aggregation;
+  RttBucketOptions histogram;  // exported `le` bounds of pping_rtt_seconds
+  CleanupOptions cleanup;
+  ConsoleOptions output;
+};
+
+// What the command line asked for: run with a config, or exit right away
+// (help, version) with the given code after printing `message`.
+struct ParseOutcome {
+  std::optional<Config> config;
+  int exit_code = 0;
+  std::string message;
+};
+
+// Never throws for bad input: bad flags give exit_code 2 and a one-line message.
+ParseOutcome ParseCommandLine(int argc, const char* const* argv);
+
+// The keys a --config.file may set: every flag's canonical long name.
+std::vector<std::string> ConfigFileKeys();
+
+}  // namespace pping

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// The command line and config file into one typed Config: defaults, typed
+// words and durations, ePPing's names, what follows from the flags, and
+// the one-line errors that end with exit code 2.
+#include "exporter/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace pping {
+namespace {
+
+using namespace std::chrono_literals;
+
+ParseOutcome Parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "pping_exporter");
+  return ParseCommandLine(static_cast<int>(args.size()), args.data());
+}
+
+Config Parsed(std::vector<const char*> args) {
+  const ParseOutcome out = Parse(std::move(args));
+  EXPECT_TRUE(out.config) << out.message;
+  return out.config.value_or(Config{});
+}
+
+TEST(Config, DefaultsFollowExporterConventions) {
+  const Config c = Parsed({});
+  EXPECT_EQ(c.web.listen_address, ":9789");
+  EXPECT_EQ(c.web.telemetry_path, "/metrics");
+  EXPECT_EQ(c.datapath.ipv4_prefix_len, 24u);
+  EXPECT_EQ(c.datapath.ipv6_prefix_len, 48u);
+  EXPECT_EQ(c.datapath.sampling.rate_limit, 100ms);
+  EXPECT_EQ(c.aggregation.interval, 1s);
+  EXPECT_EQ(c.aggregation.series_expiry, 10min);
+  EXPECT_EQ(c.cleanup.tcp_flow_timeout, 5min);
+  EXPECT_EQ(c.attach.hooks.tc_mode, TcMode::kAuto);
+  EXPECT_EQ(c.attach.hooks.ingress, IngressHook::kTc);
+  EXPECT_EQ(c.log_level, LogLevel::kInfo);
+  EXPECT_FALSE(c.output.format);
+  EXPECT_FALSE(c.datapath.emit_events);
+  EXPECT_DOUBLE_EQ(c.histogram.min_seconds, 32e-6);
+  EXPECT_DOUBLE_EQ(c.histogram.max_seconds, 8.4);
+}
+
+TEST(Config, WordsBecomeTypedValues) {
+  const Config c = Parsed({"--attach.tc-mode", "clsact", "--attach.ingress-hook", "xdp", "--attach.xdp-mode", "generic",
+                           "--log.level", "debug", "--sampling.rtt-type", "smoothed", "--output.format", "jsonl"});
+  EXPECT_EQ(c.attach.hooks.tc_mode, TcMode::kClsact);
+  EXPECT_EQ(c.attach.hooks.ingress, IngressHook::kXdp);
+  EXPECT_EQ(c.attach.hooks.xdp_mode, XdpMode::kGeneric);
+  EXPECT_EQ(c.log_level, LogLevel::kDebug);
+  EXPECT_TRUE(c.datapath.sampling.use_smoothed_rtt);
+  EXPECT_EQ(c.output.format, OutputFormat::kJsonl);
+  EXPECT_TRUE(c.datapath.emit_events) << "events are written to the ring buffer only when printed";
+}
+
+TEST(Config, DurationsCarryTheirUnits) {
+  const Config c = Parsed({"--aggregation.interval", "250ms", "--cleanup.tcp-timeout", "1h30m", "--histogram.min",
+                           "16us", "--histogram.max", "2s", "--sampling.burst-window", "0"});
+  EXPECT_EQ(c.aggregation.interval, 250ms);
+  EXPECT_EQ(c.cleanup.tcp_flow_timeout, 90min);
+  EXPECT_DOUBLE_EQ(c.histogram.min_seconds, 16e-6);
+  EXPECT_DOUBLE_EQ(c.histogram.max_seconds, 2.0);
+  EXPECT_EQ(c.datapath.sampling.burst_window, 0ns);
+}
+
+TEST(Config, EppingNamesAreAliasesInEppingsUnits) {
+  const Config c = Parsed({"-i",
+                           "eth0",
+                           "--interface",
+                           "eth1",
+                           "-r",
+                           "25",
+                           "-R",
+                           "0.5",
+                           "-t",
+                           "smoothed",
+                           "-c",
+                           "2",
+                           "-F",
+                           "json",
+                           "-w",
+                           "/tmp/out.json",
+                           "-l",
+                           "-s",
+                           "-4",
+                           "20",
+                           "-6",
+                           "40",
+                           "-I",
+                           "xdp",
+                           "-x",
+                           "native",
+                           "--aggregate-timeout",
+                           "30"});
+  EXPECT_EQ(c.attach.interfaces, (std::vector<std::string>{"eth0", "eth1"}));
+  EXPECT_EQ(c.datapath.sampling.rate_limit, 25ms);
+  EXPECT_DOUBLE_EQ(c.datapath.sampling.rtt_rate, 0.5);
+  EXPECT_TRUE(c.datapath.sampling.use_smoothed_rtt);
+  EXPECT_EQ(c.cleanup.interval, 2s);
+  EXPECT_EQ(c.output.format, OutputFormat::kJson);
+  EXPECT_EQ(c.output.write_path, "/tmp/out.json");
+  EXPECT_TRUE(c.datapath.include_local);
+  EXPECT_TRUE(c.datapath.include_syn);
+  EXPECT_EQ(c.datapath.ipv4_prefix_len, 20u);
+  EXPECT_EQ(c.datapath.ipv6_prefix_len, 40u);
+  EXPECT_EQ(c.attach.hooks.ingress, IngressHook::kXdp);
+  EXPECT_EQ(c.attach.hooks.xdp_mode, XdpMode::kNative);
+  EXPECT_EQ(c.aggregation.series_expiry, 30s);
+  // The aliases take units too.
+  EXPECT_EQ(Parsed({"--rate-limit", "1s"}).datapath.sampling.rate_limit, 1s);
+  EXPECT_EQ(Parsed({"-a", "5"}).output.aggregate, 5s);
+}
+
+TEST(Config, AggregateAloneChoosesTheStandardFormatAndNoEvents) {
+  const Config c = Parsed({"--output.aggregate", "10s"});
+  EXPECT_EQ(c.output.format, OutputFormat::kStandard);
+  EXPECT_TRUE(c.output.prints_aggregates());
+  EXPECT_FALSE(c.datapath.emit_events);
+}
+
+TEST(Config, BadFlagsExitWithTwoInOneLine) {
+  for (const auto& args :
+       std::vector<std::vector<const char*>>{{"--aggregation.ipv4-prefix", "33"},
+                                             {"--aggregation.ipv6-prefix", "-1"},
+                                             {"--no-such-flag"},
+                                             {"--log.level", "chatty"},
+                                             {"--log.level", "0"},
+                                             {"--output.format", "3"},
+                                             {"--aggregate-timeout", "99999999999999999999"},
+                                             {"--rate-limit", std::string(400, '9').c_str()},
+                                             {"--attach.tc-mode", "tc"},
+                                             {"--web.telemetry-path", "metrics"},
+                                             {"--aggregation.interval", "250"},
+                                             {"--aggregation.interval", "5ms"},
+                                             {"--cleanup.tcp-timeout", "soon"},
+                                             {"--output.aggregate", "10s", "--output.format", "ppviz"},
+                                             {"--output.write", "/tmp/x"},
+                                             {"--datapath.events-buffer-size", "5000"},
+                                             {"--histogram.min", "1s", "--histogram.max", "1s"}}) {
+    const ParseOutcome out = Parse(args);
+    EXPECT_FALSE(out.config) << args[0];
+    EXPECT_EQ(out.exit_code, 2) << args[0];
+    EXPECT_FALSE(out.message.empty()) << args[0];
+    EXPECT_EQ(out.message.find('\n'), std::string::npos) << "one line: " << out.message;
+  }
+}
+
+TEST(Config, HelpExitsCleanly) {
+  const ParseOutcome out = Parse({"--help"});
+  EXPECT_FALSE(out.config);
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_NE(out.message.find("--web.listen-address"), std::string::npos);
+  EXPECT_NE(out.message.find("100ms"), std::string::npos) << "defaults shown as durations";
+}
+
+TEST(Config, ExampleFileParsesAndNamesEveryFlag) {
+  const char* path = "config/pping_exporter.toml";
+  const Config c = Parsed({"--config.file", path});
+  EXPECT_EQ(c.web.listen_address, ":9789");
+  EXPECT_EQ(c.datapath.sampling.rate_limit, 100ms);
+  EXPECT_EQ(c.cleanup.icmp_flow_timeout, 30s);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const std::string& key : ConfigFileKeys()) {
+    EXPECT_NE(text.str().find(key + " = "), std::string::npos) << "config example lacks " << key;
+  }
+}
+
+TEST(Config, FileValuesAreValidatedAndFlagsOverrideThem) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/c.toml";
+  std::ofstream(path) << "aggregation.ipv4-prefix = 20\nsampling.rate-limit = \"5ms\"\n";
+  Config c = Parsed({"--config.file", path.c_str(), "--sampling.rate-limit", "7ms"});
+  EXPECT_EQ(c.datapath.ipv4_prefix_len, 20u);
+  EXPECT_EQ(c.datapath.sampling.rate_limit, 7ms);
+  std::ofstream(path) << "aggregation.ipv4-prefix = 40\n";
+  EXPECT_EQ(Parse({"--config.file", path.c_str()}).exit_code, 2);
+  std::ofstream(path) << "cleanup.tcp-timeout = \"300\"\n";
+  EXPECT_EQ(Parse({"--config.file", path.c_str()}).exit_code, 2) << "a duration needs its unit in the file too";
+  std::ofstream(path) << "sampling.rate_limit = \"5ms\"\n";
+  const ParseOutcome typo = Parse({"--config.file", path.c_str()});
+  EXPECT_EQ(typo.exit_code, 2) << "a key naming no flag";
+  EXPECT_NE(typo.message.find("rate_limit"), std::string::npos) << typo.message;
+}
+
+}  // namespace
+}  // namespace pping

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// RTT and flow events as plain values: what the ring-buffer reader decodes
+// and the formatters print. Wall-clock time and host-order ports.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "bpf/abi/pping_abi.h"
+#include "exporter/stats/prefix.h"
+
+namespace pping {
+
+// A flow printed the pping way: the sender of the stamped identifier first.
+struct EventFlow {
+  Address16 src{};
+  uint16_t src_port = 0;
+  Address16 dst{};
+  uint16_t dst_port = 0;
+  uint8_t ip_proto = 0;
+};
+
+struct RttEvent {
+  std::chrono::system_clock::time_point time;
+  EventFlow flow;
+  std::chrono::nanoseconds rtt{0};
+  std::chrono::nanoseconds min_rtt{0};
+  uint64_t sent_packets = 0;
+  uint64_t sent_bytes = 0;
+  uint64_t rec_packets = 0;
+  uint64_t rec_bytes = 0;
+  bool match_on_egress = false;
+};
+
+// Why a flow opened or closed.
+enum class FlowChange { kSyn, kSynAck, kFirstPacket, kFin, kRst, kTimeout, kEvicted };
+
+// Which side's packet did it; none for the cleanup's timeouts and evictions.
+enum class Trigger { kSource, kDestination, kNone };
+
+struct FlowEvent {
+  std::chrono::system_clock::time_point time;
+  EventFlow flow;
+  bool opening = true;
+  FlowChange reason = FlowChange::kFirstPacket;
+  Trigger triggered_by = Trigger::kSource;
+};
+
+// A flow the exporter's cleanup closed (kTimeout, kEvicted): no packet
+// triggered it.
+FlowEvent CleanupClosedFlow(const pp_flow_key& key, std::chrono::system_clock::time_point time, FlowChange reason);
+
+using Event = std::variant<RttEvent, FlowEvent>;
+
+// Converts bpf_ktime_get_ns() (CLOCK_MONOTONIC) to wall-clock time.
+class MonotonicToWallClock {
+ public:
+  MonotonicToWallClock();
+  std::chrono::system_clock::time_point operator()(uint64_t monotonic_ns) const;
+
+ private:
+  int64_t offset_ns_;
+};
+
+// Decodes one ring-buffer record; false for an unknown or short record.
+bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& clock, Event& out);
+
+std::string ProtocolName(uint8_t ip_proto);  // "TCP", "ICMP", "ICMPv6"
+// As ePPing prints them: "SYN", "SYN-ACK", "first observed packet", "FIN",
+// "RST", "flow timeout", "evicted"; and "src", "dest", "none".
+const char* FlowChangeName(FlowChange change);
+const char* TriggerName(Trigger trigger);
+// "192.0.2.1" or "2001:db8::1" (no prefix length).
+std::string AddressText(const Address16& addr);
+
+}  // namespace pping

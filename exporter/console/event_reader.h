@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Drains the datapath's event ring buffer on its own thread and hands each
+// decoded event to a sink. The datapath never waits for this reader: when
+// it falls behind, the kernel drops events and counts them.
+#pragma once
+
+#include <functional>
+#include <thread>
+
+#include "exporter/console/event.h"
+#include "exporter/kernel/ring_buffer.h"
+
+namespace pping {
+
+class EventReader {
+ public:
+  using Sink = std::function<void(const Event&)>;
+
+  // Throws Error if the ring buffer cannot be opened.
+  EventReader(EventsMap events, Sink sink);
+  ~EventReader();
+  EventReader(const EventReader&) = delete;
+  EventReader& operator=(const EventReader&) = delete;
+
+ private:
+  void OnRecord(const void* data, size_t size);
+
+  Sink sink_;
+  MonotonicToWallClock clock_;
+  RingBuffer ring_;
+  std::jthread thread_;  // stopped and joined first
+};
+
+}  // namespace pping

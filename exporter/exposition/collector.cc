@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/exposition/collector.h"
+
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "exporter/util/error.h"
+#include "exporter/util/release_memory.h"
+
+namespace pping {
+namespace {
+
+// Prefixes written per hold of the aggregator's lock: with the default
+// buckets about one piece of the stream, and a short hold.
+constexpr size_t kPrefixesPerLock = 256;
+// Label text dropped at once before the memory is handed back (smaller
+// drops go back with the aggregator's next release).
+constexpr size_t kLabelsPerRelease = 4096;
+
+void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::MetricFamily> more) {
+  out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
+}  // namespace
+
+PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
+                               AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets)
+    : aggregator_(aggregator),
+      counters_(std::move(counters)),
+      cleanup_(std::move(cleanup)),
+      attachments_(std::move(attachments)),
+      map_sizes_(map_sizes),
+      prefix_text_(std::move(buckets)) {}
+
+void PpingCollector::AppendExposition(ExpositionStream& out) {
+  std::vector<prometheus::MetricFamily> families;
+  try {
+    // No drain here: the periodic sync drains every aggregation interval,
+    // so prefixes are at most one interval old, and a big scrape does not
+    // wait for a drain of its own.
+    const GlobalCounters counters = counters_();
+    Append(families, GlobalFamilies(counters));
+    Append(families, FlowFamilies(counters, cleanup_()));
+  } catch (const Error& e) {
+    ++errors_;
+    spdlog::error("collect: {}", e.what());
+  }
+  // The per-prefix families are written in place, a batch of prefixes per
+  // hold of the aggregator's lock, without copying their histograms first;
+  // text leaves between batches, when the lock is free for the drain. A
+  // client that gave up (a scrape timeout) ends the walk: writing the rest
+  // for nobody would only hold up the next scrape.
+  uint64_t prefixes = 0;
+  prefix_text_.Begin(out.text());
+  Aggregator::Walk walk = aggregator_.BeginWalk();
+  const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
+    prefix_text_.Add(slot, key, total, last_rtt);
+    ++prefixes;
+  };
+  while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
+  out.Yield();
+  prefix_text_.Finish();
+  // Label text is small per prefix: only a peak's worth is handed back.
+  if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
+  ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
+  Append(families, ExporterFamilies(health));
+  out.text() += prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace pping

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scrape handler's source: on every scrape it writes the per-prefix
+// state as of the latest periodic drain and the live global counters.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "exporter/exposition/exposition_source.h"
+#include "exporter/exposition/metric_families.h"
+#include "exporter/exposition/prefix_exposition.h"
+#include "exporter/exposition/rtt_buckets.h"
+#include "exporter/stats/aggregator.h"
+#include "exporter/stats/cleanup_stats.h"
+#include "exporter/stats/global_counters.h"
+
+namespace pping {
+
+class PpingCollector : public ExpositionSource {
+ public:
+  using CleanupStatsReader = std::function<CleanupStats()>;
+  using AttachmentReader = std::function<AttachmentReport()>;
+
+  PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
+                 AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets);
+  void AppendExposition(ExpositionStream& out) override;
+
+ private:
+  Aggregator& aggregator_;
+  GlobalCountersReader counters_;
+  CleanupStatsReader cleanup_;
+  AttachmentReader attachments_;
+  MapSizes map_sizes_;
+  PrefixExposition prefix_text_;  // keeps its buffers between scrapes
+  std::atomic<uint64_t> errors_{0};
+};
+
+}  // namespace pping

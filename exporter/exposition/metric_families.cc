@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/exposition/metric_families.h"
+
+#include <array>
+#include <string>
+
+#include "bpf/abi/pping_abi.h"
+#include "exporter/stats/names.h"
+#include "exporter/util/version.h"
+
+namespace pping {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+void AddCounter(MetricFamily& family, Labels labels, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+void AddGauge(MetricFamily& family, Labels labels, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+// A counter family with one series per datapath map (enum pp_map_id).
+MetricFamily PerMapCounter(std::string name, std::string help, const std::array<uint64_t, PP_MAPS>& values) {
+  static constexpr const char* kMaps[PP_MAPS] = {"packet_ts", "flow_state", "aggregation"};
+  auto family = Family(std::move(name), std::move(help), MetricType::Counter);
+  for (int i = 0; i < PP_MAPS; ++i) AddCounter(family, {{"map", kMaps[i]}}, static_cast<double>(values[i]));
+  return family;
+}
+
+}  // namespace
+
+std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
+  static constexpr const char* kEcn[4] = {"not_ect", "ect1", "ect0", "ce"};
+  auto packets =
+      Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.", MetricType::Counter);
+  auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.", MetricType::Counter);
+  for (int dir = 0; dir < PP_DIRECTIONS; ++dir) {
+    for (unsigned proto = 0; proto < PP_PROTO_CLASSES; ++proto) {
+      const Labels labels{{"direction", HookName(dir)}, {"protocol", ProtoClassName(proto)}};
+      AddCounter(packets, labels, static_cast<double>(c.ip_packets[dir][proto]));
+      AddCounter(bytes, labels, static_cast<double>(c.ip_bytes[dir][proto]));
+    }
+    const Labels non_ip{{"direction", HookName(dir)}, {"protocol", "non_ip"}};
+    AddCounter(packets, non_ip, static_cast<double>(c.non_ip_packets[dir]));
+    AddCounter(bytes, non_ip, static_cast<double>(c.non_ip_bytes[dir]));
+  }
+  auto ecn = Family("pping_ecn_packets_total", "IP packets by ECN codepoint.", MetricType::Counter);
+  for (int i = 0; i < 4; ++i) AddCounter(ecn, {{"codepoint", kEcn[i]}}, static_cast<double>(c.ecn_packets[i]));
+  auto truncated =
+      Family("pping_truncated_packets_total", "Packets whose headers ended early or were malformed; they give no RTT.",
+             MetricType::Counter);
+  AddCounter(truncated, {}, static_cast<double>(c.truncated_packets));
+  auto full = PerMapCounter("pping_map_full_total", "Datapath map insertions refused because the map was full, by map.",
+                            c.map_full);
+  auto alloc_failed = PerMapCounter("pping_map_alloc_failures_total",
+                                    "Datapath map insertions that failed because the kernel could not allocate the "
+                                    "entry (a burst of new entries outran its per-CPU caches, or memory ran short), "
+                                    "by map. The map was not full.",
+                                    c.map_alloc_failed);
+  auto samples = Family("pping_rtt_samples_total", "RTT samples taken by the datapath.", MetricType::Counter);
+  AddCounter(samples, {}, static_cast<double>(c.rtt_samples));
+  auto lost = Family("pping_events_lost_total",
+                     "RTT and flow events dropped because the event consumer fell behind (ring buffer full).",
+                     MetricType::Counter);
+  AddCounter(lost, {}, static_cast<double>(c.events_lost));
+  return {std::move(packets), std::move(bytes),        std::move(ecn),     std::move(truncated),
+          std::move(full),    std::move(alloc_failed), std::move(samples), std::move(lost)};
+}
+
+std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {
+  static constexpr const char* kOpen[PP_OPEN_REASONS] = {"syn", "syn_ack", "first_packet"};
+  static constexpr const char* kClose[PP_CLOSE_REASONS] = {"fin", "rst", "timeout"};
+  auto opened = Family("pping_flows_opened_total", "Flows the datapath started tracking, by what opened them.",
+                       MetricType::Counter);
+  for (int i = 0; i < PP_OPEN_REASONS; ++i) {
+    AddCounter(opened, {{"reason", kOpen[i]}}, static_cast<double>(c.flows_opened[i]));
+  }
+  auto closed =
+      Family("pping_flows_closed_total", "Flows no longer tracked, by reason and whether packets were seen both ways.",
+             MetricType::Counter);
+  for (int i = 0; i < PP_CLOSE_REASONS; ++i) {
+    for (int both = 0; both < 2; ++both) {
+      const uint64_t n = c.flows_closed[i][both] + (i == PP_CLOSE_TIMEOUT ? cleanup.flows_timed_out[both] : 0);
+      AddCounter(closed, {{"reason", kClose[i]}, {"bidirectional", both ? "true" : "false"}}, static_cast<double>(n));
+    }
+  }
+  for (int both = 0; both < 2; ++both) {
+    AddCounter(closed, {{"reason", "evicted"}, {"bidirectional", both ? "true" : "false"}},
+               static_cast<double>(cleanup.flows_evicted[both]));
+  }
+  auto tracked = Family("pping_flows_tracked", "Flows in the flow map after the latest cleanup.", MetricType::Gauge);
+  AddGauge(tracked, {}, static_cast<double>(cleanup.flows_tracked));
+  auto stamps = Family("pping_timestamps_tracked",
+                       "Outstanding timestamps in the timestamp map after the latest cleanup (samples that flows "
+                       "hold themselves are not counted).",
+                       MetricType::Gauge);
+  AddGauge(stamps, {}, static_cast<double>(cleanup.timestamps_tracked));
+  auto expired =
+      Family("pping_timestamps_expired_total",
+             "Timestamps removed unechoed after their lifetime (8 x RTT, at least 1 s).", MetricType::Counter);
+  AddCounter(expired, {}, static_cast<double>(cleanup.timestamps_expired));
+  auto ts_evicted =
+      Family("pping_timestamps_evicted_total",
+             "Outstanding timestamps evicted (oldest first) because the map was nearly full.", MetricType::Counter);
+  AddCounter(ts_evicted, {}, static_cast<double>(cleanup.timestamps_evicted));
+  auto skipped = Family("pping_stamps_rate_limited_total",
+                        "New identifiers not stamped because of the per-flow rate limit.", MetricType::Counter);
+  AddCounter(skipped, {}, static_cast<double>(c.stamps_rate_limited));
+  auto burst =
+      Family("pping_stamps_burst_total", "Identifiers stamped as part of a burst after a sample.", MetricType::Counter);
+  AddCounter(burst, {}, static_cast<double>(c.stamps_burst));
+  auto sweeps =
+      Family("pping_cleanup_sweeps_total", "Cleanup passes over the flow and timestamp maps.", MetricType::Counter);
+  AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
+  auto took = Family("pping_cleanup_duration_seconds", "Duration of the latest cleanup pass.", MetricType::Gauge);
+  AddGauge(took, {}, cleanup.last_sweep_seconds);
+  auto mode = Family("pping_cleanup_kernel_iterators",
+                     "1 if expiry runs as BPF iterators, 0 if as a user-space sweep (kernel refused iterators).",
+                     MetricType::Gauge);
+  AddGauge(mode, {}, cleanup.kernel_iterators ? 1 : 0);
+  return {std::move(opened),  std::move(closed),     std::move(tracked), std::move(stamps),
+          std::move(expired), std::move(ts_evicted), std::move(skipped), std::move(burst),
+          std::move(sweeps),  std::move(took),       std::move(mode)};
+}
+
+std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
+  auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
+  AddGauge(build, {{"version", std::string(kVersion)}}, 1);
+  auto attached =
+      Family("pping_interface_attached",
+             "1 for each interface and hook the datapath is attached to, with the attach mode.", MetricType::Gauge);
+  for (const auto& a : health.attachments.attachments) {
+    AddGauge(attached, {{"interface", a.interface}, {"hook", a.hook}, {"mode", a.mode}}, 1);
+  }
+  auto present =
+      Family("pping_interface_present", "1 while a configured interface exists and is attached, 0 while it is gone.",
+             MetricType::Gauge);
+  auto reattached = Family("pping_interface_reattachments_total",
+                           "Times a configured interface came back and was attached again.", MetricType::Counter);
+  for (const auto& i : health.attachments.interfaces) {
+    AddGauge(present, {{"interface", i.interface}}, i.present ? 1 : 0);
+    AddCounter(reattached, {{"interface", i.interface}}, static_cast<double>(i.reattachments));
+  }
+  auto capacity = Family("pping_map_capacity", "Configured maximum entries of each datapath map.", MetricType::Gauge);
+  AddGauge(capacity, {{"map", "packet_ts"}}, static_cast<double>(health.map_sizes.packet_ts));
+  AddGauge(capacity, {{"map", "flow_state"}}, static_cast<double>(health.map_sizes.flow_state));
+  AddGauge(capacity, {{"map", "aggregation"}}, static_cast<double>(health.map_sizes.aggregation));
+  auto syncs = Family("pping_exporter_aggregation_syncs_total",
+                      "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
+  AddCounter(syncs, {}, static_cast<double>(health.aggregation_syncs));
+  auto prefixes = Family("pping_exporter_tracked_prefixes",
+                         "Prefix/protocol series held in the exporter's cumulative state.", MetricType::Gauge);
+  AddGauge(prefixes, {}, static_cast<double>(health.tracked_prefixes));
+  auto errors = Family("pping_exporter_collect_errors_total", "Scrapes during which reading the kernel maps failed.",
+                       MetricType::Counter);
+  AddCounter(errors, {}, static_cast<double>(health.collect_errors));
+  return {std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
+          std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(errors)};
+}
+
+}  // namespace pping

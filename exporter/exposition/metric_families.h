@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// Turns plain statistics into Prometheus metric families. Prometheus
+// types stay in this package: everything below it hands over plain structs.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+#include <vector>
+
+#include "exporter/stats/attachment_info.h"
+#include "exporter/stats/cleanup_stats.h"
+#include "exporter/stats/global_counters.h"
+
+namespace pping {
+
+// Global packet/byte, ECN, truncation, map-full and sample counters.
+std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& counters);
+
+// Flow lifecycle, sampling and cleanup: kernel counters (FIN/RST closes,
+// opens, stamps) joined with the user-space sweep's (timeouts, expiries).
+std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
+
+// Configured capacity of each datapath map, for "how full" panels.
+struct MapSizes {
+  uint64_t packet_ts = 0;
+  uint64_t flow_state = 0;
+  uint64_t aggregation = 0;  // per instance
+};
+
+struct ExporterHealth {
+  AttachmentReport attachments;
+  MapSizes map_sizes;
+  uint64_t aggregation_syncs = 0;
+  uint64_t tracked_prefixes = 0;
+  uint64_t collect_errors = 0;
+};
+
+// Build info, attachments and the exporter's own health.
+std::vector<prometheus::MetricFamily> ExporterFamilies(const ExporterHealth& health);
+
+}  // namespace pping

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writes the per-prefix families (RTT histograms, min/max gauges, traffic
+// counters) straight into exposition text. These are the only families
+// whose size grows with the traffic (prefixes x buckets): one prometheus-cpp
+// object per bucket costs orders of magnitude more than copying a few
+// preformatted pieces per line (docs/performance.md, "Scrape").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "exporter/exposition/rtt_buckets.h"
+#include "exporter/exposition/text_buffer.h"
+#include "exporter/stats/prefix_stats.h"
+
+namespace pping {
+
+// Lives across scrapes (one scrape at a time) so its buffers keep their
+// memory: Begin(), Add() per prefix, Finish().
+class PrefixExposition {
+ public:
+  explicit PrefixExposition(RttBucketLayout layout) : layout_(std::move(layout)) {}
+
+  // The histogram family goes into `out` as prefixes are added (the caller
+  // may send and clear `out` between them); the other families wait in side
+  // buffers until Finish().
+  void Begin(TextBuffer& out);
+  // `slot`: the prefix's place in the aggregator (see Aggregator::Walk), by
+  // which its label text is kept; `total` since start; `last_rtt`: the
+  // latest interval with RTT samples.
+  void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt);
+  // Appends the min/max gauges and traffic counters to `out`.
+  void Finish();
+  // Drops the label text kept for slots at or past `slots`, which the
+  // aggregator has given back; returns how many slots' text it dropped.
+  size_t KeepLabelsFor(size_t slots);
+
+ private:
+  // A prefix's label text, formatted once and kept across scrapes, by slot
+  // (no lookup per prefix per scrape); a slot freed and given to another
+  // prefix is formatted anew.
+  struct Labels {
+    PrefixKey key;
+    std::string prefix;       // prefix="...",protocol="...", empty until formatted
+    std::string rtt;          // the same plus matched_on="..."
+    std::string bucket_head;  // pping_rtt_seconds_bucket{<rtt>,le="
+  };
+  const Labels& LabelsOf(uint32_t slot, const PrefixKey& key);
+  void AddHistogram(const Labels& labels, const PrefixStats& total);
+
+  RttBucketLayout layout_;
+  TextBuffer* out_ = nullptr;
+  TextBuffer min_, max_, packets_, bytes_;
+  std::vector<uint64_t> cumulative_;
+  std::vector<Labels> labels_;  // by slot
+};
+
+}  // namespace pping

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/http/http_server.h"
+
+#include <CivetServer.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+#include <string_view>
+
+#include "exporter/util/error.h"
+
+namespace pping {
+
+class HttpServer::MetricsHandler : public CivetHandler {
+ public:
+  void Add(std::weak_ptr<ExpositionSource> source) {
+    std::lock_guard lock(mu_);
+    sources_.push_back(std::move(source));
+  }
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    std::vector<std::weak_ptr<ExpositionSource>> sources;
+    {
+      std::lock_guard lock(mu_);
+      sources = sources_;
+    }
+    // Scrapes take turns on one text buffer that keeps its pages. The body
+    // leaves in pieces while the rest is written (ExpositionStream): its
+    // length is not known up front, so HTTP/1.1 clients (Prometheus) get
+    // it chunked, where a body cut short shows; HTTP/1.0 ones read it to
+    // the connection's close.
+    std::lock_guard scrape(scrape_mu_);
+    const char* version = mg_get_request_info(conn)->http_version;
+    const bool chunked = version != nullptr && std::string_view(version) == "1.1";
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%sConnection: close\r\n\r\n", kExpositionContentType,
+              chunked ? "Transfer-Encoding: chunked\r\n" : "");
+    ExpositionStream out(body_, [conn, chunked](std::string_view piece) {
+      const auto size = static_cast<unsigned>(piece.size());
+      return (chunked ? mg_send_chunk(conn, piece.data(), size) : mg_write(conn, piece.data(), size)) > 0;
+    });
+    RenderExposition(sources, out);
+    out.Flush();
+    if (out.client_gone()) {
+      spdlog::debug("scrape: the client went away; {} bytes written were not sent", out.unsent_bytes());
+    } else if (chunked) {
+      mg_send_chunk(conn, "", 0);  // the last, empty chunk
+    }
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::mutex scrape_mu_;
+  TextBuffer body_;
+  std::vector<std::weak_ptr<ExpositionSource>> sources_;
+};
+
+class HttpServer::LandingHandler : public CivetHandler {
+ public:
+  explicit LandingHandler(std::string telemetry_path) : path_(std::move(telemetry_path)) {}
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    const std::string body =
+        "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
+        "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
+        path_ +
+        "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+        "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::string path_;
+};
+
+// A plain-text health endpoint: 200 while `ok` holds, else 503.
+class HttpServer::StatusHandler : public CivetHandler {
+ public:
+  StatusHandler(std::string ok_text, bool initially_ok) : ok_text_(std::move(ok_text)), ok_(initially_ok) {}
+  void Set(bool ok) { ok_ = ok; }
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    const bool ok = ok_.load();
+    const std::string body = ok ? ok_text_ + "\n" : "Not " + ok_text_ + "\n";
+    mg_printf(conn,
+              "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              ok ? "200 OK" : "503 Service Unavailable", body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::string ok_text_;
+  std::atomic<bool> ok_;
+};
+
+std::string CivetListeningPort(const std::string& listen_address) {
+  if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
+  return listen_address;
+}
+
+HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
+    : metrics_(std::make_unique<MetricsHandler>()),
+      landing_(std::make_unique<LandingHandler>(telemetry_path)),
+      healthy_(std::make_unique<StatusHandler>("Healthy", true)),
+      ready_(std::make_unique<StatusHandler>("Ready", false)) {
+  constexpr unsigned kCivetIpv6Feature = 8;
+  if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
+    throw UsageError("listen on " + listen_address +
+                     ": this civetweb build has no IPv6 support; use an IPv4 address or :PORT");
+  }
+  // tcp_nodelay: a chunk's small framing writes must not wait for the
+  // client's (possibly delayed) ACK of the data before them.
+  const std::vector<std::string> options = {
+      "listening_ports", CivetListeningPort(listen_address), "num_threads", "4", "tcp_nodelay", "1"};
+  try {
+    server_ = std::make_unique<CivetServer>(options);
+  } catch (const CivetException& e) {
+    throw UsageError("listen on " + listen_address + ": " + e.what() + " (address in use or invalid?)");
+  }
+  server_->addHandler(telemetry_path, metrics_.get());
+  server_->addHandler("/$", landing_.get());
+  server_->addHandler("/-/healthy$", healthy_.get());
+  server_->addHandler("/-/ready$", ready_.get());
+}
+
+void HttpServer::SetReady(bool ready) { ready_->Set(ready); }
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (server_) server_->close();
+}
+
+void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { metrics_->Add(std::move(source)); }
+
+int HttpServer::port() const {
+  mg_server_port ports[4] = {};
+  const int n = mg_get_server_ports(server_->getContext(), 4, ports);
+  return n > 0 ? ports[0].port : -1;
+}
+
+}  // namespace pping

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// The HTTP endpoint: the exposition streamed whole (HTTP/1.0) or chunked
+// (HTTP/1.1) with the versioned Content-Type, health and readiness, and
+// listen addresses that cannot be used.
+#include "exporter/http/http_server.h"
+
+#include <civetweb.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "exporter/exposition/exposition_source.h"
+#include "exporter/exposition/exposition_stream.h"
+#include "exporter/exposition/text_buffer.h"
+#include "exporter/util/error.h"
+#include "tests/support/http_get.h"
+
+namespace pping {
+namespace {
+
+class FixedSource : public ExpositionSource {
+ public:
+  void AppendExposition(ExpositionStream& out) override {
+    out.text() += "# TYPE pping_test_value gauge\npping_test_value{prefix=\"192.0.2.0/24\"} 4\n";
+  }
+};
+
+// Many lines, yielding after each: the body leaves in several pieces.
+class LargeSource : public ExpositionSource {
+ public:
+  // Lines of ~30 bytes: over five pieces.
+  static constexpr int kLines = static_cast<int>(5 * ExpositionStream::kPieceBytes / 25);
+  void AppendExposition(ExpositionStream& out) override {
+    out.text() += "# TYPE pping_test_line gauge\n";
+    for (int i = 0; i < kLines; ++i) {
+      out.text() += "pping_test_line{n=\"" + std::to_string(i) + "\"} " + std::to_string(i) + "\n";
+      out.Yield();
+    }
+  }
+  static std::string Expected() {
+    TextBuffer text;
+    ExpositionStream whole(
+        text, [](std::string_view) { return true; }, SIZE_MAX);
+    LargeSource().AppendExposition(whole);
+    return std::string(text.view());
+  }
+};
+
+TEST(HttpServer, StreamsALargeBodyWholeToHttp10AndChunkedToHttp11) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  auto source = std::make_shared<LargeSource>();
+  server.AddSource(source);
+  const std::string expected = LargeSource::Expected();
+  ASSERT_GT(expected.size(), 4 * ExpositionStream::kPieceBytes);
+  const auto v10 = testing::HttpGet(server.port(), "/metrics");
+  ASSERT_TRUE(v10);
+  EXPECT_EQ(v10->status, 200);
+  EXPECT_EQ(v10->Header("Transfer-Encoding"), "");
+  EXPECT_EQ(v10->body, expected);
+  const auto v11 = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1);
+  ASSERT_TRUE(v11) << "the chunked body is malformed or misses its last chunk";
+  EXPECT_EQ(v11->Header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(v11->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(v11->body, expected);
+}
+
+TEST(HttpServer, ServesExpositionWithVersionedContentType) {
+  HttpServer server("127.0.0.1:0", "/custom-metrics");
+  auto source = std::make_shared<FixedSource>();
+  server.AddSource(source);
+  ASSERT_GT(server.port(), 0);
+  const auto metrics = testing::HttpGet(server.port(), "/custom-metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(metrics->body, "# TYPE pping_test_value gauge\npping_test_value{prefix=\"192.0.2.0/24\"} 4\n");
+  const auto landing = testing::HttpGet(server.port(), "/");
+  ASSERT_TRUE(landing);
+  EXPECT_NE(landing->body.find("href=\"/custom-metrics\""), std::string::npos);
+}
+
+TEST(HttpServer, HealthyAtOnceReadyWhenToldSo) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  EXPECT_EQ(testing::HttpGet(server.port(), "/-/healthy")->status, 200);
+  EXPECT_EQ(testing::HttpGet(server.port(), "/-/ready")->status, 503);
+  server.SetReady(true);
+  const auto ready = testing::HttpGet(server.port(), "/-/ready");
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, "Ready\n");
+}
+
+TEST(HttpServer, PortInUseIsAUsageError) {
+  HttpServer first("127.0.0.1:0", "/metrics");
+  EXPECT_THROW(HttpServer("127.0.0.1:" + std::to_string(first.port()), "/metrics"), UsageError);
+}
+
+TEST(HttpServer, Ipv6ListenAddressNeedsCivetwebWithIpv6) {
+  if (mg_check_feature(8)) {
+    HttpServer server("[::1]:0", "/metrics");
+    EXPECT_GT(server.port(), 0);
+  } else {
+    EXPECT_THROW(HttpServer("[::1]:0", "/metrics"), UsageError);
+  }
+}
+
+TEST(HttpServer, ListenAddressConversion) {
+  EXPECT_EQ(CivetListeningPort(":9789"), "9789");
+  EXPECT_EQ(CivetListeningPort("127.0.0.1:9789"), "127.0.0.1:9789");
+  EXPECT_EQ(CivetListeningPort("[::1]:9789"), "[::1]:9789");
+}
+
+}  // namespace
+}  // namespace pping

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Owns the loaded BPF datapath (the libbpf skeleton): sized and configured
+// from DatapathOptions before load, unloaded when destroyed. Everything it
+// hands out (programs, maps) is a descriptor of the caller's own.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bpf/abi/pping_abi.h"
+#include "exporter/kernel/datapath_options.h"
+#include "exporter/kernel/maps.h"
+#include "exporter/kernel/programs.h"
+#include "exporter/util/owned.h"
+
+struct pping_bpf;  // the bpftool-generated skeleton
+
+namespace pping {
+
+// The datapath's .rodata, built from the options; throws UsageError for
+// values it cannot represent.
+pp_config MakeDatapathConfig(const DatapathOptions& options);
+
+class Datapath {
+ public:
+  // Opens, sizes and loads the programs; throws Error with context.
+  explicit Datapath(const DatapathOptions& options);
+  ~Datapath();
+  Datapath(const Datapath&) = delete;
+  Datapath& operator=(const Datapath&) = delete;
+
+  DatapathPrograms Programs() const;
+  AggregationMaps aggregation_maps() const;
+  GlobalCountersMap global_counters() const;
+  FlowMap flow_state() const;
+  TimestampMap packet_ts() const;
+  EventsMap events() const;
+
+ private:
+  static void Destroy(::pping_bpf* skeleton);
+  Owned<::pping_bpf, &Datapath::Destroy> skeleton_;
+};
+
+// Routes libbpf's own log lines into spdlog; call once at startup.
+void RouteLibbpfLogToSpdlog();
+
+// Lifts RLIMIT_MEMLOCK for pre-5.11 kernels; failure is only logged, since
+// newer kernels charge BPF memory to the cgroup instead.
+void TryRaiseMemlockLimit();
+
+}  // namespace pping

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the datapath is loaded with: the options it reads from .rodata and
+// the sizes of its maps, all fixed before load.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace pping {
+
+// Which identifiers are stamped (see bpf/sampling.h).
+struct SamplingOptions {
+  std::chrono::nanoseconds rate_limit = std::chrono::milliseconds(100);  // least time between two stamps of a flow
+  double rtt_rate = 0;                                                   // if > 0: rate limit = rtt_rate x flow RTT
+  bool use_smoothed_rtt = false;  // rtt_rate scales the smoothed RTT (else the minimum)
+  unsigned burst_count = 2;       // extra identifiers stamped after a sample
+  std::chrono::nanoseconds burst_window = std::chrono::milliseconds(5);
+};
+
+struct DatapathOptions {
+  unsigned ipv4_prefix_len = 24;  // remotes are grouped into prefixes of these lengths
+  unsigned ipv6_prefix_len = 48;
+  SamplingOptions sampling;
+  bool include_local = false;    // also stamp on ingress and match on egress
+  bool include_syn = false;      // a SYN alone opens a flow
+  bool emit_events = false;      // write every RTT and flow event to the ring buffer
+  unsigned max_prefixes = 4096;  // entries of each aggregation instance
+  unsigned flow_map_size = 16384;
+  unsigned timestamp_map_size = 16384;
+  unsigned events_buffer_bytes = 1u << 20;  // a power of two; only with emit_events
+};
+
+}  // namespace pping

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/stats/names.h"
+
+#include "bpf/abi/pping_abi.h"
+
+namespace pping {
+
+std::string ProtoClassName(unsigned proto_class) {
+  static constexpr const char* kNames[PP_PROTO_CLASSES] = {"tcp", "udp", "icmp", "icmpv6", "other"};
+  return proto_class < PP_PROTO_CLASSES ? kNames[proto_class] : "other";
+}
+
+const char* HookName(unsigned direction) { return direction == PP_DIR_EGRESS ? "egress" : "ingress"; }
+
+}  // namespace pping

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// The words the exporter uses for the datapath's numbered categories, in
+// metric labels and console output alike.
+#pragma once
+
+#include <string>
+
+namespace pping {
+
+// "tcp", "udp", "icmp", "icmpv6" or "other" for enum pp_proto_class.
+std::string ProtoClassName(unsigned proto_class);
+
+// "ingress" or "egress" for enum pp_direction.
+const char* HookName(unsigned direction);
+
+}  // namespace pping

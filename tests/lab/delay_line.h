@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// A delay line on a TUN device: every packet routed into the device comes
+// back out of it `delay` later. The lab brings its own known delay this
+// way, so that it needs no sch_netem in the kernel.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "exporter/util/unique_fd.h"
+
+namespace pping {
+
+class DelayLine {
+ public:
+  // Creates TUN device `tun_name` inside network namespace `netns`.
+  DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay);
+  ~DelayLine();
+  DelayLine(const DelayLine&) = delete;
+  DelayLine& operator=(const DelayLine&) = delete;
+
+ private:
+  void Run(std::stop_token stop);
+
+  UniqueFd fd_;
+  std::chrono::microseconds delay_;
+  std::jthread thread_;
+};
+
+}  // namespace pping
