@@ -156,11 +156,28 @@ class Container(unittest.TestCase):
     DOCKERFILE = os.path.join(ROOT, "deploy/container/Dockerfile")
 
     def runtime_packages(self):
+        """The packages the runtime stage installs, with what apt installs
+        for them: their Depends and Pre-Depends, as this machine's dpkg
+        knows them (the same bookworm packages)."""
         with open(self.DOCKERFILE) as f:
             text = f.read()
         runtime = text.split("FROM debian:bookworm-slim", 1)[1]
         install = re.search(r"apt-get install -y --no-install-recommends(.*?)&&", runtime, re.S).group(1)
-        return set(install.replace("\\", " ").split())
+        listed = set(install.replace("\\", " ").split())
+        closure, todo = set(), list(listed)
+        while todo:
+            package = todo.pop()
+            if package in closure:
+                continue
+            closure.add(package)
+            fields = subprocess.run(["dpkg-query", "-W", "-f", "${Depends}, ${Pre-Depends}", package],
+                                    capture_output=True, text=True).stdout
+            for alternative in fields.split(","):
+                # "libfoo1 (>= 1.2) | libbar" -> the first alternative, without version or architecture
+                name = alternative.split("|")[0].split("(")[0].strip().split(":")[0]
+                if name:
+                    todo.append(name)
+        return closure
 
     def test_stages_use_bookworm(self):
         with open(self.DOCKERFILE) as f:
