@@ -56,30 +56,30 @@ static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp
 }
 
 static __always_inline void close_flow(const struct pp_packet* p, const struct pp_flow_state* flow, int reason,
-                                       bool egress, struct pp_global_counters* gc) {
+                                       bool egress, struct pp_clock* clock, struct pp_global_counters* gc) {
   const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
   bool bidirectional = (flow->flags & both) == both;
 
   if (reason < 0 || reason >= PP_CLOSE_REASONS) return;
   if (bpf_map_delete_elem(&flow_state, &p->flow) == 0) {
     gc->flows_closed[reason][bidirectional]++;
-    emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress, bpf_ktime_get_ns(), gc);
+    emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress, clock_now(clock), gc);
   }
 }
 
 /* RST closes at once; FIN once both sides have sent one. */
 static __always_inline void maybe_close_flow(const struct pp_packet* p, struct pp_flow_state* flow, bool egress,
-                                             struct pp_global_counters* gc) {
+                                             struct pp_clock* clock, struct pp_global_counters* gc) {
   const __u32 both_fins = PP_FLOW_FIN_INGRESS | PP_FLOW_FIN_EGRESS;
 
   if (p->tcp_flags & PP_TCP_RST) {
-    close_flow(p, flow, PP_CLOSE_RST, egress, gc);
+    close_flow(p, flow, PP_CLOSE_RST, egress, clock, gc);
     return;
   }
   if (!(p->tcp_flags & PP_TCP_FIN)) return;
   __sync_fetch_and_or(&flow->flags, egress ? PP_FLOW_FIN_EGRESS : PP_FLOW_FIN_INGRESS);
   /* Both CPUs may see both FINs; close_flow's delete settles who counts. */
-  if ((flow->flags & both_fins) == both_fins) close_flow(p, flow, PP_CLOSE_FIN, egress, gc);
+  if ((flow->flags & both_fins) == both_fins) close_flow(p, flow, PP_CLOSE_FIN, egress, clock, gc);
 }
 
 #endif /* PPING_FLOW_H */

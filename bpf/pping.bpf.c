@@ -245,11 +245,11 @@ static __always_inline void refresh_last_seen(struct pp_flow_state* flow, const 
   if (clock->ns && clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS) flow->last_seen_ns = clock->ns;
 }
 
-static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, struct pp_agg_stats* agg,
-                                       struct pp_global_counters* gc) {
+static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, __u64 given_ns,
+                                       struct pp_agg_stats* agg, struct pp_global_counters* gc) {
   __u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
   __u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
-  struct pp_clock clock = {};
+  struct pp_clock clock = {.given = given_ns};
   struct pp_flow_state* flow;
 
   flow = lookup_or_open_flow(p, &clock, egress, gc);
@@ -261,10 +261,12 @@ static __always_inline void track_flow(const struct pp_packet* p, __u32 len, boo
   if (p->can_match && (!egress || pp_cfg.include_local)) match_and_record(p, flow, hook, &clock, agg, gc);
   if (!flow) return;
   refresh_last_seen(flow, &clock);
-  if (p->tcp_flags) maybe_close_flow(p, flow, egress, gc);
+  if (p->tcp_flags) maybe_close_flow(p, flow, egress, &clock, gc);
 }
 
-static __always_inline void pping_core(void* data, void* data_end, __u32 len, bool egress, bool l3_only) {
+/* `given_ns`: the packet's own time when replayed, else 0 (read the clock). */
+static __always_inline void pping_core(void* data, void* data_end, __u32 len, bool egress, bool l3_only,
+                                       __u64 given_ns) {
   struct pp_global_counters* gc;
   struct pp_agg_stats* agg;
   struct pp_packet p = {};
@@ -285,15 +287,29 @@ static __always_inline void pping_core(void* data, void* data_end, __u32 len, bo
   count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
   agg = agg_stats_for(&p, PP_DIR_INGRESS, gc);
   if (agg) count_prefix_traffic(agg, len, egress);
-  if (p.rtt_capable) track_flow(&p, len, egress, agg, gc);
+  if (p.rtt_capable) track_flow(&p, len, egress, given_ns, agg, gc);
+}
+
+/* A replayed packet (BPF_PROG_TEST_RUN from a capture) carries its capture
+ * time in tstamp and, when the capture cut it short, its length on the
+ * wire in wire_len. */
+static __always_inline void pping_tc(struct __sk_buff* skb, bool egress, bool l3_only) {
+  __u64 given_ns = 0;
+  __u32 len = skb->len;
+
+  if (pp_cfg.replay) {
+    given_ns = skb->tstamp;
+    if (skb->wire_len > len) len = skb->wire_len;
+  }
+  pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, len, egress, l3_only, given_ns);
 }
 
 /* TC_ACT_UNSPEC is also TCX_NEXT: let any later program see the packet. */
-#define PP_TC_ENTRY(name, egress, l3_only)                                                     \
-  SEC("tc")                                                                                    \
-  int name(struct __sk_buff* skb) {                                                            \
-    pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, skb->len, egress, l3_only); \
-    return TC_ACT_UNSPEC;                                                                      \
+#define PP_TC_ENTRY(name, egress, l3_only) \
+  SEC("tc")                                \
+  int name(struct __sk_buff* skb) {        \
+    pping_tc(skb, egress, l3_only);        \
+    return TC_ACT_UNSPEC;                  \
   }
 
 PP_TC_ENTRY(pping_tc_ingress, false, false)
@@ -305,13 +321,13 @@ PP_TC_ENTRY(pping_l3_egress, true, true)
 
 /* XDP sees ingress only, before the kernel allocates an skb: the cheapest
  * hook where the driver supports it. */
-#define PP_XDP_ENTRY(name, l3_only)                              \
-  SEC("xdp")                                                     \
-  int name(struct xdp_md* ctx) {                                 \
-    void* data = (void*)(long)ctx->data;                         \
-    void* data_end = (void*)(long)ctx->data_end;                 \
-    pping_core(data, data_end, data_end - data, false, l3_only); \
-    return XDP_PASS;                                             \
+#define PP_XDP_ENTRY(name, l3_only)                                 \
+  SEC("xdp")                                                        \
+  int name(struct xdp_md* ctx) {                                    \
+    void* data = (void*)(long)ctx->data;                            \
+    void* data_end = (void*)(long)ctx->data_end;                    \
+    pping_core(data, data_end, data_end - data, false, l3_only, 0); \
+    return XDP_PASS;                                                \
   }
 
 PP_XDP_ENTRY(pping_xdp_ingress, false)

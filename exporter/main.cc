@@ -10,6 +10,7 @@
 #include "exporter/attach/xdp_attach.h"
 #include "exporter/config/config.h"
 #include "exporter/kernel/datapath.h"
+#include "exporter/offline.h"
 #include "exporter/util/error.h"
 
 namespace {
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   pping::RouteLibbpfLogToSpdlog();
   pping::RouteLibxdpLogToSpdlog();
   try {
-    return pping::RunExporter(*parsed.config);
+    return parsed.config->replay ? pping::RunReplay(*parsed.config) : pping::RunExporter(*parsed.config);
   } catch (const pping::UsageError& e) {
     std::fprintf(stderr, "pping_exporter: error: %s\n", e.what());
     return pping::kUsageExitCode;

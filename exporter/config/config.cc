@@ -7,6 +7,7 @@
 #include <map>
 
 #include "exporter/config/duration.h"
+#include "exporter/config/replay_flags.h"
 #include "exporter/util/error.h"
 #include "exporter/util/version.h"
 
@@ -243,6 +244,12 @@ ParseOutcome Validate(Config config, const Bounds& bounds) {
   }
   // Events only cost anything when they are printed one by one.
   config.datapath.emit_events = out.prints_events();
+  if (config.replay) {
+    if (!config.attach.interfaces.empty() || !config.attach.netns.empty()) {
+      return Fail("replay reads a capture, it attaches nowhere: drop --attach.interface and --attach.netns");
+    }
+    config.datapath.replay = true;
+  }
   try {
     RttBucketLayout check(config.histogram);
   } catch (const UsageError& e) {
@@ -271,11 +278,13 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   CLI::App app{"pping_exporter: passive per-subnet network latency for Prometheus", "pping_exporter"};
   Config config;
   Bounds bounds;
+  ReplayOptions replay;
   AddAllFlags(app, config, bounds);
+  CLI::App* replay_command = AddReplayCommand(app, replay);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return {std::nullopt, 0, app.help()};
+    return {std::nullopt, 0, replay_command->parsed() ? replay_command->help() : app.help()};
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, 0, std::string(kVersion)};
   } catch (const CLI::ParseError& e) {
@@ -283,6 +292,7 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   } catch (const std::exception& e) {  // a conversion no check foresaw: still bad input
     return Fail(e.what());
   }
+  if (replay_command->parsed()) config.replay = std::move(replay);
   return Validate(std::move(config), bounds);
 }
 

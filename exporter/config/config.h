@@ -16,6 +16,7 @@
 #include "exporter/exposition/rtt_buckets.h"
 #include "exporter/http/web_options.h"
 #include "exporter/kernel/datapath_options.h"
+#include "exporter/replay/replay_options.h"
 
 namespace pping {
 
@@ -37,6 +38,7 @@ struct Config {
   RttBucketOptions histogram;  // exported `le` bounds of pping_rtt_seconds
   CleanupOptions cleanup;
   ConsoleOptions output;
+  std::optional<ReplayOptions> replay;  // `replay FILE`: read a capture instead of attaching
 };
 
 // What the command line asked for: run with a config, or exit right away

@@ -188,5 +188,49 @@ TEST(Config, FileValuesAreValidatedAndFlagsOverrideThem) {
   EXPECT_NE(typo.message.find("rate_limit"), std::string::npos) << typo.message;
 }
 
+TEST(Config, ReplayReadsACaptureWithTheDatapathsFlags) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/r.pcap";
+  std::ofstream(path) << "x";
+  const Config c =
+      Parsed({"replay", path.c_str(), "--replay.local", "192.0.2.0/24", "--replay.local", "2001:db8::1",
+              "--replay.local-mac", "02:00:00:00:0A:01", "--sampling.rate-limit", "0", "--replay.metrics-file", "-"});
+  ASSERT_TRUE(c.replay);
+  EXPECT_EQ(c.replay->file, path);
+  ASSERT_EQ(c.replay->local.size(), 2u);
+  EXPECT_EQ(c.replay->local[0].address, ParseAddress("192.0.2.0"));
+  EXPECT_EQ(c.replay->local[0].length, 96u + 24) << "IPv4 lengths count on the mapped form";
+  EXPECT_EQ(c.replay->local[1].length, 128u) << "an address alone";
+  EXPECT_EQ(c.replay->local_macs, (std::vector<MacAddress>{{2, 0, 0, 0, 0x0a, 1}}));
+  EXPECT_EQ(c.replay->metrics_file, "-");
+  EXPECT_FALSE(c.replay->serve);
+  EXPECT_TRUE(c.datapath.replay) << "the programs load for replay";
+  EXPECT_EQ(c.datapath.sampling.rate_limit, 0ms) << "flags of the exporter follow the subcommand's";
+  EXPECT_FALSE(Parsed({}).replay);
+  EXPECT_FALSE(Parsed({}).datapath.replay);
+}
+
+TEST(Config, ReplayRefusesWhatItCannotUse) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/r.pcap";
+  std::ofstream(path) << "x";
+  for (const auto& args : std::vector<std::vector<const char*>>{
+           {"replay"},
+           {"replay", "/nonexistent/capture.pcap"},
+           {"replay", path.c_str(), "--attach.interface", "eth0"},
+           {"replay", path.c_str(), "--attach.netns", "blue"},
+           {"replay", path.c_str(), "--replay.local", "192.0.2.0/33"},
+           {"replay", path.c_str(), "--replay.local", "2001:db8::/129"},
+           {"replay", path.c_str(), "--replay.local", "192.0.2.0/"},
+           {"replay", path.c_str(), "--replay.local", "example.org"},
+           {"replay", path.c_str(), "--replay.local-mac", "02:00:00:00:00"},
+           {"replay", path.c_str(), "--replay.local-mac", "02:00:00:00:00:01:07"},
+           {"--replay.local", "192.0.2.1"},
+       }) {
+    const ParseOutcome out = Parse(args);
+    EXPECT_FALSE(out.config) << args.back();
+    EXPECT_EQ(out.exit_code, 2) << args.back();
+    EXPECT_EQ(out.message.find('\n'), std::string::npos) << "one line: " << out.message;
+  }
+}
+
 }  // namespace
 }  // namespace pping

@@ -22,21 +22,32 @@ namespace pping {
 
 class ConsoleOutput {
  public:
+  // Live: threads of its own print events as they come and aggregates at
+  // their period, in wall-clock time. Replay: the caller moves it along in
+  // the capture's time (DrainEvents, PrintAggregates).
+  using Mode = EventReader::Mode;
+
   // Starts printing what `options` asks for (it must ask for something);
   // throws UsageError for an unusable --output.write path.
-  ConsoleOutput(const ConsoleOptions& options, EventsMap events, Aggregator& aggregator);
+  ConsoleOutput(const ConsoleOptions& options, EventsMap events, Aggregator& aggregator, Mode mode = Mode::kLive);
   ~ConsoleOutput();
 
-  // A flow the cleanup removed (kTimeout, kEvicted): an event too, when
-  // events are printed.
-  void PrintClosedFlow(const pp_flow_key& key, FlowChange reason);
+  // A flow the cleanup removed (kTimeout, kEvicted) or a replay left open
+  // (kCaptureEnd), at `time`: an event too, when events are printed.
+  void PrintClosedFlow(const pp_flow_key& key, FlowChange reason,
+                       std::chrono::system_clock::time_point time = std::chrono::system_clock::now());
+  // Replay: prints the events waiting in the ring buffer.
+  void DrainEvents();
+  // Prints the aggregated view of the interval that ends at `time`
+  // (replay: the capture's time; live, its own task does it).
+  void PrintAggregates(std::chrono::system_clock::time_point time);
   // SIGHUP: reopen the --output.write file.
   void Reopen();
 
  private:
   void Print(const Event& event);
-  void PrintAggregates(Aggregator& aggregator);
 
+  Aggregator& aggregator_;
   std::unique_ptr<EventFormatter> event_format_;
   std::unique_ptr<AggregateFormatter> aggregate_format_;
   std::mutex format_mu_;  // formatters keep state (json separators)

@@ -112,6 +112,7 @@ const char* FlowChangeName(FlowChange change) {
     case FlowChange::kRst: return "RST";
     case FlowChange::kTimeout: return "flow timeout";
     case FlowChange::kEvicted: return "evicted";
+    case FlowChange::kCaptureEnd: return "end of capture";
   }
   return "evicted";
 }

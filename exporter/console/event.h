@@ -35,7 +35,8 @@ struct RttEvent {
 };
 
 // Why a flow opened or closed.
-enum class FlowChange { kSyn, kSynAck, kFirstPacket, kFin, kRst, kTimeout, kEvicted };
+// kCaptureEnd: a replay ended with the flow still open.
+enum class FlowChange { kSyn, kSynAck, kFirstPacket, kFin, kRst, kTimeout, kEvicted, kCaptureEnd };
 
 // Which side's packet did it; none for the cleanup's timeouts and evictions.
 enum class Trigger { kSource, kDestination, kNone };
@@ -54,13 +55,17 @@ FlowEvent CleanupClosedFlow(const pp_flow_key& key, std::chrono::system_clock::t
 
 using Event = std::variant<RttEvent, FlowEvent>;
 
-// Converts bpf_ktime_get_ns() (CLOCK_MONOTONIC) to wall-clock time.
+// Converts the datapath's times to wall-clock time: bpf_ktime_get_ns()
+// (CLOCK_MONOTONIC) live; a replayed capture's times are wall-clock already.
 class MonotonicToWallClock {
  public:
   MonotonicToWallClock();
+  static MonotonicToWallClock ForCaptureTimes() { return MonotonicToWallClock(0); }
   std::chrono::system_clock::time_point operator()(uint64_t monotonic_ns) const;
 
  private:
+  explicit MonotonicToWallClock(int64_t offset_ns) : offset_ns_(offset_ns) {}
+
   int64_t offset_ns_;
 };
 
@@ -69,7 +74,8 @@ bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& cloc
 
 std::string ProtocolName(uint8_t ip_proto);  // "TCP", "ICMP", "ICMPv6"
 // As ePPing prints them: "SYN", "SYN-ACK", "first observed packet", "FIN",
-// "RST", "flow timeout", "evicted"; and "src", "dest", "none".
+// "RST", "flow timeout", "evicted" (and "end of capture"); and "src",
+// "dest", "none".
 const char* FlowChangeName(FlowChange change);
 const char* TriggerName(Trigger trigger);
 // "192.0.2.1" or "2001:db8::1" (no prefix length).

@@ -14,9 +14,11 @@ constexpr int kPollTimeoutMs = 100;  // bounds how long a stop request waits
 
 }  // namespace
 
-EventReader::EventReader(EventsMap events, Sink sink)
+EventReader::EventReader(EventsMap events, Sink sink, Mode mode)
     : sink_(std::move(sink)),
+      clock_(mode == Mode::kLive ? MonotonicToWallClock() : MonotonicToWallClock::ForCaptureTimes()),
       ring_(std::move(events), [this](const void* data, size_t size) { OnRecord(data, size); }) {
+  if (mode == Mode::kReplay) return;
   thread_ = std::jthread([this](std::stop_token stop) {
     while (!stop.stop_requested()) {
       const int n = ring_.Poll(kPollTimeoutMs);

@@ -16,11 +16,19 @@ class EventReader {
  public:
   using Sink = std::function<void(const Event&)>;
 
+  // Live: a thread of its own drains the ring buffer, and event times are
+  // the monotonic clock's. Replay: the caller drains it (Drain) after each
+  // packet, so no event is lost, and event times are the capture's.
+  enum class Mode { kLive, kReplay };
+
   // Throws Error if the ring buffer cannot be opened.
-  EventReader(EventsMap events, Sink sink);
+  EventReader(EventsMap events, Sink sink, Mode mode = Mode::kLive);
   ~EventReader();
   EventReader(const EventReader&) = delete;
   EventReader& operator=(const EventReader&) = delete;
+
+  // Hands over every event waiting (replay mode).
+  void Drain() { ring_.Consume(); }
 
  private:
   void OnRecord(const void* data, size_t size);

@@ -4,7 +4,9 @@
 // families need not pass through one object per sample.
 #pragma once
 
+#include <cstdio>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "exporter/exposition/exposition_stream.h"
@@ -19,6 +21,17 @@ class ExpositionSource {
   // scrape at a time.
   virtual void AppendExposition(ExpositionStream& out) = 0;
 };
+
+// Writes the whole exposition of `source` to `out` (a file, stdout);
+// false when writing failed.
+inline bool WriteExposition(ExpositionSource& source, std::FILE* out) {
+  TextBuffer text;
+  ExpositionStream stream(
+      text, [out](std::string_view piece) { return std::fwrite(piece.data(), 1, piece.size(), out) == piece.size(); });
+  source.AppendExposition(stream);
+  stream.Flush();
+  return !stream.client_gone() && std::fflush(out) == 0;
+}
 
 // Writes the exposition of all sources still alive, in order, into `out`
 // (its last piece still waits there: the caller flushes it); stops once

@@ -73,6 +73,7 @@ pp_config MakeDatapathConfig(const DatapathOptions& options) {
   c.include_local = options.include_local;
   c.include_syn = options.include_syn;
   c.emit_events = options.emit_events;
+  c.replay = options.replay;
   return c;
 }
 

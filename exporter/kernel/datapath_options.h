@@ -21,9 +21,12 @@ struct DatapathOptions {
   unsigned ipv4_prefix_len = 24;  // remotes are grouped into prefixes of these lengths
   unsigned ipv6_prefix_len = 48;
   SamplingOptions sampling;
-  bool include_local = false;    // also stamp on ingress and match on egress
-  bool include_syn = false;      // a SYN alone opens a flow
-  bool emit_events = false;      // write every RTT and flow event to the ring buffer
+  bool include_local = false;  // also stamp on ingress and match on egress
+  bool include_syn = false;    // a SYN alone opens a flow
+  bool emit_events = false;    // write every RTT and flow event to the ring buffer
+  // Packets come from a capture through PacketRunner: each brings its own
+  // time and length on the wire, instead of the clock and the frame's.
+  bool replay = false;
   unsigned max_prefixes = 4096;  // entries of each aggregation instance
   unsigned flow_map_size = 16384;
   unsigned timestamp_map_size = 16384;

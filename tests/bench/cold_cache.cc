@@ -7,7 +7,7 @@
 #include "tests/bench/empty_program.h"
 #include "tests/bench/exporter_probe.h"
 #include "tests/bench/percentile.h"
-#include "tests/datapath/packet_builder.h"
+#include "tests/support/packet_builder.h"
 
 namespace pping::bench {
 namespace {

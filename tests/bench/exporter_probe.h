@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/datapath/packet_builder.h"
+#include "tests/support/packet_builder.h"
 
 namespace pping::bench {
 

@@ -19,7 +19,7 @@
 #include "exporter/kernel/map_keys.h"
 #include "exporter/stats/aggregator.h"
 #include "exporter/stats/global_counters.h"
-#include "tests/datapath/packet_builder.h"
+#include "tests/support/packet_builder.h"
 
 namespace pping::testing {
 

@@ -35,8 +35,9 @@ timespec ToTimespec(Clock::duration d) {
 
 }  // namespace
 
-DelayLine::DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay)
-    : delay_(delay) {
+DelayLine::DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay,
+                     unsigned drop_every)
+    : delay_(delay), drop_every_(drop_every) {
   NetnsScope scope(netns);  // the device is created in the caller's namespace
   fd_.reset(open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd_) throw Error(ErrnoMessage("open /dev/net/tun", errno));
@@ -55,12 +56,14 @@ DelayLine::~DelayLine() {
 void DelayLine::Run(std::stop_token stop) {
   std::deque<HeldPacket> held;
   std::vector<uint8_t> buffer(65536);
+  uint64_t packets = 0;
   while (!stop.stop_requested()) {
     const auto now = Clock::now();
     const timespec timeout = ToTimespec(held.empty() ? Clock::duration(kIdlePoll) : held.front().due - now);
     pollfd pfd{fd_.get(), POLLIN, 0};
     ppoll(&pfd, 1, &timeout, nullptr);
     for (ssize_t n; (n = read(fd_.get(), buffer.data(), buffer.size())) > 0;) {
+      if (drop_every_ && ++packets % drop_every_ == 0) continue;
       held.push_back({Clock::now() + delay_, std::vector<uint8_t>(buffer.begin(), buffer.begin() + n)});
     }
     while (!held.empty() && held.front().due <= Clock::now()) {

@@ -14,8 +14,11 @@ namespace pping {
 
 class DelayLine {
  public:
-  // Creates TUN device `tun_name` inside network namespace `netns`.
-  DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay);
+  // Creates TUN device `tun_name` inside network namespace `netns`. With
+  // `drop_every` N > 0, every Nth packet into the line is lost: a known,
+  // repeatable loss.
+  DelayLine(const std::string& netns, const std::string& tun_name, std::chrono::microseconds delay,
+            unsigned drop_every = 0);
   ~DelayLine();
   DelayLine(const DelayLine&) = delete;
   DelayLine& operator=(const DelayLine&) = delete;
@@ -25,6 +28,7 @@ class DelayLine {
 
   UniqueFd fd_;
   std::chrono::microseconds delay_;
+  unsigned drop_every_;
   std::jthread thread_;
 };
 

@@ -46,8 +46,11 @@ Lab::Lab(const LabOptions& options)
       server_(std::make_unique<OwnedNetns>(base_ + "-s")) {
   // A failure from here on tears down, in reverse, what was built.
   AddLink();
+  if (!options_.tcp_timestamps) {
+    for (const std::string& ns : {client_netns(), server_netns()}) Sysctl(ns, "net.ipv4.tcp_timestamps", "0");
+  }
   if (options_.delay.count() > 0) {
-    delay_line_ = std::make_unique<DelayLine>(server_netns(), kDelayDevice, options_.delay);
+    delay_line_ = std::make_unique<DelayLine>(server_netns(), kDelayDevice, options_.delay, options_.drop_every);
     RouteThroughDelayLine();
   }
   TrafficOptions traffic{client_netns(), server_netns(), {kServerV4}};

@@ -27,7 +27,9 @@ struct LabOptions {
   std::string name;
   std::chrono::milliseconds delay{20};  // 0: a plain veth pair, no delay line
   TrafficMix traffic;
-  bool ipv6 = true;  // also send traffic to the server's IPv6 address
+  bool ipv6 = true;            // also send traffic to the server's IPv6 address
+  bool tcp_timestamps = true;  // off: TCP without the timestamp option, both sides
+  unsigned drop_every = 0;     // N > 0: the delay line loses every Nth client packet
 };
 
 class Lab {

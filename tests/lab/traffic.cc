@@ -132,6 +132,30 @@ void TcpClient(std::stop_token stop, std::string netns, std::string address, uin
   }
 }
 
+// One request and its reply per connection, then a close: an orderly one
+// (FIN) and an abortive one (RST, by SO_LINGER with no time) in turn.
+void ShortConnections(std::stop_token stop, std::string netns, std::string address, uint16_t port,
+                      std::chrono::milliseconds interval) {
+  NetnsScope scope(netns);
+  std::array<char, kMessageSize> message{};
+  for (bool abort = false; !stop.stop_requested(); abort = !abort) {
+    Socket s = ConnectTcp(address, port);
+    if (s.get() >= 0 && send(s.get(), message.data(), message.size(), MSG_NOSIGNAL) > 0) {
+      for (size_t got = 0; got < message.size() && WaitReadable(s.get());) {
+        const ssize_t n = recv(s.get(), message.data(), message.size() - got, 0);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      if (abort) {
+        const linger now{1, 0};
+        setsockopt(s.get(), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+      }
+    }
+    s.reset();
+    std::this_thread::sleep_for(interval);
+  }
+}
+
 // Writes one full-sized segment every `interval`, never reading: the
 // receiver's (delayed) ACKs are the only traffic back.
 void PacedBulk(std::stop_token stop, std::string netns, std::string address, uint16_t port,
@@ -222,12 +246,17 @@ void Traffic::StartServer(const std::string& netns, uint16_t port, bool echo) {
 }
 
 Traffic::Traffic(const TrafficOptions& o) {
-  if (o.mix.request_response) StartServer(o.server_netns, o.echo_port, true);
+  if (o.mix.request_response || o.mix.short_connections) StartServer(o.server_netns, o.echo_port, true);
   if (o.mix.paced_bulk) StartServer(o.server_netns, o.discard_port, false);
   for (const auto& address : o.server_addresses) {
     if (o.mix.request_response) {
       threads_.push_back(Spawn("tcp client " + address, [o, address](std::stop_token stop) {
         TcpClient(stop, o.client_netns, address, o.echo_port, o.tcp_interval);
+      }));
+    }
+    if (o.mix.short_connections) {
+      threads_.push_back(Spawn("short connections " + address, [o, address](std::stop_token stop) {
+        ShortConnections(stop, o.client_netns, address, o.echo_port, o.tcp_interval);
       }));
     }
     if (o.mix.paced_bulk) {

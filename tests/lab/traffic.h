@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Real traffic for the lab: TCP request/response over IPv4 and IPv6 (TCP
-// timestamps on, as Linux has by default) and ICMP/ICMPv6 echo, from the
+// timestamps as the namespaces' sysctls say) and ICMP/ICMPv6 echo, from the
 // client namespace to the server namespace, until destroyed.
 #pragma once
 
@@ -16,6 +16,9 @@ struct TrafficMix {
   bool request_response = true;  // small request, echoed reply, pause
   bool ping = true;              // ICMP/ICMPv6 echo
   bool paced_bulk = false;       // full-sized segments at a fixed pace, one way
+  // A new connection per request, closed after its reply: alternately
+  // with a FIN and, by an abortive close, with an RST.
+  bool short_connections = false;
 };
 
 struct TrafficOptions {

@@ -27,9 +27,11 @@ ALLOWED = {
                              "exporter/exposition/text_buffer.h"),
     "exporter/console": ABI + UTIL + ("exporter/stats/", "exporter/kernel/maps.h", "exporter/kernel/map_ref.h",
                                       "exporter/kernel/ring_buffer.h", "exporter/kernel/abi_convert.h"),
+    "exporter/replay": UTIL + ("exporter/stats/prefix.h",),
     "exporter/config": UTIL + ("exporter/attach/attach_options.h", "exporter/cleanup/cleanup_options.h",
                                "exporter/console/console_options.h", "exporter/exposition/rtt_buckets.h",
-                               "exporter/http/web_options.h", "exporter/kernel/datapath_options.h"),
+                               "exporter/http/web_options.h", "exporter/kernel/datapath_options.h",
+                               "exporter/replay/replay_options.h", "exporter/stats/prefix.h"),
     "exporter": ("exporter/",),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tests/datapath/packet_builder.h"
+#include "tests/support/packet_builder.h"
 
 #include <arpa/inet.h>
 

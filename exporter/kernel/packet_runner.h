@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Feeds one frame to a loaded tc program (BPF_PROG_TEST_RUN), as the kernel
+// would hand it a packet: how captured packets are replayed through the
+// same programs as live traffic. A datapath loaded for replay reads the
+// frame's time and length on the wire from what is given here.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "exporter/util/unique_fd.h"
+
+namespace pping {
+
+class PacketRunner {
+ public:
+  explicit PacketRunner(UniqueFd program) : program_(std::move(program)) {}
+
+  // `frame` starts with an Ethernet header (at least 14 bytes); `time_ns`
+  // is the packet's time and `wire_len` its length on the wire (at least
+  // the frame's). Throws Error when the kernel refuses the run.
+  void Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len) const;
+
+ private:
+  UniqueFd program_;
+};
+
+}  // namespace pping

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reads a packet capture (pcap or pcapng, through libpcap) packet by
+// packet, with the capture's own time and each packet's length on the
+// wire next to what was captured of it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "exporter/util/owned.h"
+
+// libpcap's handle, kept opaque: its headers define `struct bpf_insn`
+// as libbpf's do, so no translation unit may see both.
+struct pcap;
+
+namespace pping {
+
+void ClosePcap(pcap* handle);
+
+struct CapturedPacket {
+  uint64_t time_ns = 0;           // since the Unix epoch
+  std::span<const uint8_t> data;  // what was captured: at most the snap length
+  uint32_t wire_len = 0;          // the packet's length on the wire
+};
+
+class CaptureReader {
+ public:
+  // Throws UsageError when the file cannot be read as a capture.
+  explicit CaptureReader(const std::string& path);
+
+  // The next packet; false at the end. A capture cut short in its last
+  // record (a writer killed) ends there, with a warning; other read
+  // errors throw Error. `packet.data` is valid until the next call.
+  bool Next(CapturedPacket& packet);
+
+  int link_type() const { return link_type_; }
+  const std::string& path() const { return path_; }
+  uint64_t packets_read() const { return packets_; }
+
+ private:
+  std::string path_;
+  Owned<pcap, ClosePcap> pcap_;
+  int link_type_ = 0;
+  uint64_t nanos_per_tick_ = 1000;  // 1 for captures stamped in nanoseconds
+  uint64_t packets_ = 0;
+};
+
+}  // namespace pping

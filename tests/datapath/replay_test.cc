@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// A datapath loaded for replay takes each packet's time and length on the
+// wire from the run that feeds it (the capture's), not from the clock and
+// the frame; a live datapath ignores them.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "exporter/kernel/packet_runner.h"
+#include "tests/datapath/datapath_fixture.h"
+
+namespace pping::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint64_t kT0 = 1'795'694'400'000'000'000;  // a capture's epoch time, ns
+constexpr uint64_t kMs = 1'000'000;
+
+DatapathOptions Replaying() {
+  DatapathOptions options = UnsampledOptions();
+  options.replay = true;
+  return options;
+}
+
+class ReplayTest : public DatapathTest {
+ protected:
+  void EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
+    PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
+  }
+  void IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
+    PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
+  }
+};
+
+TEST_F(ReplayTest, RttsRunOnTheCapturesClock) {
+  Load(Replaying());
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 100, 50, 200)), kT0);
+  IngressAt(BuildTcp(In4(kAck, 900, 100)), kT0 + 20 * kMs);
+  EgressAt(BuildEcho(kLocal6, kRemote6, true, 9, 1), kT0 + 30 * kMs);
+  IngressAt(BuildEcho(kRemote6, kLocal6, false, 9, 1), kT0 + 30 * kMs + 1234);
+  const PrefixStats tcp = Tcp4();
+  EXPECT_EQ(tcp.rtt_count, 1u);
+  EXPECT_EQ(tcp.rtt_min_ns, 20 * kMs) << "exactly the capture's gap";
+  EXPECT_EQ(tcp.rtt_max_ns, 20 * kMs);
+  EXPECT_EQ(Stats("2001:db8:bb::", 48, PP_PROTO_ICMPV6).rtt_min_ns, 1234u);
+}
+
+TEST_F(ReplayTest, FlowsTimeStampedByTheCapture) {
+  Load(Replaying());
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 1, 9, 100)), kT0 + 7 * kMs);
+  EXPECT_EQ(OnlyFlow(flows().fd()).last_seen_ns, kT0 + 7 * kMs);
+}
+
+TEST_F(ReplayTest, BytesAreTheLengthOnTheWire) {
+  Load(Replaying());
+  const Frame cut = BuildTcp(Out4(kAck | kPsh, 1, 9, 100));  // as captured with a short snap length
+  EgressAt(cut, kT0, 1514);
+  EgressAt(cut, kT0 + kMs);  // not cut: the frame's own length
+  EXPECT_EQ(Tcp4().tx_bytes, 1514u + cut.size());
+}
+
+TEST_F(ReplayTest, ALiveDatapathIgnoresTheGivenTimeAndLength) {
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 100, 50, 200)), kT0, 1514);
+  IngressAt(BuildTcp(In4(kAck, 900, 100)), kT0 + 20 * kMs);
+  const PrefixStats tcp = Tcp4();
+  EXPECT_EQ(tcp.rtt_count, 1u);
+  EXPECT_LT(tcp.rtt_min_ns, 10 * kMs) << "the clock's gap, not the given one";
+  EXPECT_LT(tcp.tx_bytes, 1514u);
+}
+
+}  // namespace
+}  // namespace pping::testing

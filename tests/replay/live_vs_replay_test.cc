@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// A capture taken while the exporter watched the same link live, replayed:
+// every flow gives the same RTT samples in the same order, within 0.1 ms of
+// the live ones. The live hooks and the capture's tap see a packet a few
+// microseconds apart, except where the kernel stamps a received packet for
+// the tap when it is queued to the CPU's backlog and runs tc ingress when
+// the backlog is processed: a busy CPU parts the two by more. So the median
+// difference is held to 20 us, 95 % of the samples to 0.1 ms, all to 1 ms.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <tuple>
+
+#include "tests/lab/lab.h"
+#include "tests/lab/traffic.h"
+#include "tests/support/http_get.h"
+#include "tests/support/process.h"
+#include "tests/support/root.h"
+#include "tests/support/tcpdump.h"
+
+namespace pping {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using FlowKey = std::tuple<std::string, std::string, int64_t, std::string, int64_t>;
+
+const std::vector<std::string> kEverySample = {"--sampling.rate-limit", "0",    "--sampling.burst-count", "0",
+                                               "--output.format",       "jsonl"};
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// RTTs in the order they were reported, per flow.
+std::map<FlowKey, std::vector<int64_t>> RttsByFlow(const std::string& path) {
+  std::map<FlowKey, std::vector<int64_t>> flows;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const json e = json::parse(line);
+    if (!e.contains("rtt")) continue;
+    flows[{e["protocol"], e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"]}].push_back(e["rtt"]);
+  }
+  return flows;
+}
+
+std::string Describe(const FlowKey& k) {
+  return std::get<0>(k) + " " + std::get<1>(k) + ":" + std::to_string(std::get<2>(k)) + " " + std::get<3>(k) + ":" +
+         std::to_string(std::get<4>(k));
+}
+
+TEST(LiveVsReplay, TheCaptureGivesTheLiveSamples) {
+  PPING_SKIP_UNLESS_ROOT();
+  // Traffic starts only once both the capture and the exporter watch, and
+  // stops before either does: both see every packet of every flow.
+  Lab lab({.name = "pplive", .delay = 20ms, .traffic = {.request_response = false, .ping = false}});
+  const std::string capture = TempPath("live.pcap"), live = TempPath("live.jsonl"), replay = TempPath("replay.jsonl");
+  std::remove(live.c_str());
+  std::remove(replay.c_str());
+  testing::Tcpdump tcpdump({.netns = lab.client_netns(), .interface = lab.monitored_interface(), .file = capture});
+  const int port = testing::FreeLocalPort();
+  std::vector<std::string> flags = kEverySample;
+  flags.insert(flags.end(), {"--output.write", live});
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
+  auto traffic = std::make_unique<Traffic>(TrafficOptions{.client_netns = lab.client_netns(),
+                                                          .server_netns = lab.server_netns(),
+                                                          .server_addresses = {Lab::kServerV4, Lab::kServerV6}});
+  std::this_thread::sleep_for(2s);
+  traffic.reset();
+  std::this_thread::sleep_for(500ms);  // the closing handshakes cross the delay line
+  const testing::Exit live_exit = exporter.Terminate();
+  ASSERT_EQ(live_exit.code, 0) << live_exit.output;
+  tcpdump.Stop();
+
+  std::vector<std::string> args = {"replay", capture};
+  args.insert(args.end(), kEverySample.begin(), kEverySample.end());
+  args.insert(args.end(), {"--output.write", replay});
+  const testing::Exit replay_exit = testing::RunExporter(args);
+  ASSERT_EQ(replay_exit.code, 0) << replay_exit.output;
+
+  const auto live_flows = RttsByFlow(live), replay_flows = RttsByFlow(replay);
+  ASSERT_GE(live_flows.size(), 4u) << "TCP and echo, IPv4 and IPv6";
+  size_t samples = 0, beyond_100us = 0;
+  std::vector<int64_t> differences;
+  for (const auto& [flow, live_rtts] : live_flows) {
+    const auto found = replay_flows.find(flow);
+    ASSERT_NE(found, replay_flows.end()) << Describe(flow) << " was not in the replay";
+    const std::vector<int64_t>& replay_rtts = found->second;
+    ASSERT_EQ(replay_rtts.size(), live_rtts.size()) << Describe(flow);
+    for (size_t i = 0; i < live_rtts.size(); ++i) {
+      EXPECT_NEAR(replay_rtts[i], live_rtts[i], 1'000'000) << Describe(flow) << " sample " << i;
+      differences.push_back(std::abs(replay_rtts[i] - live_rtts[i]));  // ns
+      if (differences.back() > 100'000) ++beyond_100us;
+    }
+    samples += live_rtts.size();
+  }
+  EXPECT_EQ(replay_flows.size(), live_flows.size());
+  EXPECT_GT(samples, 200u);
+  ASSERT_FALSE(differences.empty());
+  std::sort(differences.begin(), differences.end());
+  std::cout << samples << " samples in " << live_flows.size() << " flows; |replay - live| median "
+            << differences[differences.size() / 2] << " ns, max " << differences.back()
+            << " ns, over 0.1 ms: " << beyond_100us << "\n";
+  EXPECT_LE(differences[differences.size() / 2], 20'000);
+  EXPECT_LE(beyond_100us * 20, samples) << beyond_100us << " of " << samples << " samples differ by over 0.1 ms";
+}
+
+}  // namespace
+}  // namespace pping
