@@ -291,15 +291,15 @@ static __always_inline void pping_core(void* data, void* data_end, __u32 len, bo
 }
 
 /* A replayed packet (BPF_PROG_TEST_RUN from a capture) carries its capture
- * time in tstamp and, when the capture cut it short, its length on the
- * wire in wire_len. */
+ * time in tstamp and its length on the wire in cb[0]: the frame handed in
+ * may be cut short, by the capture's snap length or by the runner. */
 static __always_inline void pping_tc(struct __sk_buff* skb, bool egress, bool l3_only) {
   __u64 given_ns = 0;
   __u32 len = skb->len;
 
   if (pp_cfg.replay) {
     given_ns = skb->tstamp;
-    if (skb->wire_len > len) len = skb->wire_len;
+    if (skb->cb[0] > len) len = skb->cb[0];
   }
   pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, len, egress, l3_only, given_ns);
 }

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/offline.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "exporter/cleanup/bpf_cleanup_maps.h"
 #include "exporter/cleanup/map_cleaner.h"
@@ -43,14 +48,22 @@ class Every {
   // True once per period at most, the first time at the first packet.
   bool Due(uint64_t now) {
     if (now < next_) return false;
-    next_ = now + period_;
+    next_ = now > UINT64_MAX - period_ ? UINT64_MAX : now + period_;
     return true;
   }
+  // The capture's clock stepped back: due again from `now` on.
+  void Restart() { next_ = 0; }
 
  private:
   uint64_t period_;
   uint64_t next_ = 0;
 };
+
+// A capture's clock may step back a little (merged from several CPUs or
+// interfaces); a step back by more than this is taken as the clock being
+// set: the periodic work follows it.
+constexpr uint64_t kClockStepNs = 1'000'000'000;
+constexpr auto kTickPeriod = std::chrono::milliseconds(100);  // as live: a full map is relieved soon after
 
 // The data path a capture is replayed through: the live one's stages, moved
 // along by the capture's time instead of by threads and the clock.
@@ -71,7 +84,7 @@ class ReplaySession {
                     [this] { return std::chrono::steady_clock::time_point(nanoseconds(now_)); }),
         counters_(MakeGlobalCountersReader(datapath_.global_counters())),
         syncs_(config.aggregation.interval),
-        sweeps_(config.cleanup.interval),
+        ticks_(kTickPeriod),
         aggregates_(config.output.aggregate.count() > 0 ? config.output.aggregate : std::chrono::hours(1)) {
     if (config.output.format) {
       console_ =
@@ -88,20 +101,27 @@ class ReplaySession {
   }
 
   void Replay(const CapturedPacket& packet) {
-    // The periodic work follows the capture's clock forwards only: captures
-    // merged from several interfaces or CPUs step back a little at times.
-    // Each packet still goes in at its own time, as any analysis of the
-    // capture reads it; the datapath takes a time behind an earlier one (an
-    // echo timed before its stamp gives no RTT).
-    now_ = std::max(now_, packet.time_ns);
-    if (first_ns_ == 0) first_ns_ = now_;
+    Advance(packet);
     Periodic();
     const std::optional<EthernetFrame> frame = frames_.Adapt(packet.data, packet.wire_len);
     if (!frame) {
-      ++unreadable_;
+      ++too_short_;
       return;
     }
-    (direction_.Outgoing(frame->summary) ? egress_ : ingress_).Run(frame->bytes, packet.time_ns, frame->wire_len);
+    // Each packet goes in at its own time, as any analysis of the capture
+    // reads it, even a little behind the one before: the datapath gives no
+    // RTT for an echo timed before its stamp.
+    PacketRunner& runner = direction_.Outgoing(frame->summary) ? egress_ : ingress_;
+    if (runner.Run(frame->bytes, packet.time_ns, frame->wire_len) == PacketRunner::Result::kRefused) {
+      if (refused_++ == 0) {
+        spdlog::warn(
+            "{}: the kernel refused packet {} ({} bytes captured, {} on the wire), as it refuses an IP "
+            "packet that ends inside its header; such packets are counted as not replayed",
+            config_.replay->file, packet.number, packet.data.size(), packet.wire_len);
+      }
+      return;
+    }
+    ++since_sync_;
     if (console_) console_->DrainEvents();
   }
 
@@ -124,14 +144,43 @@ class ReplaySession {
 
   std::shared_ptr<PpingCollector> collector() const { return collector_; }
   uint64_t samples() const { return counters_().rtt_samples; }
-  double seconds() const { return static_cast<double>(now_ - first_ns_) / 1e9; }
-  uint64_t unreadable() const { return unreadable_; }
+  double seconds() const { return static_cast<double>(covered_ns_ + (now_ - span_start_)) / 1e9; }
+  uint64_t not_replayed() const { return too_short_ + refused_; }
+  const DirectionOracle& direction() const { return direction_; }
 
  private:
+  // Moves the clock of the periodic work to the packet's time: forwards, or
+  // back when the capture's clock was set back.
+  void Advance(const CapturedPacket& packet) {
+    const uint64_t t = packet.time_ns;
+    if (!started_ || t + kClockStepNs < now_) {
+      if (started_ && steps_++ == 0) {
+        spdlog::warn(
+            "{}: the capture's clock steps back by {:.3f} s at packet {}; the cleanup and the drains "
+            "follow it from there",
+            config_.replay->file, static_cast<double>(now_ - t) / 1e9, packet.number);
+      }
+      covered_ns_ += now_ - span_start_;
+      started_ = true;
+      now_ = span_start_ = t;
+      for (Every* every : {&syncs_, &ticks_, &aggregates_}) every->Restart();
+      return;
+    }
+    now_ = std::max(now_, t);
+  }
+
   void Periodic() {
-    if (sweeps_.Due(now_)) cleaner_.Sweep(now_);
-    if (syncs_.Due(now_)) aggregator_.Sync();
-    if (console_ && config_.output.prints_aggregates() && aggregates_.Due(now_) && now_ != first_ns_) {
+    if (ticks_.Due(now_)) {
+      const GlobalCounters c = counters_();
+      cleaner_.Tick(now_, c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
+    }
+    // A drain waits for the kernel to let go of the instance it flips away
+    // from: skipped while no packet ran since the last one.
+    if (syncs_.Due(now_) && since_sync_ > 0) {
+      aggregator_.Sync();
+      since_sync_ = 0;
+    }
+    if (console_ && config_.output.prints_aggregates() && aggregates_.Due(now_) && now_ != span_start_) {
       console_->PrintAggregates(WallTime(now_));
     }
   }
@@ -148,30 +197,97 @@ class ReplaySession {
   GlobalCountersReader counters_;
   std::unique_ptr<ConsoleOutput> console_;
   std::shared_ptr<PpingCollector> collector_;
-  Every syncs_, sweeps_, aggregates_;
-  uint64_t now_ = 0, first_ns_ = 0, unreadable_ = 0;
+  Every syncs_, ticks_, aggregates_;
+  bool started_ = false;
+  uint64_t now_ = 0;
+  uint64_t span_start_ = 0, covered_ns_ = 0;  // capture time covered, across steps of its clock
+  uint64_t too_short_ = 0, refused_ = 0, since_sync_ = 0, steps_ = 0;
 };
 
-// Where the final exposition goes: the file asked for, stdout when nothing
-// else was asked for, or nowhere.
-Owned<std::FILE, std::fclose> OpenMetricsOutput(const Config& config) {
-  const ReplayOptions& r = *config.replay;
-  const bool to_stdout = r.metrics_file == "-" || (r.metrics_file.empty() && !r.serve && !config.output.format);
-  if (to_stdout) return Owned<std::FILE, std::fclose>(fdopen(dup(STDOUT_FILENO), "w"));
-  if (r.metrics_file.empty()) return nullptr;
-  Owned<std::FILE, std::fclose> file(std::fopen(r.metrics_file.c_str(), "w"));
-  if (!file) throw UsageError(ErrnoMessage("open --replay.metrics-file " + r.metrics_file, errno));
-  return file;
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-int WaitForSignal() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  int signal = 0;
-  sigwait(&signals, &signal);
-  return signal;
+// Where the final exposition goes: the file asked for, written beside it
+// first and renamed over it once whole (a failed replay leaves the old file
+// as it was), stdout when nothing else was asked for, or nowhere.
+class MetricsOutput {
+ public:
+  explicit MetricsOutput(const Config& config) {
+    const ReplayOptions& r = *config.replay;
+    const bool to_stdout = r.metrics_file == "-" || (r.metrics_file.empty() && !r.serve && !config.output.format);
+    if (to_stdout) {
+      file_.reset(fdopen(UniqueFd::Dup(STDOUT_FILENO).release(), "w"));
+      if (!file_) throw Error(ErrnoMessage("write the metrics to stdout", errno));
+      return;
+    }
+    if (r.metrics_file.empty()) return;
+    path_ = r.metrics_file;
+    if (SameFile(path_, r.file)) throw UsageError("--replay.metrics-file " + path_ + " is the capture itself");
+    temporary_ = path_ + ".tmp-XXXXXX";
+    UniqueFd fd(mkostemp(temporary_.data(), O_CLOEXEC));
+    if (!fd) throw UsageError(ErrnoMessage("write --replay.metrics-file " + path_, errno));
+    file_.reset(fdopen(fd.release(), "w"));
+    if (!file_) throw Error(ErrnoMessage("write --replay.metrics-file " + path_, errno));
+  }
+  ~MetricsOutput() {
+    if (!temporary_.empty()) unlink(temporary_.c_str());
+  }
+  MetricsOutput(const MetricsOutput&) = delete;
+  MetricsOutput& operator=(const MetricsOutput&) = delete;
+
+  void Write(ExpositionSource& source) {
+    if (!file_) return;
+    const std::string where = path_.empty() ? "stdout" : path_;
+    if (!WriteExposition(source, file_.get())) throw Error(ErrnoMessage("write the metrics to " + where, errno));
+    if (temporary_.empty()) return;
+    if (std::fclose(file_.release()) != 0 || rename(temporary_.c_str(), path_.c_str()) != 0) {
+      throw Error(ErrnoMessage("write the metrics to " + where, errno));
+    }
+    temporary_.clear();
+  }
+
+ private:
+  Owned<std::FILE, std::fclose> file_;
+  std::string path_, temporary_;
+};
+
+// SIGINT and SIGTERM stop a replay: between packets, or in a read of a
+// capture that blocks (a FIFO), which they interrupt (no SA_RESTART).
+volatile std::sig_atomic_t stop_signal = 0;
+
+void OnStopSignal(int signal) { stop_signal = signal; }
+
+void CatchStopSignals() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
+}
+
+void LogSummary(const CaptureReader& capture, const ReplaySession& session, size_t open) {
+  spdlog::info("replayed {} packets ({} not replayed) over {:.3f} s of capture {}: {} RTT samples, {} flows still open",
+               capture.packets_read(), session.not_replayed() + capture.bad_times(), session.seconds(), capture.path(),
+               session.samples(), open);
+  const DirectionOracle& d = session.direction();
+  using Rule = DirectionOracle::Rule;
+  if (d.side_given() && d.decided_by(Rule::kGivenSide) == 0) {
+    spdlog::warn("--replay.local and --replay.local-mac matched no packet of {}: every direction was inferred",
+                 capture.path());
+  }
+  spdlog::info(
+      "directions: {} by the given side, {} by the capture's record, {} by flow openings, {} by addresses "
+      "seen in openings, {} guessed from ports",
+      d.decided_by(Rule::kGivenSide), d.decided_by(Rule::kCookedRecord), d.decided_by(Rule::kOpening),
+      d.decided_by(Rule::kLearntAddress), d.decided_by(Rule::kGuessed));
+  if (d.decided_by(Rule::kGuessed) > 0) {
+    spdlog::warn(
+        "{} packets' direction was guessed (the side with the higher port taken as local): if the capture "
+        "was not taken on the client side, give --replay.local or --replay.local-mac",
+        d.decided_by(Rule::kGuessed));
+  }
 }
 
 }  // namespace
@@ -180,31 +296,38 @@ int RunReplay(const Config& config) {
   // Everything the user named is checked before anything is loaded.
   CaptureReader capture(config.replay->file);
   FrameAdapter frames(capture.link_type());
-  const Owned<std::FILE, std::fclose> metrics = OpenMetricsOutput(config);
-  std::unique_ptr<HttpServer> http;
-  if (config.replay->serve) {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // the server's threads leave them to sigwait
-    http = std::make_unique<HttpServer>(config.web.listen_address, config.web.telemetry_path);
+  if (!config.output.write_path.empty() && SameFile(config.output.write_path, config.replay->file)) {
+    throw UsageError("--output.write " + config.output.write_path + " is the capture itself");
   }
+  MetricsOutput metrics(config);
+  CatchStopSignals();
+  const std::unique_ptr<HttpServer> http =
+      config.replay->serve ? std::make_unique<HttpServer>(config.web.listen_address, config.web.telemetry_path)
+                           : nullptr;
   TryRaiseMemlockLimit();
   ReplaySession session(config, frames);
-  for (CapturedPacket packet; capture.Next(packet);) session.Replay(packet);
-  const size_t open = session.Finish();
-  spdlog::info("replayed {} packets ({} unreadable) over {:.3f} s of capture {}: {} RTT samples, {} flows still open",
-               capture.packets_read(), session.unreadable(), session.seconds(), capture.path(), session.samples(),
-               open);
-  if (metrics && !WriteExposition(*session.collector(), metrics.get())) {
-    throw Error(ErrnoMessage("write the metrics of " + capture.path(), errno));
+  for (CapturedPacket packet; !stop_signal;) {
+    bool more = false;
+    try {
+      more = capture.Next(packet);
+    } catch (const UsageError&) {
+      if (!stop_signal) throw;  // else the read was interrupted, not malformed
+    }
+    if (!more || stop_signal) break;
+    session.Replay(packet);
   }
+  if (stop_signal) {
+    spdlog::warn("replay of {} interrupted after {} packets: nothing written", capture.path(), capture.packets_read());
+    return 128 + stop_signal;
+  }
+  const size_t open = session.Finish();
+  LogSummary(capture, session, open);
+  metrics.Write(*session.collector());
   if (!http) return 0;
   http->AddSource(session.collector());
   http->SetReady(true);
   spdlog::info("serving the replay's metrics on port {} until SIGINT/SIGTERM", http->port());
-  WaitForSignal();
+  while (!stop_signal) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   http->Stop();
   return 0;
 }

@@ -241,7 +241,7 @@ struct pp_config {
   __u8 include_local; /* also stamp on ingress and match on egress */
   __u8 include_syn;   /* a SYN alone opens a flow */
   __u8 emit_events;   /* push RTT and flow events to the ring buffer */
-  __u8 replay;        /* packets come from a capture: tstamp is their time, wire_len their length */
+  __u8 replay;        /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
   __u8 pad[4];
 };
 

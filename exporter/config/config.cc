@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -244,12 +245,7 @@ ParseOutcome Validate(Config config, const Bounds& bounds) {
   }
   // Events only cost anything when they are printed one by one.
   config.datapath.emit_events = out.prints_events();
-  if (config.replay) {
-    if (!config.attach.interfaces.empty() || !config.attach.netns.empty()) {
-      return Fail("replay reads a capture, it attaches nowhere: drop --attach.interface and --attach.netns");
-    }
-    config.datapath.replay = true;
-  }
+  config.datapath.replay = config.replay.has_value();
   try {
     RttBucketLayout check(config.histogram);
   } catch (const UsageError& e) {
@@ -287,12 +283,28 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
     return {std::nullopt, 0, replay_command->parsed() ? replay_command->help() : app.help()};
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, 0, std::string(kVersion)};
+  } catch (const CLI::ConfigError& e) {
+    // CLI11 words a key that names no flag for its INI reader.
+    const std::string what = e.what(), extra = "INI was not able to parse ";
+    if (what.starts_with(extra)) return Fail("--config.file: no flag is named '" + what.substr(extra.size()) + "'");
+    return Fail("--config.file: " + what);
   } catch (const CLI::ParseError& e) {
     return Fail(e.what());
   } catch (const std::exception& e) {  // a conversion no check foresaw: still bad input
     return Fail(e.what());
   }
-  if (replay_command->parsed()) config.replay = std::move(replay);
+  if (replay_command->parsed()) {
+    // A replay attaches nowhere: any attach.* flag given is a mistake.
+    for (const CLI::Option* option : app.get_options()) {
+      const auto& names = option->get_lnames();
+      const auto attach =
+          std::find_if(names.begin(), names.end(), [](const std::string& n) { return n.starts_with("attach."); });
+      if (option->count() > 0 && attach != names.end()) {
+        return Fail("--" + *attach + ": a replay reads a capture, it attaches nowhere");
+      }
+    }
+    config.replay = std::move(replay);
+  }
   return Validate(std::move(config), bounds);
 }
 

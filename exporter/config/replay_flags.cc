@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/config/replay_flags.h"
 
-#include <cstdio>
+#include <algorithm>
+#include <string>
 
 #include "exporter/stats/prefix.h"
 #include "exporter/util/error.h"
@@ -25,27 +26,34 @@ AddressPrefix ParsePrefix(const std::string& text) {
   unsigned length = most;
   if (slash != std::string::npos) {
     const std::string bits = text.substr(slash + 1);
-    char* end = nullptr;
-    const unsigned long value = std::strtoul(bits.c_str(), &end, 10);
-    if (bits.empty() || *end != '\0' || value > most) {
+    const bool digits = !bits.empty() && bits.size() <= 3 &&
+                        std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(bits) > most) {
       throw CLI::ValidationError("--replay.local",
                                  "'" + text + "' has no prefix length within 0.." + std::to_string(most));
     }
-    length = static_cast<unsigned>(value);
+    length = static_cast<unsigned>(std::stoul(bits));
   }
   prefix.length = v4 ? kMappedIpv4Bits + length : length;
   return prefix;
 }
 
+// Exactly six pairs of hex digits joined by colons.
 MacAddress ParseMac(const std::string& text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
   MacAddress mac{};
-  unsigned parts[6];
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &parts[0], &parts[1], &parts[2], &parts[3], &parts[4],
-                  &parts[5], &extra) != 6) {
-    throw CLI::ValidationError("--replay.local-mac", "'" + text + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+  bool ok = text.size() == 17;
+  for (size_t i = 0; ok && i < mac.size(); ++i) {
+    const int high = hex(text[3 * i]), low = hex(text[3 * i + 1]);
+    ok = high >= 0 && low >= 0 && (i == 5 || text[3 * i + 2] == ':');
+    mac[i] = static_cast<uint8_t>(high << 4 | low);
   }
-  for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(parts[i]);
+  if (!ok) throw CLI::ValidationError("--replay.local-mac", "'" + text + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
   return mac;
 }
 
@@ -56,6 +64,9 @@ CLI::App* AddReplayCommand(CLI::App& app, ReplayOptions& options) {
       "replay", "Read a packet capture (pcap, pcapng) through the same programs, on the capture's clock, and exit");
   // Flags of the exporter may follow the subcommand's.
   replay->fallthrough();
+  replay->footer(
+      "The exporter's other flags apply as well (sampling.*, aggregation.*, histogram.*, cleanup.*, datapath.*, "
+      "output.*, web.*, log.level; not attach.*): see pping_exporter --help.");
   replay->add_option("file", options.file, "The capture")->required()->check(CLI::ExistingFile);
   replay->add_option_function<std::vector<std::string>>(
       "--replay.local",

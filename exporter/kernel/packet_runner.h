@@ -14,12 +14,21 @@ namespace pping {
 
 class PacketRunner {
  public:
+  // At most this much of a frame is handed to the programs, which read
+  // only headers (the length on the wire is given apart): the kernel
+  // refuses a test run larger than a page, and captures hold super-packets
+  // of tens of kilobytes (GRO, TSO, loopback).
+  static constexpr size_t kMaxFrame = 2048;
+
+  enum class Result { kRan, kRefused };
+
   explicit PacketRunner(UniqueFd program) : program_(std::move(program)) {}
 
   // `frame` starts with an Ethernet header (at least 14 bytes); `time_ns`
-  // is the packet's time and `wire_len` its length on the wire (at least
-  // the frame's). Throws Error when the kernel refuses the run.
-  void Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len) const;
+  // is the packet's time and `wire_len` its length on the wire. kRefused:
+  // the kernel would not take the frame (EINVAL, e.g. an IPv4 or IPv6
+  // frame that ends inside its IP header); any other failure throws Error.
+  Result Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len) const;
 
  private:
   UniqueFd program_;

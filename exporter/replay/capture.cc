@@ -21,24 +21,39 @@ CaptureReader::CaptureReader(const std::string& path) : path_(path) {
 }
 
 bool CaptureReader::Next(CapturedPacket& packet) {
-  pcap_pkthdr* header = nullptr;
-  const u_char* data = nullptr;
-  const int result = pcap_next_ex(pcap_.get(), &header, &data);
-  if (result == PCAP_ERROR_BREAK) return false;  // the end of the file
-  if (result == PCAP_ERROR) {
-    const std::string why = pcap_geterr(pcap_.get());
-    if (why.find("truncated") != std::string::npos) {
-      spdlog::warn("{}: the capture ends part way through a packet ({}); replayed up to there", path_, why);
-      return false;
+  for (;;) {
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int result = pcap_next_ex(pcap_.get(), &header, &data);
+    if (result == PCAP_ERROR_BREAK) return false;  // the end of the file
+    if (result == PCAP_ERROR) {
+      // libpcap tells a file that ends inside a record (its writer was
+      // killed) from a malformed one only in its wording.
+      const std::string why = pcap_geterr(pcap_.get());
+      if (why.find("truncated") != std::string::npos) {
+        spdlog::warn("{}: the capture ends part way through a packet ({}); replayed up to there", path_, why);
+        return false;
+      }
+      throw UsageError("capture " + path_ + " is malformed after " + std::to_string(packets_) + " packets: " + why);
     }
-    throw Error("read capture " + path_ + " after " + std::to_string(packets_) + " packets: " + why);
+    ++packets_;
+    // Times past 2262 do not fit the nanoseconds the datapath counts in.
+    if (header->ts.tv_sec < 0 || static_cast<uint64_t>(header->ts.tv_sec) > kMaxSeconds) {
+      if (bad_times_++ == 0) {
+        spdlog::warn(
+            "{}: packet {} is stamped {} s after the epoch, past what nanoseconds can hold; such packets "
+            "are skipped",
+            path_, packets_, static_cast<int64_t>(header->ts.tv_sec));
+      }
+      continue;
+    }
+    packet.time_ns = static_cast<uint64_t>(header->ts.tv_sec) * 1'000'000'000 +
+                     static_cast<uint64_t>(header->ts.tv_usec) * nanos_per_tick_;
+    packet.data = {data, header->caplen};
+    packet.wire_len = header->len;
+    packet.number = packets_;
+    return true;
   }
-  ++packets_;
-  packet.time_ns = static_cast<uint64_t>(header->ts.tv_sec) * 1'000'000'000 +
-                   static_cast<uint64_t>(header->ts.tv_usec) * nanos_per_tick_;
-  packet.data = {data, header->caplen};
-  packet.wire_len = header->len;
-  return true;
 }
 
 }  // namespace pping

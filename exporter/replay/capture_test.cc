@@ -129,6 +129,35 @@ TEST_F(CaptureTest, PcapngAtEitherResolution) {
   EXPECT_EQ(packets[0].time_ns, 1'700'000'000'000'001'000);
 }
 
+TEST_F(CaptureTest, TimesPastWhatNanosecondsHoldAreSkipped) {
+  Pcapng seconds(0);  // if_tsresol 0: whole seconds, which pcapng lets reach 2^64
+  seconds.Packet(1'700'000'000, std::vector<uint8_t>(60, 1), 60);
+  seconds.Packet(uint64_t{1} << 40, std::vector<uint8_t>(60, 2), 60);
+  seconds.Packet(1'700'000'001, std::vector<uint8_t>(60, 3), 60);
+  seconds.Write(Path("far.pcapng"));
+  CaptureReader reader(Path("far.pcapng"));
+  std::vector<std::vector<uint8_t>> bytes;
+  const auto packets = ReadAll(reader, &bytes);
+  ASSERT_EQ(packets.size(), 2u);
+  EXPECT_EQ(bytes[1], std::vector<uint8_t>(60, 3));
+  EXPECT_EQ(packets[1].number, 3u) << "its place in the file";
+  EXPECT_EQ(reader.bad_times(), 1u);
+}
+
+TEST_F(CaptureTest, AMalformedRecordIsBadInput) {
+  const std::string path =
+      WritePcap("bad.pcap", testing::PcapWriter::Precision::kNano, {{kSecond, std::vector<uint8_t>(100), 100}});
+  {
+    std::ofstream append(path, std::ios::binary | std::ios::app);
+    const uint32_t header[4] = {2, 0, 0x7fffffff, 0x7fffffff};  // a record of 2 GiB
+    append.write(reinterpret_cast<const char*>(header), sizeof(header));
+  }
+  CaptureReader reader(path);
+  CapturedPacket packet;
+  EXPECT_TRUE(reader.Next(packet));
+  EXPECT_THROW(reader.Next(packet), UsageError);
+}
+
 TEST_F(CaptureTest, ACaptureCutShortEndsAtItsLastWholePacket) {
   const std::string path =
       WritePcap("cut.pcap", testing::PcapWriter::Precision::kNano,

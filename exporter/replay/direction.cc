@@ -74,13 +74,14 @@ void DirectionOracle::Learn(const Address16& address, bool local) {
   address_is_local_[address] = local;
 }
 
-bool DirectionOracle::GuessSenderLocal(const PacketSummary& p, bool first_packet) const {
+std::pair<bool, DirectionOracle::Rule> DirectionOracle::GuessSenderLocal(const PacketSummary& p,
+                                                                         bool first_packet) const {
   for (const auto& [address, sender] : {std::pair{&p.src, true}, std::pair{&p.dst, false}}) {
     const auto known = address_is_local_.find(*address);
-    if (known != address_is_local_.end()) return known->second == sender;
+    if (known != address_is_local_.end()) return {known->second == sender, kLearntAddress};
   }
-  if (p.src_port != p.dst_port) return p.src_port > p.dst_port;
-  return first_packet;
+  if (p.src_port != p.dst_port) return {p.src_port > p.dst_port, kGuessed};
+  return {first_packet, kGuessed};
 }
 
 bool DirectionOracle::ByFlow(const PacketSummary& p) {
@@ -95,20 +96,28 @@ bool DirectionOracle::ByFlow(const PacketSummary& p) {
   }
   FlowSide& side = flow->second;
   if (const std::optional<bool> opens = SenderOpens(p)) {
-    side = {.a_is_local = src_first == *opens, .settled = true};
+    side = {.a_is_local = src_first == *opens, .settled = true, .rule = kOpening};
     Learn(p.src, *opens);
     Learn(p.dst, !*opens);
   } else if (!side.settled) {
     // A guess; the first packet's stands unless better evidence came since.
-    const bool sender_local = GuessSenderLocal(p, first_packet || side.a_is_local == src_first);
+    const auto [sender_local, rule] = GuessSenderLocal(p, first_packet || side.a_is_local == src_first);
     side.a_is_local = src_first == sender_local;
+    side.rule = rule;
   }
+  ++decided_[side.rule];
   return side.a_is_local == src_first;
 }
 
 bool DirectionOracle::Outgoing(const PacketSummary& p) {
-  if (const std::optional<bool> given = ByGivenSide(p)) return *given;
-  if (p.outgoing) return *p.outgoing;
+  if (const std::optional<bool> given = ByGivenSide(p)) {
+    ++decided_[kGivenSide];
+    return *given;
+  }
+  if (p.outgoing) {
+    ++decided_[kCookedRecord];
+    return *p.outgoing;
+  }
   if (!p.ip) return false;
   return ByFlow(p);
 }

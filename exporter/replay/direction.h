@@ -17,7 +17,9 @@
 // Frames no rule decides (not IP, no hint) count as ingress.
 #pragma once
 
+#include <array>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "exporter/replay/frame.h"
@@ -31,6 +33,12 @@ class DirectionOracle {
       : local_(std::move(local)), local_macs_(std::move(local_macs)) {}
 
   bool Outgoing(const PacketSummary& packet);
+
+  // How many packets each rule decided (IP packets no rule decides count
+  // under kGuessed, others are not counted).
+  enum Rule { kGivenSide, kCookedRecord, kOpening, kLearntAddress, kGuessed, kRules };
+  uint64_t decided_by(Rule rule) const { return decided_[rule]; }
+  bool side_given() const { return !local_.empty() || !local_macs_.empty(); }
 
   // Flows and addresses remembered for rule 4; past this many each memory
   // is started afresh (later packets decide again), so it stays bounded.
@@ -47,6 +55,7 @@ class DirectionOracle {
   struct FlowSide {
     bool a_is_local = false;
     bool settled = false;  // by the flow's own opening (rule 4a)
+    Rule rule = kGuessed;  // what decided it last
   };
   struct Hash {
     size_t operator()(const FlowKey& key) const;
@@ -55,14 +64,15 @@ class DirectionOracle {
 
   std::optional<bool> ByGivenSide(const PacketSummary& packet) const;
   bool ByFlow(const PacketSummary& packet);
-  // Rules 4b and 4c: whether the packet's sender is local.
-  bool GuessSenderLocal(const PacketSummary& packet, bool first_packet) const;
+  // Rules 4b and 4c: whether the packet's sender is local, and by which.
+  std::pair<bool, Rule> GuessSenderLocal(const PacketSummary& packet, bool first_packet) const;
   void Learn(const Address16& address, bool local);
 
   std::vector<AddressPrefix> local_;
   std::vector<MacAddress> local_macs_;
   std::unordered_map<FlowKey, FlowSide, Hash> flows_;
   std::unordered_map<Address16, bool, Hash> address_is_local_;  // learnt by rule 4a
+  std::array<uint64_t, kRules> decided_{};
 };
 
 // Whether `address` lies in `prefix`.

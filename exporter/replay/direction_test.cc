@@ -52,6 +52,25 @@ TEST(DirectionTest, ALocalMacDecidesFirst) {
   EXPECT_TRUE(oracle.Outgoing(Reverse(p)));
 }
 
+TEST(DirectionTest, CountsWhatEachRuleDecided) {
+  DirectionOracle none({}, {});
+  EXPECT_FALSE(none.side_given());
+  DirectionOracle oracle({Prefix("192.0.2.0", 96 + 24)}, {});
+  EXPECT_TRUE(oracle.side_given());
+  oracle.Outgoing(Tcp("198.51.100.1", 1000, "198.51.100.2", 22, kAck));  // the given prefix has no part in it
+  oracle.Outgoing(Tcp("192.0.2.1", 1, "198.51.100.2", 2, kAck));
+  oracle.Outgoing(Echo("198.51.100.7", "198.51.100.8", true));
+  oracle.Outgoing(Tcp("198.51.100.7", 80, "198.51.100.9", 5000, kAck));  // .7 showed local
+  PacketSummary cooked = Tcp("198.51.100.1", 1, "198.51.100.2", 2, kAck);
+  cooked.outgoing = true;
+  oracle.Outgoing(cooked);
+  EXPECT_EQ(oracle.decided_by(DirectionOracle::kGivenSide), 1u);
+  EXPECT_EQ(oracle.decided_by(DirectionOracle::kCookedRecord), 1u);
+  EXPECT_EQ(oracle.decided_by(DirectionOracle::kOpening), 1u);
+  EXPECT_EQ(oracle.decided_by(DirectionOracle::kLearntAddress), 1u);
+  EXPECT_EQ(oracle.decided_by(DirectionOracle::kGuessed), 1u);
+}
+
 TEST(DirectionTest, LocalPrefixesOfBothFamilies) {
   DirectionOracle oracle({Prefix("192.0.2.0", 96 + 24), Prefix("2001:db8:1::", 48)}, {});
   EXPECT_TRUE(oracle.Outgoing(Tcp("192.0.2.200", 1, "203.0.113.1", 2, kAck)));

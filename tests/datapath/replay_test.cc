@@ -25,11 +25,11 @@ DatapathOptions Replaying() {
 
 class ReplayTest : public DatapathTest {
  protected:
-  void EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
-    PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
+  PacketRunner::Result EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
+    return PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
   }
-  void IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
-    PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
+  PacketRunner::Result IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
+    return PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
   }
 };
 
@@ -58,6 +58,27 @@ TEST_F(ReplayTest, BytesAreTheLengthOnTheWire) {
   EgressAt(cut, kT0, 1514);
   EgressAt(cut, kT0 + kMs);  // not cut: the frame's own length
   EXPECT_EQ(Tcp4().tx_bytes, 1514u + cut.size());
+}
+
+TEST_F(ReplayTest, SuperPacketsGoInByTheirHeadAndCountWhole) {
+  Load(Replaying());
+  // A GRO super-packet as a capture on the host shows it: far larger than
+  // a page, which is all a test run takes, and than 64 KiB on the wire.
+  const Frame jumbo = BuildTcp(Out4(kAck | kPsh, 100, 50, 20000));
+  ASSERT_EQ(EgressAt(jumbo, kT0, 100'000), PacketRunner::Result::kRan);
+  ASSERT_EQ(IngressAt(BuildTcp(In4(kAck, 900, 100)), kT0 + 20 * kMs), PacketRunner::Result::kRan);
+  const PrefixStats tcp = Tcp4();
+  EXPECT_EQ(tcp.tx_bytes, 100'000u);
+  EXPECT_EQ(tcp.rtt_count, 1u) << "its headers were read";
+  EXPECT_EQ(tcp.rtt_min_ns, 20 * kMs);
+}
+
+TEST_F(ReplayTest, TheKernelRefusesAFrameEndingInsideItsIpHeader) {
+  Load(Replaying());
+  EXPECT_EQ(EgressAt(Truncate(BuildTcp(Out4(kAck, 1, 9, 0)), 30), kT0), PacketRunner::Result::kRefused);
+  EXPECT_EQ(EgressAt(Truncate(BuildEcho(kLocal6, kRemote6, true, 9, 1), 50), kT0), PacketRunner::Result::kRefused);
+  EXPECT_EQ(EgressAt(Truncate(BuildTcp(Out4(kAck, 1, 9, 0)), 40), kT0), PacketRunner::Result::kRan)
+      << "an IP header whole, its TCP header cut";
 }
 
 TEST_F(ReplayTest, ALiveDatapathIgnoresTheGivenTimeAndLength) {

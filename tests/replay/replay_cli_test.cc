@@ -2,14 +2,20 @@
 // `pping_exporter replay` on captures written here, packet by packet: the
 // cleanup and expiry run on the capture's clock, flows open at the end are
 // reported, the outputs go where asked, and bad input is refused.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
@@ -109,6 +115,16 @@ testing::Exit Replay(const std::vector<std::string>& flags) {
   return testing::RunExporter(args);
 }
 
+// The samples of `exit`'s exposition on stdout (its log lines start with "[").
+std::vector<testing::Sample> StdoutExposition(const testing::Exit& exit) {
+  std::string exposition;
+  std::istringstream lines(exit.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("[")) exposition += line + "\n";
+  }
+  return testing::ParseExposition(exposition);
+}
+
 TEST(ReplayCli, CleanupAndExpiryRunOnTheCapturesClock) {
   PPING_SKIP_UNLESS_ROOT();
   const std::string capture = WriteCapture("quiet.pcap", LongQuietCapture());
@@ -150,13 +166,7 @@ TEST(ReplayCli, WithoutOutputFlagsTheExpositionGoesToStdout) {
   const std::string capture = WriteCapture("short.pcap", LongQuietCapture());
   const testing::Exit exit = Replay({capture, "--replay.local", kLocal, "--sampling.rate-limit", "0"});
   ASSERT_EQ(exit.code, 0) << exit.output;
-  // The log (stderr, merged here) goes in lines of its own that start with "[".
-  std::string exposition;
-  std::istringstream lines(exit.output);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with("[")) exposition += line + "\n";
-  }
-  const auto samples = testing::ParseExposition(exposition);
+  const auto samples = StdoutExposition(exit);
   EXPECT_EQ(testing::FindValue(samples, "pping_rtt_samples_total", {}), 2) << exit.output;
   EXPECT_EQ(
       testing::FindValue(samples, "pping_rtt_seconds_count", {{"prefix", "198.51.100.0/24"}, {"protocol", "tcp"}}), 1);
@@ -177,6 +187,103 @@ TEST(ReplayCli, ServesTheMetricsUntilInterrupted) {
   EXPECT_EQ(exit.output.find("pping_rtt_samples_total"), std::string::npos) << "nothing printed unless asked";
 }
 
+TEST(ReplayCli, PacketsTheKernelWouldRefuseDoNotStopTheReplay) {
+  PPING_SKIP_UNLESS_ROOT();
+  std::vector<Packet> packets = LongQuietCapture();
+  // A GRO super-packet as a capture on a host holds it, and IPv4 and IPv6
+  // frames that end inside their IP header.
+  const Frame jumbo = BuildTcp({.src = kLocal,
+                                .dst = kRemote,
+                                .sport = 5000,
+                                .dport = 80,
+                                .flags = kAck | kPsh,
+                                .timestamps = testing::TcpTimestamps{1, 2},
+                                .payload = 60000});
+  packets.insert(packets.begin() + 1, {kT0 + 1 * kMs, jumbo});
+  packets.insert(packets.begin() + 1, {kT0 + 2 * kMs, testing::Truncate(Out(5, 6), 30)});
+  packets.insert(packets.begin() + 1,
+                 {kT0 + 3 * kMs, testing::Truncate(BuildEcho("2001:db8::1", "2001:db8::2", true, 1, 1), 50)});
+  const std::string capture = WriteCapture("odd.pcap", packets);
+  const testing::Exit exit = Replay({capture, "--replay.local", kLocal, "--sampling.rate-limit", "0"});
+  ASSERT_EQ(exit.code, 0) << exit.output;
+  const auto samples = StdoutExposition(exit);
+  EXPECT_EQ(testing::FindValue(samples, "pping_rtt_samples_total", {}), 2) << exit.output;
+  EXPECT_GE(testing::FindValue(samples, "pping_prefix_bytes_total",
+                               {{"prefix", "198.51.100.0/24"}, {"protocol", "tcp"}, {"direction", "tx"}})
+                .value_or(0),
+            jumbo.size())
+      << "the super-packet counted whole";
+  EXPECT_NE(exit.output.find("2 not replayed"), std::string::npos) << exit.output;
+}
+
+TEST(ReplayCli, AClockSetBackIsFollowed) {
+  PPING_SKIP_UNLESS_ROOT();
+  std::vector<Packet> packets = LongQuietCapture();
+  // One packet stamped years ahead, as a capture's first packet can be when
+  // the clock was set just after it.
+  packets.insert(packets.begin(), {kT0 + 100'000'000 * kSecond, Ping(3, true)});
+  const std::string capture = WriteCapture("stepped.pcap", packets);
+  const std::string events = TempPath("stepped.jsonl");
+  std::remove(events.c_str());
+  const testing::Exit exit = Replay({capture, "--replay.local", kLocal, "--sampling.rate-limit", "0", "--output.format",
+                                     "jsonl", "--output.write", events});
+  ASSERT_EQ(exit.code, 0) << exit.output;
+  EXPECT_NE(exit.output.find("steps back"), std::string::npos) << exit.output;
+  size_t rtts = 0, timeouts = 0;
+  for (const json& e : ReadJsonLines(events)) {
+    rtts += e.contains("rtt");
+    timeouts += e.value("reason", "") == "flow timeout";
+  }
+  EXPECT_EQ(rtts, 2u);
+  EXPECT_EQ(timeouts, 3u) << "the lull still times flows out";
+}
+
+TEST(ReplayCli, SignalsStopAReplayWaitingOnItsInput) {
+  PPING_SKIP_UNLESS_ROOT();
+  for (const bool serve : {false, true}) {
+    const std::string fifo = TempPath(serve ? "serve.fifo" : "plain.fifo");
+    unlink(fifo.c_str());
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    std::vector<std::string> argv = {testing::ExporterPath(), "replay", fifo};
+    if (serve) argv.insert(argv.end(), {"--replay.serve", "--web.listen-address", "127.0.0.1:0"});
+    testing::Process replay(argv);
+    // A writer that sends the file header and a packet, then stalls.
+    const std::string start = WriteCapture("start.pcap", {LongQuietCapture().front()});
+    std::ifstream in(start, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const int writer = open(fifo.c_str(), O_WRONLY);
+    ASSERT_GE(writer, 0);
+    ASSERT_EQ(write(writer, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    std::this_thread::sleep_for(1500ms);  // it loads the programs and waits for more
+    ASSERT_TRUE(replay.Running()) << replay.Output();
+    kill(replay.pid(), SIGINT);
+    const testing::Exit exit = replay.Wait(5s);
+    close(writer);
+    EXPECT_EQ(exit.code, 128 + SIGINT) << (serve ? "serving: " : "") << exit.output;
+    EXPECT_NE(exit.output.find("interrupted"), std::string::npos) << exit.output;
+  }
+}
+
+TEST(ReplayCli, AFailedReplayLeavesTheMetricsFileAsItWas) {
+  PPING_SKIP_UNLESS_ROOT();
+  const std::string capture = WriteCapture("malformed.pcap", LongQuietCapture());
+  {
+    // A record header claiming 2 GiB after the good packets.
+    std::ofstream append(capture, std::ios::binary | std::ios::app);
+    const uint32_t header[4] = {1, 0, 0x7fffffff, 0x7fffffff};
+    append.write(reinterpret_cast<const char*>(header), sizeof(header));
+  }
+  const std::string metrics = TempPath("kept.prom");
+  std::ofstream(metrics) << "# the previous run's\n";
+  const testing::Exit exit = Replay({capture, "--replay.metrics-file", metrics});
+  EXPECT_EQ(exit.code, 2) << exit.output;
+  EXPECT_NE(exit.output.find("malformed after 8 packets"), std::string::npos) << exit.output;
+  EXPECT_EQ(ReadFile(metrics), "# the previous run's\n");
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(metrics).parent_path())) {
+    EXPECT_EQ(entry.path().string().find("kept.prom.tmp"), std::string::npos) << entry.path() << " left behind";
+  }
+}
+
 TEST(ReplayCli, BadInputIsOneLineAndExitCodeTwo) {
   PPING_SKIP_UNLESS_ROOT();
   const std::string capture = WriteCapture("good.pcap", LongQuietCapture());
@@ -192,6 +299,8 @@ TEST(ReplayCli, BadInputIsOneLineAndExitCodeTwo) {
       {capture, "--replay.local", "192.0.2.0/33"},
       {capture, "--replay.local-mac", "02:00:zz:00:00:01"},
       {capture, "--replay.metrics-file", "/nonexistent/folder/metrics.prom"},
+      {capture, "--replay.metrics-file", capture},
+      {capture, "--output.format", "jsonl", "--output.write", capture},
       {},
   };
   for (const auto& flags : cases) {
