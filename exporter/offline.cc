@@ -219,8 +219,10 @@ class MetricsOutput {
     const ReplayOptions& r = *config.replay;
     const bool to_stdout = r.metrics_file == "-" || (r.metrics_file.empty() && !r.serve && !config.output.format);
     if (to_stdout) {
-      file_.reset(fdopen(UniqueFd::Dup(STDOUT_FILENO).release(), "w"));
+      UniqueFd out = UniqueFd::Dup(STDOUT_FILENO);
+      file_.reset(fdopen(out.get(), "w"));
       if (!file_) throw Error(ErrnoMessage("write the metrics to stdout", errno));
+      out.release();  // the FILE owns it now
       return;
     }
     if (r.metrics_file.empty()) return;
@@ -229,8 +231,9 @@ class MetricsOutput {
     temporary_ = path_ + ".tmp-XXXXXX";
     UniqueFd fd(mkostemp(temporary_.data(), O_CLOEXEC));
     if (!fd) throw UsageError(ErrnoMessage("write --replay.metrics-file " + path_, errno));
-    file_.reset(fdopen(fd.release(), "w"));
+    file_.reset(fdopen(fd.get(), "w"));
     if (!file_) throw Error(ErrnoMessage("write --replay.metrics-file " + path_, errno));
+    fd.release();  // the FILE owns it now
   }
   ~MetricsOutput() {
     if (!temporary_.empty()) unlink(temporary_.c_str());

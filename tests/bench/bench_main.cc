@@ -11,6 +11,7 @@
 #include "tests/bench/cold_cache.h"
 #include "tests/bench/cost_vs_flows.h"
 #include "tests/bench/empty_program.h"
+#include "tests/bench/replay_speed.h"
 #include "tests/bench/scenarios.h"
 
 using namespace pping::bench;
@@ -152,6 +153,20 @@ void ReportTraffic(std::ostream& md, const TrafficReport& t) {
      << " % of one core.\n\n";
 }
 
+void ReportReplay(std::ostream& md, const ReplaySpeed& r, unsigned runs) {
+  md << "### Replaying a capture\n\n"
+     << "`pping_exporter replay` of a written capture of " << r.packets << " packets (" << Format("%.0f", r.capture_mib)
+     << " MiB, cut at 128 bytes: TCP request/response with timestamps over IPv4 and IPv6 and ping, 4096 flows), "
+     << "wall time of the whole run (loading the programs and writing the exposition included), " << runs
+     << " runs.\n\n"
+     << "| packets | median s | fastest s | slowest s | packets/s (median) | peak RSS MiB |\n"
+     << "|---:|---:|---:|---:|---:|---:|\n"
+     << "| " << r.packets << " | " << Format("%.2f", r.median_s) << " | " << Format("%.2f", r.min_s) << " | "
+     << Format("%.2f", r.max_s) << " | " << Format("%.0f", static_cast<double>(r.packets) / r.median_s) << " | "
+     << Format("%.1f", r.peak_rss_mib) << " |\n\n"
+     << "The exporter's own summary: `" << r.summary << "`\n\n";
+}
+
 // The 16,384-prefix states; with a baseline exporter, each also runs the
 // baseline right before or after it (alternating), for rows side by side.
 std::vector<std::pair<std::string, ScrapeResult>> MeasurePrefixStates(const std::string& exporter,
@@ -187,7 +202,7 @@ int main(int argc, char** argv) {
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
   std::string baseline;
   unsigned samples = 300, rounds = 15, cost_rounds = 3, scrapes = 100;
-  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "traffic"};
+  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "replay", "traffic"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option("--baseline-exporter", baseline,
                  "Exporter binary of another revision whose per-packet costs and prefix scrapes are measured "
@@ -200,7 +215,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--scrapes", scrapes, "Scrapes timed per state")->capture_default_str();
-  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, traffic")->capture_default_str();
+  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, replay, traffic")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
   std::ofstream md(out);
@@ -215,6 +231,8 @@ int main(int argc, char** argv) {
     if (wanted("manyflows")) rows.emplace_back("1,000,000 flows", MeasureWithFlows(exporter, 1000000, scrapes));
     ReportScrape(md, rows);
   }
+  md.flush();
+  if (wanted("replay")) ReportReplay(md, MeasureReplay(exporter, 1'000'000, 3), 3);
   md.flush();
   if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds, cost_rounds, baseline));
   std::cout << "wrote " << out << "\n";
