@@ -24,6 +24,7 @@ static __always_inline void emit_rtt_event(const struct pp_packet* p, const stru
   e.hdr.flow = p->flow;
   e.rtt_ns = rtt;
   e.match_on_egress = !egress_stamp;
+  e.method = p->method;
   if (flow && stamped_on < PP_DIRECTIONS) {
     e.min_rtt_ns = flow->rtt[stamped_on].min_rtt_ns;
     /* "Sent" is the direction whose identifiers were stamped. */

@@ -17,18 +17,41 @@
 #include "maps.h"
 #include "parse.h"
 
+/* How long after a RST its flow's segments still in flight are kept from
+ * opening it again: they arrive within about one RTT. */
+#define PP_RESET_LINGER_NS 2000000000ULL
+
+/* Whether a TCP segment of an untracked flow may open it after a RST closed
+ * it: 1 yes, 0 no, -1 no RST lately. Only the RST's peer has segments in
+ * flight after it; the side that sent a genuine RST sends nothing more on
+ * those ports until a new handshake. So the sender talking again means the
+ * RST was forged, and its flow is tracked again at once. */
+static __always_inline int open_after_reset(const struct pp_packet* p, bool egress, struct pp_clock* clock) {
+  struct pp_reset_mark* mark = bpf_map_lookup_elem(&recently_reset, &p->flow);
+  __u64 now;
+
+  if (!mark) return -1;
+  now = clock_now(clock);
+  if (now < mark->reset_ns || now - mark->reset_ns >= PP_RESET_LINGER_NS) return -1;
+  return mark->from_egress == egress;
+}
+
 /* Why this packet may open a flow, or -1 if it may not. */
-static __always_inline int open_reason(const struct pp_packet* p) {
+static __always_inline int open_reason(const struct pp_packet* p, bool egress, struct pp_clock* clock) {
   __u8 f = p->tcp_flags;
+  int after_reset;
 
   if (p->flow.ip_proto != IPPROTO_TCP) return PP_OPEN_FIRST_PACKET;
-  /* Closing packets and bare ACKs (e.g. the last ACK after both FINs)
-   * must not resurrect a flow that was just closed. */
-  if ((f & (PP_TCP_FIN | PP_TCP_RST)) || p->pure_ack) return -1;
+  if (f & (PP_TCP_FIN | PP_TCP_RST)) return -1;
   if ((f & PP_TCP_SYN) && (f & PP_TCP_ACK)) return PP_OPEN_SYN_ACK;
   /* A SYN alone may be spoofed: tracking it invites SYN floods to fill
    * the flow map with half-open flows, so it is opt-in. */
   if (f & PP_TCP_SYN) return pp_cfg.include_syn ? PP_OPEN_SYN : -1;
+  after_reset = open_after_reset(p, egress, clock);
+  if (after_reset >= 0) return after_reset ? PP_OPEN_FIRST_PACKET : -1;
+  /* Closing packets (above) and bare ACKs (e.g. the last ACK after both
+   * FINs) must not resurrect a flow that was just closed. */
+  if (p->pure_ack) return -1;
   return PP_OPEN_FIRST_PACKET;
 }
 
@@ -40,7 +63,7 @@ static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp
   long err;
 
   if (flow) return flow;
-  reason = open_reason(p);
+  reason = open_reason(p, egress, clock);
   if (reason < 0 || reason >= PP_OPEN_REASONS) return NULL;
   init.open_reason = reason;
   init.last_seen_ns = clock_now(clock);
@@ -73,6 +96,11 @@ static __always_inline void maybe_close_flow(const struct pp_packet* p, struct p
   const __u32 both_fins = PP_FLOW_FIN_INGRESS | PP_FLOW_FIN_EGRESS;
 
   if (p->tcp_flags & PP_TCP_RST) {
+    struct pp_reset_mark mark = {.reset_ns = clock_now(clock), .from_egress = egress};
+
+    /* Before the delete: a segment racing the RST on another CPU finds
+     * either the flow or the mark. */
+    bpf_map_update_elem(&recently_reset, &p->flow, &mark, BPF_ANY);
     close_flow(p, flow, PP_CLOSE_RST, egress, clock, gc);
     return;
   }

@@ -62,6 +62,23 @@ struct {
   __type(value, struct pp_global_counters);
 } global_counters SEC(".maps");
 
+/* A TCP flow a RST closed lately: when, and which hook the RST passed. */
+struct pp_reset_mark {
+  __u64 reset_ns;
+  __u32 from_egress;
+  __u32 pad;
+};
+
+/* Segments still in flight after a RST must not open its flow again
+ * (flow.h). An LRU map, so a burst of resets only shortens how long the
+ * oldest are remembered. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct pp_flow_key);
+  __type(value, struct pp_reset_mark);
+} recently_reset SEC(".maps");
+
 /* RTT and flow events for the per-event output; only written when
  * pp_cfg.emit_events is set. A full buffer drops (and counts) events:
  * the datapath never waits for the consumer. */

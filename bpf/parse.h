@@ -56,15 +56,17 @@ enum parse_result {
 
 struct pp_packet {
   struct pp_flow_key flow; /* oriented local -> remote for this hook */
-  __u32 identifier;        /* TSval, or echo request sequence */
-  __u32 echoed;            /* TSecr, or echo reply sequence */
+  __u32 identifier;        /* TSval, echo request sequence, or a segment's end sequence */
+  __u32 echoed;            /* TSecr, echo reply sequence, or the ACK number */
+  __u32 seq;               /* TCP: the segment's first sequence number */
   __u8 proto_class;
   __u8 ecn;
-  __u8 tcp_flags;   /* PP_TCP_* of a TCP segment, else 0 */
-  bool pure_ack;    /* TCP ACK without payload, SYN, FIN or RST */
-  bool rtt_capable; /* TCP with timestamps, or ICMP echo */
-  bool can_stamp;   /* carries an identifier the peer will echo */
-  bool can_match;   /* echoes an identifier the peer sent */
+  __u8 tcp_flags; /* PP_TCP_* of a TCP segment, else 0 */
+  __u8 method;    /* enum pp_rtt_method of identifier and echoed */
+  bool pure_ack;  /* TCP ACK without payload, SYN, FIN or RST */
+  bool tracked;   /* has flow state: any TCP segment, or ICMP echo */
+  bool can_stamp; /* carries an identifier the peer will echo (or ACK) */
+  bool can_match; /* echoes (or ACKs) an identifier the peer sent */
 };
 
 struct cursor {
@@ -147,6 +149,18 @@ static __always_inline int tcp_timestamps(struct cursor* c, void* opt_end, __u32
   return -1;
 }
 
+/* Without timestamps, a segment is identified by the sequence number after
+ * it: what the ACK that covers it carries. SYN and FIN take one number. */
+static __always_inline void use_sequence_numbers(struct pp_packet* p, const struct tcphdr* tcp, __u32 payload) {
+  p->method = PP_METHOD_SEQ_ACK;
+  p->seq = bpf_ntohl(tcp->seq);
+  p->identifier = p->seq + payload + tcp->syn + tcp->fin;
+  p->echoed = bpf_ntohl(tcp->ack_seq);
+  /* A RST neither is acknowledged nor acknowledges in time. */
+  p->can_stamp = p->identifier != p->seq && !tcp->rst;
+  p->can_match = tcp->ack && !tcp->rst;
+}
+
 static __always_inline int parse_tcp(struct cursor* c, struct pp_packet* p, __u32 l4_len, bool egress) {
   struct tcphdr* tcp = take(c, sizeof(*tcp));
   __u32 hdr_len, tsval, tsecr;
@@ -162,8 +176,11 @@ static __always_inline int parse_tcp(struct cursor* c, struct pp_packet* p, __u3
    * echoed promptly; stamping it would inflate the RTT. */
   pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst && l4_len == hdr_len;
   p->pure_ack = pure_ack;
-  if (tcp_timestamps(c, (void*)tcp + hdr_len, &tsval, &tsecr)) return PARSE_OK; /* no timestamps: counted, but no RTT */
-  p->rtt_capable = true;
+  p->tracked = true; /* every segment drives the flow's lifecycle */
+  if (tcp_timestamps(c, (void*)tcp + hdr_len, &tsval, &tsecr)) {
+    use_sequence_numbers(p, tcp, l4_len - hdr_len);
+    return PARSE_OK;
+  }
   p->identifier = tsval;
   p->echoed = tsecr;
   p->can_stamp = !pure_ack;
@@ -181,7 +198,7 @@ static __always_inline int parse_echo(struct cursor* c, struct pp_packet* p, __u
   if (icmp->type != request_type && icmp->type != reply_type) return PARSE_OK;
   id = icmp->id;
   orient_ports(p, id, id, true);
-  p->rtt_capable = true;
+  p->tracked = true;
   p->can_stamp = icmp->type == request_type;
   p->can_match = icmp->type == reply_type;
   p->identifier = bpf_ntohs(icmp->sequence);

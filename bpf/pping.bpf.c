@@ -22,6 +22,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "sampling.h"
+#include "seq_ack.h"
 
 const volatile struct pp_config pp_cfg = {};
 
@@ -53,7 +54,7 @@ static __always_inline void* lookup_or_insert(void* map, const void* key, const 
 }
 
 /* The active instance's stats for the packet's remote prefix. */
-static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet* p, __u8 matched_on,
+static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet* p, __u8 matched_on, __u8 method,
                                                           struct pp_global_counters* gc) {
   const union pp_addr* remote = &p->flow.remote;
   bool v4 = is_mapped_ipv4(remote);
@@ -68,6 +69,7 @@ static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet
   key.prefix_len = v4 ? pp_cfg.ipv4_prefix_len : pp_cfg.ipv6_prefix_len;
   key.proto_class = p->proto_class;
   key.matched_on = matched_on;
+  key.method = method;
   stats = bpf_map_lookup_elem(instance, &key);
   if (stats) return stats; /* the common case: no zero template needed */
   zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
@@ -184,11 +186,29 @@ static __always_inline bool echo_may_match(struct pp_flow_state* flow, __u32 sta
   return true;
 }
 
+/* Counts an RTT measured by a packet passing `hook`: in the flow, the
+ * events and the prefix's histogram. */
+static __always_inline void report_rtt(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook, __u64 rtt,
+                                       struct pp_clock* clock, struct pp_agg_stats* agg,
+                                       struct pp_global_counters* gc) {
+  __u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+
+  /* The flow may already be closed (the echo of a FIN): the sample
+   * still counts, only the flow's own RTT state is gone. */
+  if (flow) record_dir_rtt(&flow->rtt[stamped_on], rtt);
+  emit_rtt_event(p, flow, stamped_on, rtt, clock_now(clock), gc);
+  gc->rtt_samples++;
+  /* Local RTTs (matched on egress) and other methods than the identifier
+   * one get their own aggregation key; `agg` is the traffic's. */
+  if (hook == PP_DIR_EGRESS || p->method != PP_METHOD_IDENTIFIER) agg = agg_stats_for(p, hook, p->method, gc);
+  if (agg) record_agg_rtt(agg, rtt);
+}
+
 static __always_inline void match_and_record(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
                                              struct pp_clock* clock, struct pp_agg_stats* agg,
                                              struct pp_global_counters* gc) {
   __u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
-  __u64 now, rtt = 0;
+  __u64 rtt = 0;
 
   /* A stamp precedes its first echo: a repeated echo cannot match. */
   if (flow && !remember_if_new(flow->last_echo, &flow->echo_known, stamped_on, p->echoed)) return;
@@ -196,17 +216,22 @@ static __always_inline void match_and_record(const struct pp_packet* p, struct p
     rtt = match_held(flow, stamped_on, p->echoed, clock);
     if (!rtt && !echo_may_match(flow, stamped_on, p->echoed)) return;
   }
-  now = clock_now(clock);
-  if (!rtt) rtt = match(p, stamped_on, now);
-  if (!rtt) return;
-  /* The flow may already be closed (the echo of a FIN): the sample
-   * still counts, only the flow's own RTT state is gone. */
-  if (flow) record_dir_rtt(&flow->rtt[stamped_on], rtt);
-  emit_rtt_event(p, flow, stamped_on, rtt, now, gc);
-  gc->rtt_samples++;
-  /* Local RTTs (matched on egress) get their own aggregation key. */
-  if (hook == PP_DIR_EGRESS) agg = agg_stats_for(p, PP_DIR_EGRESS, gc);
-  if (agg) record_agg_rtt(agg, rtt);
+  if (!rtt) rtt = match(p, stamped_on, clock_now(clock));
+  if (rtt) report_rtt(p, flow, hook, rtt, clock, agg, gc);
+}
+
+/* A segment of a TCP flow without timestamps (seq_ack.h). */
+static __always_inline void track_seq_ack(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
+                                          struct pp_clock* clock, struct pp_agg_stats* agg,
+                                          struct pp_global_counters* gc) {
+  bool egress = hook == PP_DIR_EGRESS;
+  __u32 stamped_on = egress ? PP_DIR_INGRESS : PP_DIR_EGRESS;
+  __u64 rtt;
+
+  seq_note_segment(p, flow, hook, egress || pp_cfg.include_local, clock, gc);
+  if (!p->can_match || (egress && !pp_cfg.include_local)) return;
+  rtt = seq_match(p, flow, stamped_on, clock);
+  if (rtt) report_rtt(p, flow, hook, rtt, clock, agg, gc);
 }
 
 /* Per-flow packet and byte counts only feed the events. Without events
@@ -256,9 +281,17 @@ static __always_inline void track_flow(const struct pp_packet* p, __u32 len, boo
   if (flow) {
     if (!(flow->flags & seen)) __sync_fetch_and_or(&flow->flags, seen);
     if (pp_cfg.emit_events) count_flow_traffic(flow, len, egress);
-    note_and_stamp(p, flow, hook, &clock, gc);
+    if (p->method == PP_METHOD_SEQ_ACK) {
+      /* Segments without timestamps in a flow that has them (its RSTs):
+       * only the lifecycle below. */
+      if (!(flow->flags & PP_FLOW_TIMESTAMPS)) track_seq_ack(p, flow, hook, &clock, agg, gc);
+    } else {
+      if (p->flow.ip_proto == IPPROTO_TCP && !(flow->flags & PP_FLOW_TIMESTAMPS)) seq_switch_to_timestamps(flow);
+      note_and_stamp(p, flow, hook, &clock, gc);
+    }
   }
-  if (p->can_match && (!egress || pp_cfg.include_local)) match_and_record(p, flow, hook, &clock, agg, gc);
+  if (p->method == PP_METHOD_IDENTIFIER && p->can_match && (!egress || pp_cfg.include_local))
+    match_and_record(p, flow, hook, &clock, agg, gc);
   if (!flow) return;
   refresh_last_seen(flow, &clock);
   if (p->tcp_flags) maybe_close_flow(p, flow, egress, &clock, gc);
@@ -285,9 +318,9 @@ static __always_inline void pping_core(void* data, void* data_end, __u32 len, bo
     return;
   }
   count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
-  agg = agg_stats_for(&p, PP_DIR_INGRESS, gc);
+  agg = agg_stats_for(&p, PP_DIR_INGRESS, PP_METHOD_IDENTIFIER, gc);
   if (agg) count_prefix_traffic(agg, len, egress);
-  if (p.rtt_capable) track_flow(&p, len, egress, given_ns, agg, gc);
+  if (p.tracked) track_flow(&p, len, egress, given_ns, agg, gc);
 }
 
 /* A replayed packet (BPF_PROG_TEST_RUN from a capture) carries its capture

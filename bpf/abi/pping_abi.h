@@ -120,6 +120,9 @@ enum pp_close_reason {
  * what counts): while clear, echoes leave the sampling block untouched. */
 #define PP_FLOW_HELD_INGRESS (1 << 6)
 #define PP_FLOW_HELD_EGRESS (1 << 7)
+/* A packet of the flow carried TCP timestamps: its RTTs come from them, and
+ * sequence numbers are no longer followed (see pp_rtt_method). */
+#define PP_FLOW_TIMESTAMPS (1 << 8)
 /* Each pair above keeps its egress bit right above its ingress bit, so the
  * flag of direction `dir` is the pair's ingress flag shifted by `dir`. */
 #define PP_FLOW_DIR_FLAG(ingress_flag, dir) ((__u32)(ingress_flag) << (dir))
@@ -164,13 +167,28 @@ enum pp_proto_class {
   PP_PROTO_CLASSES = 5,
 };
 
-/* Aggregation is per remote prefix, protocol class and matching hook. */
+/*
+ * How an RTT sample was taken. The identifier methods (TCP timestamps, ICMP
+ * echo) match an identifier the peer returns unchanged; TCP flows without
+ * timestamps match a segment's end sequence number with the first ACK that
+ * covers it. The two have different biases (delayed ACKs, Karn's rule), so
+ * they are aggregated and exported apart.
+ */
+enum pp_rtt_method {
+  PP_METHOD_IDENTIFIER = 0,
+  PP_METHOD_SEQ_ACK = 1,
+  PP_METHODS = 2,
+};
+
+/* Aggregation is per remote prefix, protocol class, matching hook and
+ * method; traffic counts are kept under the identifier method only. */
 struct pp_agg_key {
   union pp_addr prefix; /* remote address with host bits cleared */
   __u8 prefix_len;      /* 0..128, counted on the 16-byte (mapped) form */
   __u8 proto_class;     /* enum pp_proto_class */
   __u8 matched_on;      /* enum pp_direction: ingress = network RTT */
-  __u8 pad[5];
+  __u8 method;          /* enum pp_rtt_method */
+  __u8 pad[4];
 };
 
 /*
@@ -272,7 +290,8 @@ struct pp_rtt_event {
   __u64 rec_packets;
   __u64 rec_bytes;
   __u8 match_on_egress;
-  __u8 pad[7];
+  __u8 method; /* enum pp_rtt_method */
+  __u8 pad[6];
 };
 
 struct pp_flow_event {

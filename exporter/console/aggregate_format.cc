@@ -35,7 +35,8 @@ class StandardAggregate : public AggregateFormatter {
                     s.p95 * 1e3, s.max * 1e3);
     }
     return ClockTime(r.time) + " " + PrefixText(r.key.prefix, r.key.prefix_len) + " " +
-           ProtoClassName(r.key.proto_class) + (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") + rtt +
+           ProtoClassName(r.key.proto_class) + (r.key.method == PP_METHOD_SEQ_ACK ? " (seq/ack)" : "") +
+           (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") + rtt +
            " rx=" + std::to_string(r.window.rx_packets) + "pkts/" + std::to_string(r.window.rx_bytes) +
            "B tx=" + std::to_string(r.window.tx_packets) + "pkts/" + std::to_string(r.window.tx_bytes) + "B\n";
   }
@@ -47,6 +48,7 @@ nlohmann::ordered_json ToJson(const AggregateRecord& r) {
           {"prefix", PrefixText(r.key.prefix, r.key.prefix_len)},
           {"protocol", ProtoClassName(r.key.proto_class)},
           {"matched_on", HookName(r.key.matched_on)},
+          {"method", RttMethodName(r.key.proto_class, r.key.method)},
           {"rtt_count", r.window.rtt_count},
           {"rtt_min", s.min},
           {"rtt_mean", s.mean},

@@ -36,6 +36,8 @@ std::string RenderAggregate(OutputFormat format) {
   // One call per statement: the formatter keeps state between calls.
   std::string out = formatter->Begin();
   out += formatter->Format({kGoldenTime, {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP, PP_DIR_INGRESS}, w});
+  out += formatter->Format(
+      {kGoldenTime, {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP, PP_DIR_INGRESS, PP_METHOD_SEQ_ACK}, w});
   out += formatter->Format({kGoldenTime, {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP, PP_DIR_INGRESS}, quiet});
   return out + formatter->End();
 }
@@ -47,7 +49,7 @@ TEST_F(AggregateFormats, Json) { ExpectGolden("aggregate.json", RenderAggregate(
 TEST_F(AggregateFormats, JsonLines) { ExpectGolden("aggregate.jsonl", RenderAggregate(OutputFormat::kJsonl)); }
 
 TEST_F(AggregateFormats, JsonParses) {
-  EXPECT_EQ(nlohmann::json::parse(RenderAggregate(OutputFormat::kJson)).size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(RenderAggregate(OutputFormat::kJson)).size(), 3u);
 }
 
 TEST_F(AggregateFormats, PpvizHasNoAggregatedForm) {

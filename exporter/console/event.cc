@@ -73,7 +73,8 @@ bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& cloc
                    e.sent_bytes,
                    e.rec_packets,
                    e.rec_bytes,
-                   e.match_on_egress != 0};
+                   e.match_on_egress != 0,
+                   e.method == PP_METHOD_SEQ_ACK};
     return true;
   }
   if (header.type == PP_EVENT_FLOW && size >= sizeof(pp_flow_event)) {

@@ -32,6 +32,7 @@ struct RttEvent {
   uint64_t rec_packets = 0;
   uint64_t rec_bytes = 0;
   bool match_on_egress = false;
+  bool seq_ack = false;  // measured on sequence and ACK numbers, not an echoed identifier
 };
 
 // Why a flow opened or closed.

@@ -45,7 +45,7 @@ class StandardFormatter : public EventFormatter {
         Overloaded{[](const RttEvent& e) {
                      return ClockTime(e.time) + " " + Milliseconds(e.rtt) + " " + Milliseconds(e.min_rtt) + " " +
                             ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
-                            (e.match_on_egress ? " (local)" : "") + "\n";
+                            (e.match_on_egress ? " (local)" : "") + (e.seq_ack ? " (seq/ack)" : "") + "\n";
                    },
                    [](const FlowEvent& e) {
                      return ClockTime(e.time) + " " + ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
@@ -97,6 +97,8 @@ nlohmann::ordered_json ToJson(const Event& event) {
                                  j["rec_packets"] = e.rec_packets;
                                  j["rec_bytes"] = e.rec_bytes;
                                  j["match_on_egress"] = e.match_on_egress;
+                                 j["method"] =
+                                     e.seq_ack ? "seq_ack" : (e.flow.ip_proto == IPPROTO_TCP ? "timestamp" : "echo");
                                  return j;
                                },
                                [](const FlowEvent& e) {

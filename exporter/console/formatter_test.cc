@@ -31,6 +31,8 @@ std::vector<Event> SampleEvents() {
                nanoseconds(19'876'543), 12, 15000, 10, 600, false},
       RttEvent{kTime + milliseconds(6), Flow("2001:db8:1::2", 7, "2001:db8:1::1", 7, IPPROTO_ICMPV6),
                nanoseconds(1'234'567), nanoseconds(1'000'000), 3, 192, 3, 192, true},
+      RttEvent{kTime + milliseconds(6), Flow("192.0.2.1", 40001, "192.0.2.3", 443, IPPROTO_TCP), milliseconds(31),
+               milliseconds(30), 0, 0, 0, 0, false, true},
       FlowEvent{kTime + milliseconds(7), Flow("192.0.2.1", 40000, "192.0.2.2", 80, IPPROTO_TCP), false,
                 FlowChange::kFin, Trigger::kSource},
       FlowEvent{kTime + milliseconds(8), Flow("192.0.2.1", 9, "192.0.2.2", 9, IPPROTO_ICMP), false,
@@ -54,7 +56,7 @@ TEST_F(Formats, JsonLines) { testing::ExpectGolden("events.jsonl", Render(Output
 
 TEST_F(Formats, PpvizShowsTcpRttsOnly) {
   const std::string out = Render(OutputFormat::kPpviz);
-  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;  // both TCP RTTs, whatever their method
   EXPECT_NE(out.find("1795694400.128456789 0.020000 0.019877 12 15000 10 600 192.0.2.1:40000+192.0.2.2:80"),
             std::string::npos)
       << out;
@@ -68,11 +70,11 @@ TEST_F(Formats, EmptyJsonArrayIsValid) {
 }
 
 TEST_F(Formats, JsonOutputsParse) {
-  EXPECT_EQ(nlohmann::json::parse(Render(OutputFormat::kJson)).size(), 5u);
+  EXPECT_EQ(nlohmann::json::parse(Render(OutputFormat::kJson)).size(), 6u);
   std::istringstream lines(Render(OutputFormat::kJsonl));
   int parsed = 0;
   for (std::string line; std::getline(lines, line); ++parsed) EXPECT_TRUE(nlohmann::json::parse(line).is_object());
-  EXPECT_EQ(parsed, 5);
+  EXPECT_EQ(parsed, 6);
 }
 
 TEST_F(Formats, NamesOfTheFormats) {

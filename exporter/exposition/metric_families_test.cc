@@ -46,7 +46,11 @@ std::string RenderAll() {
             1,
             0}))
     families.push_back(f);
-  return RenderPrefixes({TcpPrefix()}) + Render(families);
+  // The same prefix's RTTs from sequence numbers: their own series, and no
+  // traffic counters of their own.
+  PrefixSnapshot seq_ack = TcpPrefix();
+  seq_ack.key.method = PP_METHOD_SEQ_ACK;
+  return RenderPrefixes({TcpPrefix(), seq_ack}) + Render(families);
 }
 
 TEST(Exposition, FlowCountersJoinKernelAndCleanup) {

@@ -44,7 +44,11 @@ void AppendSample(TextBuffer& out, const char* name, const std::string& labels, 
   out.push_back('\n');
 }
 
-std::string HookLabel(unsigned matched_on) { return std::string("matched_on=\"") + HookName(matched_on) + "\""; }
+// The RTT families' labels beyond prefix and protocol.
+std::string RttLabels(const PrefixKey& key) {
+  return std::string("matched_on=\"") + HookName(key.matched_on) + "\",method=\"" +
+         RttMethodName(key.proto_class, key.method) + "\"";
+}
 
 }  // namespace
 
@@ -69,7 +73,7 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
     l.key = key;
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
                ProtoClassName(key.proto_class) + "\"";
-    l.rtt = l.prefix + "," + HookLabel(key.matched_on);
+    l.rtt = l.prefix + "," + RttLabels(key);
     l.bucket_head = "pping_rtt_seconds_bucket{" + l.rtt + ",le=\"";
   }
   return l;
@@ -78,8 +82,8 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
 void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
   const Labels& l = LabelsOf(slot, key);
   const std::string& labels = l.prefix;
-  // Traffic is counted under the ingress-matched key only.
-  if (key.matched_on == PP_DIR_INGRESS) {
+  // Traffic is counted under the ingress-matched identifier key only.
+  if (key.matched_on == PP_DIR_INGRESS && key.method == PP_METHOD_IDENTIFIER) {
     AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"rx\"", total.rx_packets);
     AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"tx\"", total.tx_packets);
     AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"rx\"", total.rx_bytes);

@@ -12,7 +12,7 @@ Address16 ToAddress16(const pp_addr& addr) {
 }
 
 PrefixKey ToPrefixKey(const pp_agg_key& key) {
-  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on};
+  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on, key.method};
 }
 
 void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {

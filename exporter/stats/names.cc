@@ -10,6 +10,11 @@ std::string ProtoClassName(unsigned proto_class) {
   return proto_class < PP_PROTO_CLASSES ? kNames[proto_class] : "other";
 }
 
+const char* RttMethodName(unsigned proto_class, unsigned method) {
+  if (method == PP_METHOD_SEQ_ACK) return "seq_ack";
+  return proto_class == PP_PROTO_TCP ? "timestamp" : "echo";
+}
+
 const char* HookName(unsigned direction) { return direction == PP_DIR_EGRESS ? "egress" : "ingress"; }
 
 }  // namespace pping

@@ -10,6 +10,11 @@ namespace pping {
 // "tcp", "udp", "icmp", "icmpv6" or "other" for enum pp_proto_class.
 std::string ProtoClassName(unsigned proto_class);
 
+// How an RTT was measured, by enum pp_rtt_method and the protocol class:
+// "timestamp" (TCP timestamps), "echo" (ICMP echo), "seq_ack" (TCP
+// sequence and acknowledgment numbers).
+const char* RttMethodName(unsigned proto_class, unsigned method);
+
 // "ingress" or "egress" for enum pp_direction.
 const char* HookName(unsigned direction);
 

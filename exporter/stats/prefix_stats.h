@@ -17,9 +17,10 @@ namespace pping {
 
 struct PrefixKey {
   Address16 prefix{};
-  uint8_t prefix_len = 0;               // counted on the 16-byte form
-  uint8_t proto_class = 0;              // enum pp_proto_class
-  uint8_t matched_on = PP_DIR_INGRESS;  // hook that matched the RTTs
+  uint8_t prefix_len = 0;                 // counted on the 16-byte form
+  uint8_t proto_class = 0;                // enum pp_proto_class
+  uint8_t matched_on = PP_DIR_INGRESS;    // hook that matched the RTTs
+  uint8_t method = PP_METHOD_IDENTIFIER;  // enum pp_rtt_method; traffic is counted under the identifier method
   auto operator<=>(const PrefixKey&) const = default;
 };
 

@@ -198,6 +198,29 @@ TrafficResult MeasureThroughput(const Lab& lab, const std::string& exporter, con
           Median(shares[kEmptyProgram])};
 }
 
+// net.ipv4.tcp_timestamps of both lab namespaces, for the scope's
+// lifetime; the lab's default (on) after.
+class TcpTimestamps {
+ public:
+  TcpTimestamps(const Lab& lab, bool on) : lab_(lab), changed_(!on) {
+    if (changed_) Set("0");
+  }
+  ~TcpTimestamps() {
+    if (changed_) Set("1");
+  }
+  TcpTimestamps(const TcpTimestamps&) = delete;
+  TcpTimestamps& operator=(const TcpTimestamps&) = delete;
+
+ private:
+  void Set(const char* value) const {
+    for (const std::string& ns : {lab_.client_netns(), lab_.server_netns()}) {
+      RunCommand({"ip", "netns", "exec", ns, "sysctl", "-q", "-w", std::string("net.ipv4.tcp_timestamps=") + value});
+    }
+  }
+  const Lab& lab_;
+  bool changed_;
+};
+
 // Every load runs over an empty program (the floor), then over the
 // exporter's programs (and the baseline exporter's, if given), for
 // `cost_rounds` alternating rounds. A pause before each load lets the
@@ -209,7 +232,9 @@ std::vector<ProgramCost> MeasureLoadCosts(const Lab& lab, const std::string& exp
   const struct {
     const char* name;
     std::vector<std::string> args;
-  } loads[] = {{"1 bulk TCP flow", {}}, {"64 TCP flows", {"-P", "64"}}};
+    bool timestamps = true;  // off: both sides without the TCP timestamp option (SEQ/ACK)
+  } loads[] = {
+      {"1 bulk TCP flow", {}}, {"64 TCP flows", {"-P", "64"}}, {"1 bulk TCP flow without timestamps", {}, false}};
   std::vector<ProgramCost> costs;
   unsigned round = 0;
   const auto record = [&](const Delta& d, const std::string& scenario, const std::string& tag) {
@@ -221,6 +246,7 @@ std::vector<ProgramCost> MeasureLoadCosts(const Lab& lab, const std::string& exp
   };
   const auto run_loads = [&](const std::vector<uint32_t>& programs, const std::string& tag) {
     for (const auto& load : loads) {
+      const TcpTimestamps timestamps(lab, load.timestamps);
       std::this_thread::sleep_for(2s);
       const Delta d = Start(programs);
       Iperf(lab, load.args);

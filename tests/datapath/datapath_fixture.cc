@@ -23,6 +23,12 @@ DatapathOptions UnsampledOptions() {
   return options;
 }
 
+DatapathOptions Replaying() {
+  DatapathOptions options = UnsampledOptions();
+  options.replay = true;
+  return options;
+}
+
 TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload) {
   return {kLocal4, kRemote4, 40000, 80, flags, TcpTimestamps{tsval, tsecr}, payload};
 }
@@ -110,9 +116,18 @@ void DatapathTest::IngressXdp(const Frame& frame) {
   EXPECT_EQ(opts.retval, static_cast<__u32>(XDP_PASS));
 }
 
-PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on) {
+PacketRunner::Result DatapathTest::EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len) {
+  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
+}
+
+PacketRunner::Result DatapathTest::IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len) {
+  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
+}
+
+PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on,
+                                uint8_t method) {
   aggregator_->Sync();
-  const PrefixKey key{ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on};
+  const PrefixKey key{ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on, method};
   for (const auto& p : aggregator_->Snapshot()) {
     if (p.key == key) return p.total;
   }

@@ -17,6 +17,7 @@
 #include "exporter/kernel/aggregation_drain.h"
 #include "exporter/kernel/datapath.h"
 #include "exporter/kernel/map_keys.h"
+#include "exporter/kernel/packet_runner.h"
 #include "exporter/stats/aggregator.h"
 #include "exporter/stats/global_counters.h"
 #include "tests/support/packet_builder.h"
@@ -30,6 +31,8 @@ inline constexpr const char* kRemote6 = "2001:db8:bb::10";
 
 // Datapath options with sampling switched off, to be adjusted per test.
 DatapathOptions UnsampledOptions();
+// The same, loaded for replay: each packet's time is given with it.
+DatapathOptions Replaying();
 
 TcpSegment Out4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload);
 TcpSegment In4(uint8_t flags, uint32_t tsval, uint32_t tsecr, size_t payload = 0);
@@ -55,15 +58,25 @@ class DatapathTest : public ::testing::Test {
   void Ingress(const Frame& frame) { Run(programs_.ethernet.tc_ingress.get(), frame); }
   // The same ingress core behind the XDP entry point.
   void IngressXdp(const Frame& frame);
+  // With a datapath loaded for replay (Replaying()): the packet at
+  // `time_ns`, `wire_len` long on the wire (0: the frame's length).
+  PacketRunner::Result EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0);
+  PacketRunner::Result IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0);
 
   // Moves every time the maps hold (flows' last packet, stamps, held
   // samples) `d` into the past: as if `d` had passed since.
   void Age(std::chrono::nanoseconds d);
 
-  // Cumulative stats of one remote prefix, protocol and matching hook.
-  PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on = PP_DIR_INGRESS);
+  // Cumulative stats of one remote prefix, protocol, matching hook and
+  // RTT method.
+  PrefixStats Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on = PP_DIR_INGRESS,
+                    uint8_t method = PP_METHOD_IDENTIFIER);
   PrefixStats Tcp4(uint8_t matched_on = PP_DIR_INGRESS) {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on);
+  }
+  // The RTTs of kRemote4's prefix measured on sequence numbers.
+  PrefixStats SeqAck4(uint8_t matched_on = PP_DIR_INGRESS) {
+    return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on, PP_METHOD_SEQ_ACK);
   }
   GlobalCounters Counters() { return counters_(); }
   Datapath& datapath() { return *datapath_; }

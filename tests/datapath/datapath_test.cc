@@ -115,13 +115,6 @@ TEST_F(DatapathTest, TimestampsCutByTheHeaderLengthAreIgnored) {
   EXPECT_EQ(Tcp4().tx_packets, 1u);
 }
 
-TEST_F(DatapathTest, TcpWithoutTimestampsCountsTrafficOnly) {
-  Egress(BuildTcp({kLocal4, kRemote4, 40000, 80, kAck | kPsh, std::nullopt, 100}));
-  Ingress(BuildTcp({kRemote4, kLocal4, 80, 40000, kAck, std::nullopt, 0}));
-  EXPECT_EQ(Tcp4().rtt_count, 0u);
-  EXPECT_EQ(Tcp4().rx_packets, 1u);
-}
-
 TEST_F(DatapathTest, IcmpEchoIpv4) {
   Egress(BuildEcho(kLocal4, kRemote4, true, 77, 1));
   Ingress(BuildEcho(kRemote4, kLocal4, false, 77, 1));

@@ -6,7 +6,6 @@
 
 #include <chrono>
 
-#include "exporter/kernel/packet_runner.h"
 #include "tests/datapath/datapath_fixture.h"
 
 namespace pping::testing {
@@ -17,21 +16,7 @@ using namespace std::chrono_literals;
 constexpr uint64_t kT0 = 1'795'694'400'000'000'000;  // a capture's epoch time, ns
 constexpr uint64_t kMs = 1'000'000;
 
-DatapathOptions Replaying() {
-  DatapathOptions options = UnsampledOptions();
-  options.replay = true;
-  return options;
-}
-
-class ReplayTest : public DatapathTest {
- protected:
-  PacketRunner::Result EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
-    return PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
-  }
-  PacketRunner::Result IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0) {
-    return PacketRunner(UniqueFd::Dup(datapath().Programs().ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
-  }
-};
+using ReplayTest = DatapathTest;
 
 TEST_F(ReplayTest, RttsRunOnTheCapturesClock) {
   Load(Replaying());

@@ -14,6 +14,7 @@
 #include "tests/lab/lab.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/process.h"
 #include "tests/support/root.h"
 
@@ -25,19 +26,8 @@ using nlohmann::json;
 
 constexpr auto kDelay = 20ms;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
-
-std::vector<json> ReadJsonLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<json> out;
-  for (std::string line; std::getline(in, line);) {
-    EXPECT_NO_THROW(out.push_back(json::parse(line))) << line;
-  }
-  return out;
-}
+using testing::ReadJsonLines;
+using testing::TempPath;
 
 double MedianRttSeconds(const std::vector<json>& events, const std::string& protocol) {
   std::vector<double> rtts;

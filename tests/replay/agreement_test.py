@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """The stored lab captures replayed through the real datapath agree with
 RTTs computed without it (reference_rtts.py: tshark's ICMP response times,
-a TSval-to-TSecr matcher written apart from the datapath): identical
-sample sets, RTTs to 1 us; with the local side given and inferred alike.
+TSval-to-TSecr and SEQ-to-ACK matchers written apart from the datapath):
+identical sample sets, RTTs to 1 us; with the local side given and
+inferred alike. SEQ/ACK samples are also held against tshark's own
+tcp.analysis.ack_rtt.
 Also checks what the replay exports: the exposition passes promtool,
 counts every sample, and counts bytes as they were on the wire.
 
@@ -32,16 +34,19 @@ TOLERANCE_NS = 1000
 # Each capture, and which RTTs it must hold for the check to mean anything
 # (testdata/README.md says what traffic each one caught).
 CAPTURES = {
-    "tcp_icmp.pcap": {"tcp", "echo"},
-    "no_timestamps.pcap": {"echo"},
-    "short_connections.pcap": {"tcp"},
-    "loss.pcap": {"tcp"},
-    "truncated.pcap": {"tcp", "echo"},
-    "sll.pcap": {"tcp", "echo"},
-    "sll2.pcapng": {"tcp", "echo"},
-    "vlan.pcap": {"tcp", "echo"},
-    "raw_ip.pcap": {"tcp", "echo"},
+    "tcp_icmp.pcap": {"timestamp", "echo"},
+    "no_timestamps.pcap": {"seq_ack", "echo"},
+    "bulk_no_timestamps.pcap": {"seq_ack"},
+    "short_connections.pcap": {"timestamp"},
+    "short_no_timestamps.pcap": {"seq_ack"},
+    "loss.pcap": {"timestamp"},
+    "truncated.pcap": {"timestamp", "echo"},
+    "sll.pcap": {"timestamp", "echo"},
+    "sll2.pcapng": {"timestamp", "echo"},
+    "vlan.pcap": {"timestamp", "echo"},
+    "raw_ip.pcap": {"timestamp", "echo"},
 }
+WITHOUT_TIMESTAMPS = ["no_timestamps.pcap", "bulk_no_timestamps.pcap", "short_no_timestamps.pcap"]
 
 
 def reference(capture):
@@ -83,14 +88,14 @@ class Replay:
 
 
 def unmatched(replayed, expected):
-    """Samples of either side the other lacks: paired by the echo's time and
-    protocol, RTTs within TOLERANCE_NS."""
+    """Samples of either side the other lacks: paired by the echo's time,
+    protocol and method, RTTs within TOLERANCE_NS."""
     left = collections.defaultdict(list)
     for e in replayed:
-        left[(e["timestamp"], e["protocol"].lower())].append(e["rtt"])
+        left[(e["timestamp"], e["protocol"].lower(), e["method"])].append(e["rtt"])
     missing = []
     for s in expected:
-        rtts = left.get((s["time_ns"], s["protocol"]), [])
+        rtts = left.get((s["time_ns"], s["protocol"], s["method"]), [])
         near = [r for r in rtts if abs(r - s["rtt_ns"]) <= TOLERANCE_NS]
         if near:
             rtts.remove(near[0])
@@ -117,7 +122,7 @@ class AgreementTest(unittest.TestCase):
 
     def check_agreement(self, capture):
         expected = reference(capture)
-        kinds = {"tcp" if s["protocol"] == "tcp" else "echo" for s in expected}
+        kinds = {s["method"] for s in expected}
         self.assertEqual(kinds, CAPTURES[capture], f"{capture}: the RTTs it holds")
         for given_local in (True, False):
             replay = self.replay(capture, given_local)
@@ -128,9 +133,44 @@ class AgreementTest(unittest.TestCase):
             self.assertEqual(replay.metric("pping_rtt_samples_total"), len(expected))
             self.assertEqual(replay.metric("pping_rtt_seconds_count"), len(expected))
 
-    def test_without_tcp_timestamps_only_echoes_give_rtts(self):
-        self.check_agreement("no_timestamps.pcap")
-        self.assertEqual([e for e in self.replay("no_timestamps.pcap", True).rtts() if e["protocol"] == "TCP"], [])
+    def test_seq_ack_samples_hold_against_tsharks_ack_rtt(self):
+        """tshark times each ACK from the segment it ends exactly at, first
+        sent; the datapath times one segment at a time and takes only an ACK
+        that ends exactly at it, with Karn's rule. So every SEQ/ACK sample
+        is one of tshark's ack_rtt, to the microsecond: a subset of them."""
+        for capture in WITHOUT_TIMESTAMPS:
+            ack_rtt = {}
+            for row in reference_rtts.tshark_rows(os.path.join(TESTDATA, capture), "tcp.analysis.ack_rtt",
+                                                  ["frame.time_epoch", "tcp.analysis.ack_rtt"]):
+                ack_rtt[reference_rtts.epoch_ns(row["frame.time_epoch"])] = round(
+                    float(row["tcp.analysis.ack_rtt"]) * 1e9)
+            samples = [e for e in self.replay(capture, True).rtts() if e["method"] == "seq_ack"]
+            self.assertGreater(len(samples), 0, capture)
+            for e in samples:
+                self.assertIn(e["timestamp"], ack_rtt, f"{capture}: a sample on an ACK tshark did not time: {e}")
+                self.assertLessEqual(abs(e["rtt"] - ack_rtt[e["timestamp"]]), TOLERANCE_NS, f"{capture}: {e}")
+            print(f"{capture}: {len(samples)} SEQ/ACK samples, all among tshark's {len(ack_rtt)} ack_rtt",
+                  file=sys.stderr)
+
+    def test_rst_ends_flows_without_timestamps(self):
+        replay = self.replay("short_no_timestamps.pcap", True)
+        closed = replay.flow_events("closing")
+        self.assertGreater(closed["FIN"], 0)
+        self.assertGreater(closed["RST"], 0)
+        self.assertEqual(replay.metric("pping_flows_opened_total"), sum(replay.flow_events("opening").values()))
+        # Each connection whose SYN-ACK or data came before its first RST
+        # is closed by that RST: none is left to the idle timeout.
+        opened, reset = set(), set()
+        for row in reference_rtts.tshark_rows(os.path.join(TESTDATA, "short_no_timestamps.pcap"), "tcp",
+                                              ["tcp.stream", "tcp.flags", "tcp.len"]):
+            stream, flags = row["tcp.stream"], int(row["tcp.flags"], 16)
+            if flags & 0x04:
+                if stream in opened:
+                    reset.add(stream)
+            elif stream not in reset and ((flags & 0x12) == 0x12 or int(row["tcp.len"]) > 0):
+                opened.add(stream)
+        self.assertGreater(len(reset), 0)
+        self.assertEqual(closed["RST"], len(reset))
 
     def test_exposition_passes_promtool(self):
         for capture in CAPTURES:
@@ -172,8 +212,6 @@ class AgreementTest(unittest.TestCase):
 
 def add_agreement_tests():
     for capture in CAPTURES:
-        if capture == "no_timestamps.pcap":  # checked with more below
-            continue
         name = "test_agrees_on_" + capture.replace(".", "_")
         setattr(AgreementTest, name, lambda self, c=capture: self.check_agreement(c))
 

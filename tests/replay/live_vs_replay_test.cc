@@ -23,6 +23,7 @@
 #include "tests/lab/lab.h"
 #include "tests/lab/traffic.h"
 #include "tests/support/http_get.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/process.h"
 #include "tests/support/root.h"
 #include "tests/support/tcpdump.h"
@@ -37,19 +38,24 @@ using FlowKey = std::tuple<std::string, std::string, int64_t, std::string, int64
 const std::vector<std::string> kEverySample = {"--sampling.rate-limit", "0",    "--sampling.burst-count", "0",
                                                "--output.format",       "jsonl"};
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
+using testing::TempPath;
+
+// "time rtt" of each sample, for a failure message.
+std::string Listing(const std::vector<std::pair<int64_t, int64_t>>& samples) {
+  std::string out;
+  for (const auto& [time, rtt] : samples) out += std::to_string(time) + " " + std::to_string(rtt) + "\n";
+  return out;
 }
 
 // RTTs in the order they were reported, per flow.
-std::map<FlowKey, std::vector<int64_t>> RttsByFlow(const std::string& path) {
-  std::map<FlowKey, std::vector<int64_t>> flows;
+std::map<FlowKey, std::vector<std::pair<int64_t, int64_t>>> RttsByFlow(const std::string& path) {
+  std::map<FlowKey, std::vector<std::pair<int64_t, int64_t>>> flows;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
     const json e = json::parse(line);
     if (!e.contains("rtt")) continue;
-    flows[{e["protocol"], e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"]}].push_back(e["rtt"]);
+    flows[{e["protocol"], e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"]}].emplace_back(e["timestamp"],
+                                                                                                  e["rtt"]);
   }
   return flows;
 }
@@ -97,11 +103,13 @@ TEST(LiveVsReplay, TheCaptureGivesTheLiveSamples) {
   for (const auto& [flow, live_rtts] : live_flows) {
     const auto found = replay_flows.find(flow);
     ASSERT_NE(found, replay_flows.end()) << Describe(flow) << " was not in the replay";
-    const std::vector<int64_t>& replay_rtts = found->second;
-    ASSERT_EQ(replay_rtts.size(), live_rtts.size()) << Describe(flow);
+    const auto& replay_rtts = found->second;
+    ASSERT_EQ(replay_rtts.size(), live_rtts.size()) << Describe(flow) << "\nlive:\n"
+                                                    << Listing(live_rtts) << "replay:\n"
+                                                    << Listing(replay_rtts);
     for (size_t i = 0; i < live_rtts.size(); ++i) {
-      EXPECT_NEAR(replay_rtts[i], live_rtts[i], 1'000'000) << Describe(flow) << " sample " << i;
-      differences.push_back(std::abs(replay_rtts[i] - live_rtts[i]));  // ns
+      EXPECT_NEAR(replay_rtts[i].second, live_rtts[i].second, 1'000'000) << Describe(flow) << " sample " << i;
+      differences.push_back(std::abs(replay_rtts[i].second - live_rtts[i].second));  // ns
       if (differences.back() > 100'000) ++beyond_100us;
     }
     samples += live_rtts.size();

@@ -2,7 +2,8 @@
 // Makes the captures tests/replay/testdata holds: real traffic in the
 // namespace lab, captured by tcpdump in the client namespace, one lab per
 // capture. `bazel run //tests/replay:make_captures` rewrites them in the
-// source tree; testdata/README.md says what each one holds.
+// source tree (`-- FOLDER FILE...` makes only the files named, in FOLDER);
+// testdata/README.md says what each one holds.
 //
 // This kernel has no 802.1Q support, and the lab no link without an
 // Ethernet header that carries both directions; the VLAN and raw IP
@@ -13,6 +14,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +61,19 @@ std::vector<Scenario> Scenarios() {
        {.name = "ppcap", .traffic = {.request_response = true, .ping = true, .paced_bulk = true}},
        {.interface = "ppc0", .snap_length = 128},
        500ms},
+      {"bulk_no_timestamps.pcap",
+       {.name = "ppcap",
+        .traffic = {.request_response = true, .ping = false, .paced_bulk = true},
+        .tcp_timestamps = false,
+        .drop_every = 40},
+       {.interface = "ppc0", .snap_length = 128},
+       1s},
+      {"short_no_timestamps.pcap",
+       {.name = "ppcap",
+        .traffic = {.request_response = false, .ping = false, .short_connections = true},
+        .tcp_timestamps = false},
+       {.interface = "ppc0"},
+       1500ms},
       {"sll.pcap", {.name = "ppcap", .traffic = request_and_ping}, {.interface = "any", .link_type = "LINUX_SLL"}},
       {"sll2.pcapng",
        {.name = "ppcap", .traffic = request_and_ping},
@@ -124,11 +139,17 @@ int main(int argc, char** argv) {
     spdlog::error("make_captures builds network namespaces: run it as root");
     return 2;
   }
+  const std::vector<std::string> only(argv + std::min(argc, 2), argv + argc);
+  const auto wanted = [&only](const std::string& file) {
+    return only.empty() || std::find(only.begin(), only.end(), file) != only.end();
+  };
   try {
     std::filesystem::create_directories(folder);
-    for (const Scenario& scenario : Scenarios()) Make(scenario, folder);
-    Rewrite(folder / "tcp_icmp.pcap", folder / "vlan.pcap", DLT_EN10MB, Tagged, 8);
-    Rewrite(folder / "tcp_icmp.pcap", folder / "raw_ip.pcap", DLT_RAW, WithoutEthernet, -14);
+    for (const Scenario& scenario : Scenarios()) {
+      if (wanted(scenario.file)) Make(scenario, folder);
+    }
+    if (wanted("vlan.pcap")) Rewrite(folder / "tcp_icmp.pcap", folder / "vlan.pcap", DLT_EN10MB, Tagged, 8);
+    if (wanted("raw_ip.pcap")) Rewrite(folder / "tcp_icmp.pcap", folder / "raw_ip.pcap", DLT_RAW, WithoutEthernet, -14);
   } catch (const std::exception& e) {
     spdlog::error("make_captures: {}", e.what());
     return 1;

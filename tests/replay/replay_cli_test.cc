@@ -19,6 +19,7 @@
 
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/packet_builder.h"
 #include "tests/support/pcap_writer.h"
 #include "tests/support/process.h"
@@ -45,10 +46,7 @@ struct Packet {
   Frame frame;
 };
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
+using testing::TempPath;
 
 std::string WriteCapture(const std::string& name, const std::vector<Packet>& packets, int link_type = DLT_EN10MB) {
   const std::string path = TempPath(name);

@@ -81,8 +81,8 @@ Frame BuildTcp(const TcpSegment& s) {
   Frame f = Headers(s.src, s.dst, kIpProtoTcp, 20 + options + s.payload);
   Put16(f, s.sport);
   Put16(f, s.dport);
-  Put32(f, 1000);  // sequence
-  Put32(f, 2000);  // acknowledgement
+  Put32(f, s.seq);
+  Put32(f, s.ack);
   f.push_back(static_cast<uint8_t>(((20 + options) / 4) << 4));
   f.push_back(s.flags);
   Put16(f, 65535);  // window

@@ -29,6 +29,8 @@ struct TcpSegment {
   // Options before the timestamps (e.g. MSS, SACK-permitted), which then
   // follow unaligned; without any, NOP, NOP, timestamps as Linux sends them.
   std::vector<uint8_t> leading_options = {};
+  uint32_t seq = 1000;
+  uint32_t ack = 2000;
 };
 
 Frame BuildTcp(const TcpSegment& segment);

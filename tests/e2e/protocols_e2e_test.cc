@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// RTT methods beyond TCP timestamps and ICMP echo, end to end: real
+// traffic in the namespace lab at a known delay, the exporter binary in
+// the client namespace writing its events and serving /metrics.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "tests/lab/lab.h"
+#include "tests/support/exposition.h"
+#include "tests/support/http_get.h"
+#include "tests/support/json_lines.h"
+#include "tests/support/process.h"
+#include "tests/support/root.h"
+
+namespace pping {
+namespace {
+
+using namespace std::chrono_literals;
+using Labels = std::map<std::string, std::string>;
+
+// The RTTs of the events of one method and IP version, in seconds, sorted.
+std::vector<double> EventRtts(const std::vector<nlohmann::json>& events, const std::string& method, bool ipv6) {
+  std::vector<double> rtts;
+  for (const auto& e : events) {
+    if (!e.contains("rtt") || e.value("method", "") != method) continue;
+    if ((e.value("src_ip", "").find(':') != std::string::npos) != ipv6) continue;
+    rtts.push_back(e["rtt"].get<double>() / 1e9);
+  }
+  std::sort(rtts.begin(), rtts.end());
+  return rtts;
+}
+
+// Both sides with net.ipv4.tcp_timestamps=0: RTTs from sequence and ACK
+// numbers, request/response and paced bulk TCP over IPv4 and IPv6. Each
+// sample's median sits within 0.5 ms of the delay and none below it.
+TEST(SeqAck, TcpWithoutTimestampsMatchesTheInjectedDelay) {
+  PPING_SKIP_UNLESS_ROOT();
+  constexpr auto kDelay = 20ms;
+  Lab lab({.name = "ppseq",
+           .delay = kDelay,
+           .traffic = {.request_response = true, .ping = false, .paced_bulk = true},
+           .tcp_timestamps = false});
+  const int port = testing::FreeLocalPort();
+  const std::string events_path = testing::TempPath("seq_ack_events.jsonl");
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
+                                      {"--aggregation.interval", "250ms", "--sampling.rate-limit", "10ms",
+                                       "--output.format", "jsonl", "--output.write", events_path}));
+  ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
+  std::this_thread::sleep_for(4s);
+  const auto samples =
+      testing::ParseExposition(testing::HttpGet(port, "/metrics").value_or(testing::HttpResponse{}).body);
+  ASSERT_TRUE(exporter.Running()) << exporter.Output();
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+
+  const double delay = std::chrono::duration<double>(kDelay).count();
+  const std::vector<nlohmann::json> events = testing::ReadJsonLines(events_path);
+  for (const bool ipv6 : {false, true}) {
+    const std::string prefix = ipv6 ? "2001:db8:1::/48" : "192.0.2.0/24";
+    const std::vector<double> rtts = EventRtts(events, "seq_ack", ipv6);
+    ASSERT_GE(rtts.size(), 60u) << prefix;
+    const double median = rtts[rtts.size() / 2];
+    std::cout << "seq_ack " << prefix << ": " << rtts.size() << " samples, min " << rtts.front() * 1e3 << " ms, median "
+              << median * 1e3 << " ms, max " << rtts.back() * 1e3 << " ms\n";
+    EXPECT_NEAR(median, delay, 0.0005) << prefix;
+    EXPECT_GE(rtts.front(), delay) << "no RTT can be shorter than the injected delay: " << prefix;
+    EXPECT_TRUE(EventRtts(events, "timestamp", ipv6).empty()) << "no timestamps on the wire";
+    // The histogram counts what the events show, under method="seq_ack".
+    const Labels series{{"prefix", prefix}, {"protocol", "tcp"}, {"method", "seq_ack"}};
+    EXPECT_GE(testing::FindValue(samples, "pping_rtt_seconds_count", series).value_or(0), 60) << prefix;
+    EXPECT_GE(testing::FindValue(samples, "pping_rtt_min_seconds", series).value_or(0), delay) << prefix;
+  }
+  // Four connections (request/response and bulk, over IPv4 and IPv6),
+  // already running when the exporter attached.
+  EXPECT_EQ(testing::FindValue(samples, "pping_flows_opened_total", {{"reason", "first_packet"}}), 4);
+}
+
+}  // namespace
+}  // namespace pping
