@@ -72,11 +72,14 @@ int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem* ctx) {
   copy = *key;
   flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
   if (flow && copy.stamped_on < PP_DIRECTIONS) srtt = flow->rtt[copy.stamped_on].srtt_ns;
-  if (!pp_stamp_outlived(*stamped, pp_cleanup_now_ns, srtt)) {
+  if (!pp_packet_ts_outlived(&copy, *stamped, pp_cleanup_now_ns, srtt)) {
     pp_cleanup_result.timestamps_kept++;
     return 0;
   }
-  if (bpf_map_delete_elem(&packet_ts, &copy) == 0) pp_cleanup_result.timestamps_expired++;
+  if (bpf_map_delete_elem(&packet_ts, &copy) == 0) {
+    pp_cleanup_result.timestamps_expired++;
+    if (copy.method == PP_METHOD_DNS) pp_cleanup_result.dns_expired++;
+  }
   return 0;
 }
 

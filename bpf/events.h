@@ -13,8 +13,10 @@
 #include "maps.h"
 #include "parse.h"
 
+/* `method`: enum pp_rtt_method; PP_METHOD_DNS reports a response time. */
 static __always_inline void emit_rtt_event(const struct pp_packet* p, const struct pp_flow_state* flow,
-                                           __u32 stamped_on, __u64 rtt, __u64 now, struct pp_global_counters* gc) {
+                                           __u32 stamped_on, __u8 method, __u64 rtt, __u64 now,
+                                           struct pp_global_counters* gc) {
   struct pp_rtt_event e = {};
   bool egress_stamp = stamped_on == PP_DIR_EGRESS;
 
@@ -24,7 +26,7 @@ static __always_inline void emit_rtt_event(const struct pp_packet* p, const stru
   e.hdr.flow = p->flow;
   e.rtt_ns = rtt;
   e.match_on_egress = !egress_stamp;
-  e.method = p->method;
+  e.method = method;
   if (flow && stamped_on < PP_DIRECTIONS) {
     e.min_rtt_ns = flow->rtt[stamped_on].min_rtt_ns;
     /* "Sent" is the direction whose identifiers were stamped. */

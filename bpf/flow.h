@@ -58,19 +58,28 @@ static __always_inline int open_reason(const struct pp_packet* p, bool egress, s
 static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp_packet* p, struct pp_clock* clock,
                                                                  bool egress, struct pp_global_counters* gc) {
   struct pp_flow_state* flow = bpf_map_lookup_elem(&flow_state, &p->flow);
-  struct pp_flow_state init = {};
+  struct pp_flow_state* init;
+  __u32 zero = 0;
   int reason;
   long err;
 
   if (flow) return flow;
   reason = open_reason(p, egress, clock);
   if (reason < 0 || reason >= PP_OPEN_REASONS) return NULL;
-  init.open_reason = reason;
-  init.last_seen_ns = clock_now(clock);
-  err = bpf_map_update_elem(&flow_state, &p->flow, &init, BPF_NOEXIST);
+  /* Built in a per-CPU scratch value: too large for the stack, which the
+   * rest of the datapath needs. */
+  init = bpf_map_lookup_elem(&flow_scratch, &zero);
+  if (!init) return NULL;
+  __builtin_memset(init, 0, sizeof(*init));
+  init->open_reason = reason;
+  /* Opened by our own side's segment with timestamps: a timestamped flow
+   * from the start (seq_ack.h). */
+  if (egress && p->flow.ip_proto == IPPROTO_TCP && p->method == PP_METHOD_IDENTIFIER) init->flags = PP_FLOW_TIMESTAMPS;
+  init->last_seen_ns = clock_now(clock);
+  err = bpf_map_update_elem(&flow_state, &p->flow, init, BPF_NOEXIST);
   if (err == 0) {
     gc->flows_opened[reason]++;
-    emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, init.last_seen_ns, gc);
+    emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, init->last_seen_ns, gc);
   } else if (err != -PP_EEXIST) {
     count_insert_failure(gc, PP_MAP_FLOW_STATE, err);
     return NULL;

@@ -62,6 +62,15 @@ struct {
   __type(value, struct pp_global_counters);
 } global_counters SEC(".maps");
 
+/* Where a new flow's state is built before its insert, per CPU: a program
+ * runs on one CPU to its end, and the packet hooks do not nest on a CPU. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pp_flow_state);
+} flow_scratch SEC(".maps");
+
 /* A TCP flow a RST closed lately: when, and which hook the RST passed. */
 struct pp_reset_mark {
   __u64 reset_ns;

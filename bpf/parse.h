@@ -14,12 +14,14 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <stdbool.h> /* compiler-provided, not glibc */
 
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "abi/pping_abi.h"
+#include "config.h"
 
 /* linux/icmp.h drags in glibc headers, so the echo layout is spelled out. */
 struct pp_icmp_echo {
@@ -54,6 +56,24 @@ enum parse_result {
 #define PP_TCP_RST 0x04
 #define PP_TCP_ACK 0x10
 
+/* What a packet to or from port 53 is, as DNS. */
+enum pp_dns_kind {
+  PP_DNS_NONE = 0,
+  PP_DNS_QUERY = 1,    /* to port 53, QR clear */
+  PP_DNS_RESPONSE = 2, /* from port 53, QR set */
+};
+
+#define PP_DNS_PORT 53
+
+struct pp_dns_header {
+  __be16 id;
+  __be16 flags; /* QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE */
+  __be16 qdcount;
+  __be16 ancount;
+  __be16 nscount;
+  __be16 arcount;
+};
+
 struct pp_packet {
   struct pp_flow_key flow; /* oriented local -> remote for this hook */
   __u32 identifier;        /* TSval, echo request sequence, or a segment's end sequence */
@@ -67,11 +87,19 @@ struct pp_packet {
   bool tracked;   /* has flow state: any TCP segment, or ICMP echo */
   bool can_stamp; /* carries an identifier the peer will echo (or ACK) */
   bool can_match; /* echoes (or ACKs) an identifier the peer sent */
+  __u8 dns;       /* enum pp_dns_kind */
+  __u8 dns_rcode; /* of a response */
+  __u16 dns_id;   /* of a query or response */
+  bool quic;      /* a QUIC short-header packet on a QUIC port */
+  __u8 spin;      /* its spin bit */
+  __u64 given_ns; /* the packet's own time when replayed, else 0 (read the clock) */
 };
 
 struct cursor {
   void* pos;
   void* end;
+  void* start;           /* where the packet begins */
+  struct __sk_buff* skb; /* tc: the packet, whose bytes past `end` (not in its linear part) may be loaded; else NULL */
 };
 
 /* Returns a pointer to `len` bytes at the cursor and advances, or NULL. */
@@ -149,6 +177,89 @@ static __always_inline int tcp_timestamps(struct cursor* c, void* opt_end, __u32
   return -1;
 }
 
+/* A DNS message at the cursor, from `sport` to `dport` (network order):
+ * a query to port 53 or a response from it, with one question, as every
+ * stub resolver sends them. Anything else, and a message cut short, is no
+ * DNS to the datapath. */
+static __always_inline void parse_dns(struct cursor* c, struct pp_packet* p, __be16 sport, __be16 dport) {
+  struct pp_dns_header* dns = take(c, sizeof(*dns));
+  __u16 flags;
+  bool response;
+
+  if (!dns || dns->qdcount != bpf_htons(1)) return;
+  flags = bpf_ntohs(dns->flags);
+  response = flags >> 15;
+  if (response ? sport != bpf_htons(PP_DNS_PORT) : dport != bpf_htons(PP_DNS_PORT)) return;
+  p->dns = response ? PP_DNS_RESPONSE : PP_DNS_QUERY;
+  p->dns_id = bpf_ntohs(dns->id);
+  p->dns_rcode = flags & 0xf;
+}
+
+/* DNS over TCP: each message is preceded by its 2-byte length. Only a
+ * segment that starts with one is read; continuation segments of a long
+ * message mostly fail the one-question check. A segment's payload is often
+ * outside the packet's linear part (sent data sits in page fragments), so
+ * on tc it is loaded from the skb when it is not in reach. */
+static __always_inline void parse_tcp_dns(struct cursor* c, struct pp_packet* p, const struct tcphdr* tcp,
+                                          __u32 payload) {
+  struct {
+    __be16 length;
+    struct pp_dns_header header;
+  } __attribute__((packed)) message;
+  struct cursor copy;
+
+  if (tcp->source != bpf_htons(PP_DNS_PORT) && tcp->dest != bpf_htons(PP_DNS_PORT)) return;
+  if (payload < sizeof(message)) return;
+  if (c->pos + sizeof(message) <= c->end) {
+    __builtin_memcpy(&message, c->pos, sizeof(message));
+  } else if (!c->skb || bpf_skb_load_bytes(c->skb, c->pos - c->start, &message, sizeof(message))) {
+    return;
+  }
+  if (bpf_ntohs(message.length) < sizeof(struct pp_dns_header)) return;
+  copy.pos = &message.header;
+  copy.end = (void*)&message + sizeof(message);
+  copy.start = copy.pos;
+  copy.skb = NULL;
+  parse_dns(&copy, p, tcp->source, tcp->dest);
+}
+
+/* The smallest short-header packet: the first byte, a packet number byte
+ * and a 16-byte AEAD tag, with no connection ID. */
+#define PP_QUIC_SHORT_MIN 18
+
+static __always_inline bool quic_port(__be16 port) {
+  for (int i = 0; i < PP_QUIC_PORTS; i++) {
+    if (pp_cfg.quic_ports[i] && pp_cfg.quic_ports[i] == port) return true;
+  }
+  return false;
+}
+
+/* A QUIC short-header packet (header form 0, fixed bit 1; RFC 9000, 17.3)
+ * to or from a QUIC port: its spin bit, which header protection leaves
+ * readable. Long headers (the handshake) carry no spin bit. */
+static __always_inline void parse_quic(struct cursor* c, struct pp_packet* p, const struct udphdr* udp) {
+  __u8* first = c->pos;
+
+  if (!quic_port(udp->source) && !quic_port(udp->dest)) return;
+  if (bpf_ntohs(udp->len) < sizeof(*udp) + PP_QUIC_SHORT_MIN || (void*)(first + 1) > c->end) return;
+  if ((*first & 0xc0) != 0x40) return;
+  p->quic = true;
+  p->tracked = true;
+  p->method = PP_METHOD_SPIN;
+  p->spin = (*first >> 5) & 1;
+}
+
+static __always_inline int parse_udp(struct cursor* c, struct pp_packet* p, bool egress) {
+  struct udphdr* udp = take(c, sizeof(*udp));
+
+  if (!udp) return PARSE_TRUNCATED;
+  orient_ports(p, udp->source, udp->dest, egress);
+  parse_quic(c, p, udp);
+  if (udp->source == bpf_htons(PP_DNS_PORT) || udp->dest == bpf_htons(PP_DNS_PORT))
+    parse_dns(c, p, udp->source, udp->dest);
+  return PARSE_OK;
+}
+
 /* Without timestamps, a segment is identified by the sequence number after
  * it: what the ACK that covers it carries. SYN and FIN take one number. */
 static __always_inline void use_sequence_numbers(struct pp_packet* p, const struct tcphdr* tcp, __u32 payload) {
@@ -179,13 +290,20 @@ static __always_inline int parse_tcp(struct cursor* c, struct pp_packet* p, __u3
   p->tracked = true; /* every segment drives the flow's lifecycle */
   if (tcp_timestamps(c, (void*)tcp + hdr_len, &tsval, &tsecr)) {
     use_sequence_numbers(p, tcp, l4_len - hdr_len);
-    return PARSE_OK;
+  } else {
+    p->identifier = tsval;
+    p->echoed = tsecr;
+    p->can_stamp = !pure_ack;
+    /* Only an ACK carries a meaningful TSecr (RFC 7323). */
+    p->can_match = tcp->ack && tsecr != 0;
   }
-  p->identifier = tsval;
-  p->echoed = tsecr;
-  p->can_stamp = !pure_ack;
-  /* Only an ACK carries a meaningful TSecr (RFC 7323). */
-  p->can_match = tcp->ack && tsecr != 0;
+  /* Last: what it adds to the verifier's states stays out of the rest of
+   * the parse. */
+  {
+    struct cursor payload = {.pos = (void*)tcp + hdr_len, .end = c->end, .start = c->start, .skb = c->skb};
+
+    parse_tcp_dns(&payload, p, tcp, l4_len - hdr_len);
+  }
   return PARSE_OK;
 }
 
@@ -209,6 +327,7 @@ static __always_inline int parse_echo(struct cursor* c, struct pp_packet* p, __u
 static __always_inline int parse_l4(struct cursor* c, struct pp_packet* p, __u32 l4_len, bool egress) {
   switch (p->flow.ip_proto) {
     case IPPROTO_TCP: return parse_tcp(c, p, l4_len, egress);
+    case IPPROTO_UDP: return parse_udp(c, p, egress);
     case IPPROTO_ICMP: return parse_echo(c, p, ICMP_ECHO, ICMP_ECHOREPLY);
     case IPPROTO_ICMPV6: return parse_echo(c, p, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY);
     default: return PARSE_OK;
@@ -284,8 +403,9 @@ static __always_inline __be16 ip_version_proto(struct cursor* c) {
 
 /* Parses from the Ethernet header on, or from the IP header for links
  * without one (`l3_only`). */
-static __always_inline int parse_packet(void* data, void* data_end, bool egress, bool l3_only, struct pp_packet* p) {
-  struct cursor c = {.pos = data, .end = data_end};
+static __always_inline int parse_packet(void* data, void* data_end, struct __sk_buff* skb, bool egress, bool l3_only,
+                                        struct pp_packet* p) {
+  struct cursor c = {.pos = data, .end = data_end, .start = data, .skb = skb};
   __be16 proto = l3_only ? ip_version_proto(&c) : skip_ethernet(&c);
   int ret;
 

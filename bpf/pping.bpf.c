@@ -15,6 +15,7 @@
 #include "abi/rtt_histogram.h"
 #include "clock.h"
 #include "config.h"
+#include "dns.h"
 #include "events.h"
 #include "flow.h"
 #include "held_stamp.h"
@@ -23,6 +24,7 @@
 #include "parse.h"
 #include "sampling.h"
 #include "seq_ack.h"
+#include "spin.h"
 
 const volatile struct pp_config pp_cfg = {};
 
@@ -70,6 +72,7 @@ static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet
   key.proto_class = p->proto_class;
   key.matched_on = matched_on;
   key.method = method;
+  key.rcode = method == PP_METHOD_DNS ? p->dns_rcode : 0;
   stats = bpf_map_lookup_elem(instance, &key);
   if (stats) return stats; /* the common case: no zero template needed */
   zero = bpf_map_lookup_elem(&agg_zero, &zero_index);
@@ -196,7 +199,7 @@ static __always_inline void report_rtt(const struct pp_packet* p, struct pp_flow
   /* The flow may already be closed (the echo of a FIN): the sample
    * still counts, only the flow's own RTT state is gone. */
   if (flow) record_dir_rtt(&flow->rtt[stamped_on], rtt);
-  emit_rtt_event(p, flow, stamped_on, rtt, clock_now(clock), gc);
+  emit_rtt_event(p, flow, stamped_on, p->method, rtt, clock_now(clock), gc);
   gc->rtt_samples++;
   /* Local RTTs (matched on egress) and other methods than the identifier
    * one get their own aggregation key; `agg` is the traffic's. */
@@ -220,6 +223,17 @@ static __always_inline void match_and_record(const struct pp_packet* p, struct p
   if (rtt) report_rtt(p, flow, hook, rtt, clock, agg, gc);
 }
 
+/* A QUIC short-header packet (spin.h). It reads the clock even without an
+ * edge: a flow whose bit never spins has nothing else to keep it alive. */
+static __always_inline void track_spin(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
+                                       struct pp_clock* clock, struct pp_agg_stats* agg,
+                                       struct pp_global_counters* gc) {
+  __u64 rtt = spin_packet(p, flow, hook, clock);
+
+  clock_now(clock);
+  if (rtt && (hook == PP_DIR_INGRESS || pp_cfg.include_local)) report_rtt(p, flow, hook, rtt, clock, agg, gc);
+}
+
 /* A segment of a TCP flow without timestamps (seq_ack.h). */
 static __always_inline void track_seq_ack(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
                                           struct pp_clock* clock, struct pp_agg_stats* agg,
@@ -228,6 +242,7 @@ static __always_inline void track_seq_ack(const struct pp_packet* p, struct pp_f
   __u32 stamped_on = egress ? PP_DIR_INGRESS : PP_DIR_EGRESS;
   __u64 rtt;
 
+  if (!(flow->flags & PP_FLOW_SEQ_ACK)) __sync_fetch_and_or(&flow->flags, PP_FLOW_SEQ_ACK);
   seq_note_segment(p, flow, hook, egress || pp_cfg.include_local, clock, gc);
   if (!p->can_match || (egress && !pp_cfg.include_local)) return;
   rtt = seq_match(p, flow, stamped_on, clock);
@@ -270,13 +285,15 @@ static __always_inline void refresh_last_seen(struct pp_flow_state* flow, const 
   if (clock->ns && clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS) flow->last_seen_ns = clock->ns;
 }
 
-static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, __u64 given_ns,
-                                       struct pp_agg_stats* agg, struct pp_global_counters* gc) {
+static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, struct pp_agg_stats* agg,
+                                       struct pp_global_counters* gc) {
   __u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
   __u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
-  struct pp_clock clock = {.given = given_ns};
+  struct pp_clock clock = {};
+  bool identifiers = p->method == PP_METHOD_IDENTIFIER;
   struct pp_flow_state* flow;
 
+  clock.given = p->given_ns;
   flow = lookup_or_open_flow(p, &clock, egress, gc);
   if (flow) {
     if (!(flow->flags & seen)) __sync_fetch_and_or(&flow->flags, seen);
@@ -285,21 +302,59 @@ static __always_inline void track_flow(const struct pp_packet* p, __u32 len, boo
       /* Segments without timestamps in a flow that has them (its RSTs):
        * only the lifecycle below. */
       if (!(flow->flags & PP_FLOW_TIMESTAMPS)) track_seq_ack(p, flow, hook, &clock, agg, gc);
-    } else {
-      if (p->flow.ip_proto == IPPROTO_TCP && !(flow->flags & PP_FLOW_TIMESTAMPS)) seq_switch_to_timestamps(flow);
-      note_and_stamp(p, flow, hook, &clock, gc);
+    } else if (p->quic) {
+      track_spin(p, flow, hook, &clock, agg, gc);
+    } else if (p->flow.ip_proto == IPPROTO_TCP && !(flow->flags & PP_FLOW_TIMESTAMPS)) {
+      if (egress) seq_switch_to_timestamps(flow);
+      /* A flow followed on sequence numbers takes no timestamps coming in
+       * until its own side sends them: they may be forged, and would
+       * overwrite the state the sequence numbers keep. */
+      identifiers = !(flow->flags & PP_FLOW_SEQ_ACK) || (flow->flags & PP_FLOW_TIMESTAMPS);
     }
+    if (identifiers) note_and_stamp(p, flow, hook, &clock, gc);
   }
-  if (p->method == PP_METHOD_IDENTIFIER && p->can_match && (!egress || pp_cfg.include_local))
+  if (identifiers && p->can_match && (!egress || pp_cfg.include_local))
     match_and_record(p, flow, hook, &clock, agg, gc);
   if (!flow) return;
   refresh_last_seen(flow, &clock);
   if (p->tcp_flags) maybe_close_flow(p, flow, egress, &clock, gc);
 }
 
-/* `given_ns`: the packet's own time when replayed, else 0 (read the clock). */
-static __always_inline void pping_core(void* data, void* data_end, __u32 len, bool egress, bool l3_only,
-                                       __u64 given_ns) {
+/* A DNS query or response (dns.h): by default queries are stamped leaving
+ * and answered arriving, the response time of remote servers;
+ * include_local adds local servers' (matched on egress). A global
+ * function: verified once on its own, not again in every state the rest
+ * of the datapath leaves (DNS packets are few, so the call costs little).
+ * Its pointers are checked, as the verifier requires of one. */
+__attribute__((noinline)) int pp_track_dns(const struct pp_packet* p, __u32 from_egress,
+                                           struct pp_global_counters* gc) {
+  bool egress = from_egress != 0;
+  __u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+  __u32 stamped_on = egress ? PP_DIR_INGRESS : PP_DIR_EGRESS;
+  struct pp_clock clock = {};
+  struct pp_agg_stats* agg;
+  __u64 response_ns;
+
+  if (!p || !gc) return 0;
+  clock.given = p->given_ns;
+  if (!egress && p->dns == PP_DNS_QUERY && !pp_cfg.include_local) return 0;
+  if (egress && p->dns == PP_DNS_RESPONSE && !pp_cfg.include_local) return 0;
+  if (p->dns == PP_DNS_QUERY) {
+    dns_stamp(p, hook, &clock, gc);
+    return 0;
+  }
+  response_ns = dns_match(p, stamped_on, &clock);
+  if (!response_ns) return 0;
+  emit_rtt_event(p, NULL, stamped_on, PP_METHOD_DNS, response_ns, clock_now(&clock), gc);
+  agg = agg_stats_for(p, hook, PP_METHOD_DNS, gc);
+  if (agg) record_agg_rtt(agg, response_ns);
+  return 0;
+}
+
+/* `skb`: tc's packet, NULL on XDP; `given_ns`: the packet's own time when
+ * replayed, else 0 (read the clock). */
+static __always_inline void pping_core(void* data, void* data_end, struct __sk_buff* skb, __u32 len, bool egress,
+                                       bool l3_only, __u64 given_ns) {
   struct pp_global_counters* gc;
   struct pp_agg_stats* agg;
   struct pp_packet p = {};
@@ -307,7 +362,7 @@ static __always_inline void pping_core(void* data, void* data_end, __u32 len, bo
 
   gc = bpf_map_lookup_elem(&global_counters, &zero_index);
   if (!gc) return;
-  parsed = parse_packet(data, data_end, egress, l3_only, &p);
+  parsed = parse_packet(data, data_end, skb, egress, l3_only, &p);
   if (parsed == PARSE_NOT_IP) {
     gc->non_ip_packets[egress]++;
     gc->non_ip_bytes[egress] += len;
@@ -320,7 +375,9 @@ static __always_inline void pping_core(void* data, void* data_end, __u32 len, bo
   count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
   agg = agg_stats_for(&p, PP_DIR_INGRESS, PP_METHOD_IDENTIFIER, gc);
   if (agg) count_prefix_traffic(agg, len, egress);
-  if (p.tracked) track_flow(&p, len, egress, given_ns, agg, gc);
+  p.given_ns = given_ns;
+  if (p.tracked) track_flow(&p, len, egress, agg, gc);
+  if (p.dns) pp_track_dns(&p, egress, gc);
 }
 
 /* A replayed packet (BPF_PROG_TEST_RUN from a capture) carries its capture
@@ -334,7 +391,7 @@ static __always_inline void pping_tc(struct __sk_buff* skb, bool egress, bool l3
     given_ns = skb->tstamp;
     if (skb->cb[0] > len) len = skb->cb[0];
   }
-  pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, len, egress, l3_only, given_ns);
+  pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, skb, len, egress, l3_only, given_ns);
 }
 
 /* TC_ACT_UNSPEC is also TCX_NEXT: let any later program see the packet. */
@@ -354,13 +411,13 @@ PP_TC_ENTRY(pping_l3_egress, true, true)
 
 /* XDP sees ingress only, before the kernel allocates an skb: the cheapest
  * hook where the driver supports it. */
-#define PP_XDP_ENTRY(name, l3_only)                                 \
-  SEC("xdp")                                                        \
-  int name(struct xdp_md* ctx) {                                    \
-    void* data = (void*)(long)ctx->data;                            \
-    void* data_end = (void*)(long)ctx->data_end;                    \
-    pping_core(data, data_end, data_end - data, false, l3_only, 0); \
-    return XDP_PASS;                                                \
+#define PP_XDP_ENTRY(name, l3_only)                                       \
+  SEC("xdp")                                                              \
+  int name(struct xdp_md* ctx) {                                          \
+    void* data = (void*)(long)ctx->data;                                  \
+    void* data_end = (void*)(long)ctx->data_end;                          \
+    pping_core(data, data_end, NULL, data_end - data, false, l3_only, 0); \
+    return XDP_PASS;                                                      \
   }
 
 PP_XDP_ENTRY(pping_xdp_ingress, false)

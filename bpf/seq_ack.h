@@ -24,7 +24,11 @@
  * - An ACK counts only if it moves past every ACK before it (duplicate and
  *   reordered ACKs, window updates and SACKs cover nothing new) and does not
  *   acknowledge data never seen sent (forged, or the hook missed it), which
- *   is also never remembered, so it cannot hide the genuine ACKs.
+ *   is also never remembered, so it cannot hide the genuine ACKs; nor is an
+ *   ACK before the first segment of the data it would acknowledge.
+ * - A duplicate ACK (no data, the same ACK number again) gives the timed
+ *   segment up: a later segment overtook an earlier one, and the ACK that
+ *   ends the timed segment will have waited for the earlier one as well.
  * - Sequence numbers compare in serial-number arithmetic, so they wrap.
  * One segment is timed at a time, as TCP stacks themselves did before
  * timestamps: a covering ACK always ends it, so no burst is needed to make
@@ -42,6 +46,15 @@
 #include "sampling.h"
 
 static __always_inline bool seq_after(__u32 a, __u32 b) { return (__s32)(a - b) > 0; }
+
+/* Gives up the segment timed on `dir`, if any. */
+static __always_inline void seq_give_up(struct pp_flow_state* flow, __u32 dir) {
+  __u64 held;
+
+  if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir))) return;
+  held = PP_READ_ONCE(flow->sampling[dir].held_ns);
+  if (held > PP_HELD_WRITING) release_held(flow, dir, held);
+}
 
 /* Gives up the segment timed on `dir` if a segment starting at `seq` may
  * resend any of its bytes. */
@@ -111,8 +124,19 @@ static __always_inline __u64 seq_match(const struct pp_packet* p, struct pp_flow
   __u64 held, now;
 
   if (stamped_on >= PP_DIRECTIONS) return 0;
-  if ((flow->id_known & bit) && seq_after(ack, flow->last_identifier[stamped_on])) return 0;
-  if ((flow->echo_known & bit) && !seq_after(ack, flow->last_echo[stamped_on])) return 0;
+  /* Before the data's first segment, or beyond its highest end: nothing to
+   * judge the ACK by, or an ACK of data never sent. */
+  if (!(flow->id_known & bit) || seq_after(ack, flow->last_identifier[stamped_on])) return 0;
+  if (flow->echo_known & bit) {
+    if (ack == flow->last_echo[stamped_on]) {
+      /* A duplicate ACK: a segment after the timed one arrived before an
+       * earlier one, and the ACK that ends the timed one will wait for the
+       * earlier one too. */
+      if (p->pure_ack) seq_give_up(flow, stamped_on);
+      return 0;
+    }
+    if (!seq_after(ack, flow->last_echo[stamped_on])) return 0;
+  }
   flow->last_echo[stamped_on] = ack;
   if (!(flow->echo_known & bit)) flow->echo_known |= bit;
   if (!(flow->flags & held_flag(stamped_on))) return 0;
@@ -127,15 +151,15 @@ static __always_inline __u64 seq_match(const struct pp_packet* p, struct pp_flow
   return now - held;
 }
 
-/* The first segment with timestamps turns a flow to them for good: what it
- * noted and timed in sequence numbers is dropped. */
+/* An outgoing segment with timestamps (the local stack's choice; one
+ * arriving may be forged) turns a flow to them for good. What the flow
+ * noted and timed in sequence numbers is dropped, by the CPU that turned
+ * it only, and only if it had any: a timestamped flow's own state stays. */
 static __always_inline void seq_switch_to_timestamps(struct pp_flow_state* flow) {
-  __sync_fetch_and_or(&flow->flags, PP_FLOW_TIMESTAMPS);
-  for (__u32 dir = 0; dir < PP_DIRECTIONS; dir++) {
-    __u64 held = PP_READ_ONCE(flow->sampling[dir].held_ns);
+  __u32 was = __sync_fetch_and_or(&flow->flags, PP_FLOW_TIMESTAMPS);
 
-    if (held > PP_HELD_WRITING) release_held(flow, dir, held);
-  }
+  if ((was & PP_FLOW_TIMESTAMPS) || !(was & PP_FLOW_SEQ_ACK)) return;
+  for (__u32 dir = 0; dir < PP_DIRECTIONS; dir++) seq_give_up(flow, dir);
   flow->id_known = 0;
   flow->echo_known = 0;
 }

@@ -37,12 +37,14 @@ struct pp_flow_key {
   __u8 pad[3];
 };
 
-/* An outstanding identifier (TCP TSval, ICMP echo sequence) of a flow. */
+/* An outstanding identifier (TCP TSval, ICMP echo sequence, DNS query id)
+ * of a flow. */
 struct pp_packet_key {
   struct pp_flow_key flow;
   __u32 identifier;
   __u8 stamped_on; /* enum pp_direction of the hook that stamped it */
-  __u8 pad[3];
+  __u8 method;     /* enum pp_rtt_method: PP_METHOD_IDENTIFIER or PP_METHOD_DNS */
+  __u8 pad[2];
 };
 
 /* How the identifiers one direction sends are sampled; written about once
@@ -91,6 +93,25 @@ static inline int pp_stamp_outlived(__u64 stamped_ns, __u64 now_ns, __u64 srtt_n
   return now_ns > stamped_ns && now_ns - stamped_ns > pp_stamp_lifetime_ns(srtt_ns);
 }
 
+/* A DNS query is answered within this long or counted unanswered: what
+ * stub resolvers (glibc, dig) wait before they retry. */
+#define PP_DNS_TIMEOUT_NS 5000000000ULL
+
+/* The low bit of a DNS query's time in packet_ts (its nanosecond, given
+ * up) marks a query sent again with the same id (a client's retry): its
+ * answer may be to either copy, so it gives no sample, but the query
+ * still counts as unanswered if none comes by PP_DNS_TIMEOUT_NS after the
+ * last copy. */
+#define PP_DNS_RETRIED 1ULL
+
+/* pp_stamp_outlived for any entry of packet_ts: DNS queries wait for
+ * PP_DNS_TIMEOUT_NS, identifiers for their flow's lifetime. */
+static inline int pp_packet_ts_outlived(const struct pp_packet_key* key, __u64 stamped_ns, __u64 now_ns,
+                                        __u64 srtt_ns) {
+  if (key->method == 2 /* PP_METHOD_DNS */) return now_ns > stamped_ns && now_ns - stamped_ns > PP_DNS_TIMEOUT_NS;
+  return pp_stamp_outlived(stamped_ns, now_ns, srtt_ns);
+}
+
 /* Why a flow was opened or closed: labels of the flow counters. */
 enum pp_open_reason {
   PP_OPEN_SYN = 0, /* SYN alone, only with include_syn */
@@ -120,12 +141,27 @@ enum pp_close_reason {
  * what counts): while clear, echoes leave the sampling block untouched. */
 #define PP_FLOW_HELD_INGRESS (1 << 6)
 #define PP_FLOW_HELD_EGRESS (1 << 7)
-/* A packet of the flow carried TCP timestamps: its RTTs come from them, and
+/* The flow's local side sends TCP timestamps: its RTTs come from them, and
  * sequence numbers are no longer followed (see pp_rtt_method). */
 #define PP_FLOW_TIMESTAMPS (1 << 8)
+/* Segments without timestamps have been followed on sequence numbers. */
+#define PP_FLOW_SEQ_ACK (1 << 9)
 /* Each pair above keeps its egress bit right above its ingress bit, so the
  * flag of direction `dir` is the pair's ingress flag shifted by `dir`. */
 #define PP_FLOW_DIR_FLAG(ingress_flag, dir) ((__u32)(ingress_flag) << (dir))
+
+/* A QUIC flow's spin-bit edges (spin.h), in place of last_echo. */
+struct pp_spin_state {
+  __u8 last_edge; /* PP_SPIN_EDGE_*: whether there was one, and its direction */
+  __u8 streak;    /* edges in a row without a strike */
+  __u8 invalid;   /* strikes: changes that made no edge, saturating */
+  __u8 greased;   /* the bit is taken for random: no more samples */
+  __u16 valid;    /* edges, saturating */
+  __u16 pad;
+};
+
+#define PP_SPIN_EDGE_KNOWN (1 << 0)
+#define PP_SPIN_EDGE_EGRESS (1 << 1)
 
 /*
  * Every packet of a flow reads the first 32 bytes; the kernel's hash map
@@ -141,10 +177,13 @@ struct pp_flow_state {
   /* Per direction, the newest identifier sent: only a new one may be
    * stamped (later packets with the same TSval would under-report). */
   __u32 last_identifier[PP_DIRECTIONS];
-  /* Per stamped-on direction, the newest echoed identifier already looked
-   * up in packet_ts. A bulk TCP flow echoes one TSval in many ACKs; only
-   * the first of them can match, so the rest skip the lookup. */
-  __u32 last_echo[PP_DIRECTIONS];
+  union {
+    /* Per stamped-on direction, the newest echoed identifier already
+     * looked up in packet_ts. A bulk TCP flow echoes one TSval in many
+     * ACKs; only the first of them can match, so the rest skip the lookup. */
+    __u32 last_echo[PP_DIRECTIONS];
+    struct pp_spin_state spin; /* QUIC flows: their spin bit */
+  };
   __u64 last_seen_ns;
   /* [PP_DIR_EGRESS]: stamped leaving, echoed arriving: the network RTT.
    * [PP_DIR_INGRESS]: stamped arriving, echoed leaving: the local side. */
@@ -177,7 +216,12 @@ enum pp_proto_class {
 enum pp_rtt_method {
   PP_METHOD_IDENTIFIER = 0,
   PP_METHOD_SEQ_ACK = 1,
-  PP_METHODS = 2,
+  /* Not an RTT: a DNS query's response time, matched on the flow and the
+   * query id; exported as its own histogram, by response code. */
+  PP_METHOD_DNS = 2,
+  /* The QUIC spin bit: exported under protocol "quic". */
+  PP_METHOD_SPIN = 3,
+  PP_METHODS = 4,
 };
 
 /* Aggregation is per remote prefix, protocol class, matching hook and
@@ -188,7 +232,8 @@ struct pp_agg_key {
   __u8 proto_class;     /* enum pp_proto_class */
   __u8 matched_on;      /* enum pp_direction: ingress = network RTT */
   __u8 method;          /* enum pp_rtt_method */
-  __u8 pad[4];
+  __u8 rcode;           /* PP_METHOD_DNS: the response code (RCODE, 0..15) */
+  __u8 pad[3];
 };
 
 /*
@@ -243,7 +288,11 @@ struct pp_global_counters {
   __u64 stamps_rate_limited;
   __u64 stamps_burst;
   __u64 events_lost; /* ring buffer full: the consumer fell behind */
+  __u64 dns_queries; /* DNS queries stamped, their retries not counted again */
 };
+
+/* How many UDP ports may be watched for QUIC (pp_config.quic_ports). */
+#define PP_QUIC_PORTS 4
 
 /* Knobs set by user space in .rodata before load. */
 struct pp_config {
@@ -261,6 +310,7 @@ struct pp_config {
   __u8 emit_events;   /* push RTT and flow events to the ring buffer */
   __u8 replay;        /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
   __u8 pad[4];
+  __be16 quic_ports[PP_QUIC_PORTS]; /* UDP ports whose short-header packets are QUIC; 0: unused */
 };
 
 /* Per-event records in the optional ring buffer (--format). */
@@ -310,7 +360,8 @@ struct pp_cleanup_config {
 
 struct pp_cleanup_result {
   __u64 flows_timed_out[2]; /* [seen both ways] */
-  __u64 timestamps_expired;
+  __u64 timestamps_expired; /* DNS queries included */
+  __u64 dns_expired;        /* DNS queries never answered */
   __u64 flows_kept;
   __u64 timestamps_kept;
 };
@@ -331,13 +382,15 @@ PP_CHECK_SIZE(struct pp_flow_state, 160);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
-              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 3));
-PP_CHECK_SIZE(struct pp_config, 64);
+              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 4));
+PP_CHECK_SIZE(struct pp_config, 64 + 2 * PP_QUIC_PORTS);
+PP_CHECK_SIZE(struct pp_spin_state, 4 * PP_DIRECTIONS);
 PP_CHECK_SIZE(struct pp_event_header, 56);
 PP_CHECK_SIZE(struct pp_rtt_event, 56 + 56);
 PP_CHECK_SIZE(struct pp_flow_event, 56 + 8);
 PP_CHECK_SIZE(struct pp_cleanup_config, 16);
-PP_CHECK_SIZE(struct pp_cleanup_result, 40);
+PP_CHECK_SIZE(struct pp_cleanup_result, 48);
+PP_STATIC_ASSERT(PP_METHOD_DNS == 2, "pp_packet_ts_outlived names it by value");
 PP_STATIC_ASSERT(PP_HIST_BUCKETS == 185, "bucket layout changed");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64, "histogram must follow the scalar fields");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40, "identifier follows the flow");

@@ -107,7 +107,7 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
 // smaller than the flow map, and copying every flow would cost more than
 // the whole pass.
 uint64_t MapCleaner::FlowSrttNs(const pp_packet_key& key) const {
-  if (key.stamped_on >= PP_DIRECTIONS) return 0;
+  if (key.stamped_on >= PP_DIRECTIONS || key.method == PP_METHOD_DNS) return 0;  // a DNS query's lifetime is fixed
   const std::optional<pp_flow_state> flow = maps_->LookupFlow(key.flow);
   return flow ? flow->rtt[key.stamped_on].srtt_ns : 0;
 }
@@ -116,13 +116,17 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
   std::vector<Candidate<pp_packet_key>> survivors;
   std::vector<pp_packet_key> expired;
   maps_->ForEachTimestamp([&](const pp_packet_key& key, uint64_t stamped_ns) {
-    if (pp_stamp_outlived(stamped_ns, now_ns, FlowSrttNs(key))) {
+    if (pp_packet_ts_outlived(&key, stamped_ns, now_ns, FlowSrttNs(key))) {
       expired.push_back(key);
     } else {
       survivors.push_back({stamped_ns, key});
     }
   });
-  for (const bool gone : maps_->DeleteTimestamps(expired)) delta.timestamps_expired += gone;
+  const std::vector<bool> gone = maps_->DeleteTimestamps(expired);
+  for (size_t i = 0; i < gone.size() && i < expired.size(); ++i) {
+    delta.timestamps_expired += gone[i];
+    delta.dns_expired += gone[i] && expired[i].method == PP_METHOD_DNS;
+  }
   uint64_t evicted[2] = {0, 0};
   if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
     const auto delete_stamps = [this](const std::vector<pp_packet_key>& keys) { return maps_->DeleteTimestamps(keys); };
@@ -165,6 +169,7 @@ void MapCleaner::ExpireInKernel(uint64_t now_ns, CleanupStats& delta) {
   delta.flows_timed_out[0] = r.flows_timed_out[0];
   delta.flows_timed_out[1] = r.flows_timed_out[1];
   delta.timestamps_expired = r.timestamps_expired;
+  delta.dns_expired = r.dns_expired;
   delta.flows_tracked = r.flows_kept;
   delta.timestamps_tracked = r.timestamps_kept;
   if (r.flows_kept >= kHighWatermark * capacities_.flows) SweepFlows(now_ns, delta);
@@ -187,6 +192,7 @@ void MapCleaner::Sweep(uint64_t now_ns) {
   stats_.flows_evicted[0] += delta.flows_evicted[0];
   stats_.flows_evicted[1] += delta.flows_evicted[1];
   stats_.timestamps_expired += delta.timestamps_expired;
+  stats_.dns_expired += delta.dns_expired;
   stats_.timestamps_evicted += delta.timestamps_evicted;
   stats_.flows_tracked = delta.flows_tracked;
   stats_.timestamps_tracked = delta.timestamps_tracked;

@@ -162,6 +162,12 @@ void AddSamplingFlags(CLI::App& app, DatapathOptions& d) {
                "Also report RTTs matched on egress (the local host or the network behind it)");
   app.add_flag("--sampling.include-syn,--include-SYN,-s", d.include_syn,
                "Let a SYN alone open a flow (tracks half-open flows)");
+  app.add_option("--quic.ports", d.quic_ports,
+                 "UDP ports whose QUIC short-header packets give RTTs from the spin bit (up to 4; 0: none)")
+      ->delimiter(',')
+      ->expected(1, static_cast<int>(kMaxQuicPorts))
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
 }
 
 void AddCleanupFlags(CLI::App& app, CleanupOptions& c) {

@@ -35,9 +35,9 @@ class StandardAggregate : public AggregateFormatter {
                     s.p95 * 1e3, s.max * 1e3);
     }
     return ClockTime(r.time) + " " + PrefixText(r.key.prefix, r.key.prefix_len) + " " +
-           ProtoClassName(r.key.proto_class) + (r.key.method == PP_METHOD_SEQ_ACK ? " (seq/ack)" : "") +
-           (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") + rtt +
-           " rx=" + std::to_string(r.window.rx_packets) + "pkts/" + std::to_string(r.window.rx_bytes) +
+           ProtocolLabel(r.key.proto_class, r.key.method) + (r.key.method == PP_METHOD_SEQ_ACK ? " (seq/ack)" : "") +
+           (r.key.method == PP_METHOD_DNS ? " (dns)" : "") + (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") +
+           rtt + " rx=" + std::to_string(r.window.rx_packets) + "pkts/" + std::to_string(r.window.rx_bytes) +
            "B tx=" + std::to_string(r.window.tx_packets) + "pkts/" + std::to_string(r.window.tx_bytes) + "B\n";
   }
 };
@@ -46,7 +46,7 @@ nlohmann::ordered_json ToJson(const AggregateRecord& r) {
   const Summary s = Summarize(r.window);
   return {{"timestamp", UnixNanoseconds(r.time)},
           {"prefix", PrefixText(r.key.prefix, r.key.prefix_len)},
-          {"protocol", ProtoClassName(r.key.proto_class)},
+          {"protocol", ProtocolLabel(r.key.proto_class, r.key.method)},
           {"matched_on", HookName(r.key.matched_on)},
           {"method", RttMethodName(r.key.proto_class, r.key.method)},
           {"rtt_count", r.window.rtt_count},

@@ -74,7 +74,7 @@ bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& cloc
                    e.rec_packets,
                    e.rec_bytes,
                    e.match_on_egress != 0,
-                   e.method == PP_METHOD_SEQ_ACK};
+                   e.method};
     return true;
   }
   if (header.type == PP_EVENT_FLOW && size >= sizeof(pp_flow_event)) {
@@ -95,11 +95,21 @@ FlowEvent CleanupClosedFlow(const pp_flow_key& key, std::chrono::system_clock::t
   return FlowEvent{time, Oriented(key, true), false, reason, Trigger::kNone};
 }
 
+const char* MethodName(const RttEvent& event) {
+  switch (event.method) {
+    case PP_METHOD_SEQ_ACK: return "seq_ack";
+    case PP_METHOD_DNS: return "dns";
+    case PP_METHOD_SPIN: return "spin";
+    default: return event.flow.ip_proto == IPPROTO_TCP ? "timestamp" : "echo";
+  }
+}
+
 std::string ProtocolName(uint8_t ip_proto) {
   switch (ip_proto) {
     case IPPROTO_TCP: return "TCP";
     case IPPROTO_ICMP: return "ICMP";
     case IPPROTO_ICMPV6: return "ICMPv6";
+    case IPPROTO_UDP: return "UDP";
     default: return std::to_string(ip_proto);
   }
 }

@@ -32,7 +32,7 @@ struct RttEvent {
   uint64_t rec_packets = 0;
   uint64_t rec_bytes = 0;
   bool match_on_egress = false;
-  bool seq_ack = false;  // measured on sequence and ACK numbers, not an echoed identifier
+  uint8_t method = PP_METHOD_IDENTIFIER;  // enum pp_rtt_method; PP_METHOD_DNS: a DNS response time
 };
 
 // Why a flow opened or closed.
@@ -74,6 +74,8 @@ class MonotonicToWallClock {
 bool DecodeEvent(const void* data, size_t size, const MonotonicToWallClock& clock, Event& out);
 
 std::string ProtocolName(uint8_t ip_proto);  // "TCP", "ICMP", "ICMPv6"
+// How the event's time was measured: "timestamp", "seq_ack", "echo", "dns".
+const char* MethodName(const RttEvent& event);
 // As ePPing prints them: "SYN", "SYN-ACK", "first observed packet", "FIN",
 // "RST", "flow timeout", "evicted" (and "end of capture"); and "src",
 // "dest", "none".

@@ -38,6 +38,16 @@ std::string Seconds(std::chrono::nanoseconds d) {
   return text;
 }
 
+// ePPing's line has no method: only those it does not measure are marked.
+std::string MethodNote(const RttEvent& e) {
+  switch (e.method) {
+    case PP_METHOD_SEQ_ACK: return " (seq/ack)";
+    case PP_METHOD_DNS: return " (dns)";
+    case PP_METHOD_SPIN: return " (spin)";
+    default: return "";
+  }
+}
+
 class StandardFormatter : public EventFormatter {
  public:
   std::string Format(const Event& event) override {
@@ -45,7 +55,7 @@ class StandardFormatter : public EventFormatter {
         Overloaded{[](const RttEvent& e) {
                      return ClockTime(e.time) + " " + Milliseconds(e.rtt) + " " + Milliseconds(e.min_rtt) + " " +
                             ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
-                            (e.match_on_egress ? " (local)" : "") + (e.seq_ack ? " (seq/ack)" : "") + "\n";
+                            (e.match_on_egress ? " (local)" : "") + MethodNote(e) + "\n";
                    },
                    [](const FlowEvent& e) {
                      return ClockTime(e.time) + " " + ProtocolName(e.flow.ip_proto) + " " + FlowText(e.flow) +
@@ -97,8 +107,7 @@ nlohmann::ordered_json ToJson(const Event& event) {
                                  j["rec_packets"] = e.rec_packets;
                                  j["rec_bytes"] = e.rec_bytes;
                                  j["match_on_egress"] = e.match_on_egress;
-                                 j["method"] =
-                                     e.seq_ack ? "seq_ack" : (e.flow.ip_proto == IPPROTO_TCP ? "timestamp" : "echo");
+                                 j["method"] = MethodName(e);
                                  return j;
                                },
                                [](const FlowEvent& e) {

@@ -32,7 +32,7 @@ std::vector<Event> SampleEvents() {
       RttEvent{kTime + milliseconds(6), Flow("2001:db8:1::2", 7, "2001:db8:1::1", 7, IPPROTO_ICMPV6),
                nanoseconds(1'234'567), nanoseconds(1'000'000), 3, 192, 3, 192, true},
       RttEvent{kTime + milliseconds(6), Flow("192.0.2.1", 40001, "192.0.2.3", 443, IPPROTO_TCP), milliseconds(31),
-               milliseconds(30), 0, 0, 0, 0, false, true},
+               milliseconds(30), 0, 0, 0, 0, false, PP_METHOD_SEQ_ACK},
       FlowEvent{kTime + milliseconds(7), Flow("192.0.2.1", 40000, "192.0.2.2", 80, IPPROTO_TCP), false,
                 FlowChange::kFin, Trigger::kSource},
       FlowEvent{kTime + milliseconds(8), Flow("192.0.2.1", 9, "192.0.2.2", 9, IPPROTO_ICMP), false,

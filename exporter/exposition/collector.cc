@@ -43,7 +43,9 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
     // wait for a drain of its own.
     const GlobalCounters counters = counters_();
     Append(families, GlobalFamilies(counters));
-    Append(families, FlowFamilies(counters, cleanup_()));
+    const CleanupStats cleanup = cleanup_();
+    Append(families, FlowFamilies(counters, cleanup));
+    Append(families, DnsFamilies(counters, cleanup));
   } catch (const Error& e) {
     ++errors_;
     spdlog::error("collect: {}", e.what());

@@ -138,6 +138,18 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
           std::move(sweeps),  std::move(took),       std::move(mode)};
 }
 
+std::vector<MetricFamily> DnsFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {
+  auto queries = Family("pping_dns_queries_total",
+                        "DNS queries whose response time is measured (to remote servers; local servers' too with "
+                        "--sampling.include-local); a retry with the same id is not counted again.",
+                        MetricType::Counter);
+  AddCounter(queries, {}, static_cast<double>(c.dns_queries));
+  auto unanswered = Family("pping_dns_queries_unanswered_total",
+                           "DNS queries without a response within 5 s, counted when they expire.", MetricType::Counter);
+  AddCounter(unanswered, {}, static_cast<double>(cleanup.dns_expired));
+  return {std::move(queries), std::move(unanswered)};
+}
+
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
   AddGauge(build, {{"version", std::string(kVersion)}}, 1);

@@ -20,6 +20,8 @@ std::vector<prometheus::MetricFamily> GlobalFamilies(const GlobalCounters& count
 // Flow lifecycle, sampling and cleanup: kernel counters (FIN/RST closes,
 // opens, stamps) joined with the user-space sweep's (timeouts, expiries).
 std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
+// DNS queries seen, and those left unanswered.
+std::vector<prometheus::MetricFamily> DnsFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
 
 // Configured capacity of each datapath map, for "how full" panels.
 struct MapSizes {

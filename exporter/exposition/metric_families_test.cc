@@ -30,6 +30,7 @@ GlobalCounters SomeCounters() {
   c.map_full[PP_MAP_FLOW_STATE] = 7;
   c.map_alloc_failed[PP_MAP_AGGREGATION] = 3;
   c.rtt_samples = 4;
+  c.dns_queries = 9;
   return c;
 }
 
@@ -39,6 +40,9 @@ std::string Render(const std::vector<prometheus::MetricFamily>& families) {
 
 std::string RenderAll() {
   std::vector<prometheus::MetricFamily> families = GlobalFamilies(SomeCounters());
+  CleanupStats cleanup;
+  cleanup.dns_expired = 2;
+  for (auto& f : DnsFamilies(SomeCounters(), cleanup)) families.push_back(f);
   for (auto& f : ExporterFamilies(
            {{{{"eth0", "ingress", "tcx"}, {"eth0", "egress", "tcx"}}, {{"eth0", true, 0}, {"wg0", false, 2}}},
             {16384, 8192, 4096},
@@ -50,7 +54,12 @@ std::string RenderAll() {
   // traffic counters of their own.
   PrefixSnapshot seq_ack = TcpPrefix();
   seq_ack.key.method = PP_METHOD_SEQ_ACK;
-  return RenderPrefixes({TcpPrefix(), seq_ack}) + Render(families);
+  // DNS response times of the same prefix, NXDOMAIN: a family of their own.
+  PrefixSnapshot dns = TcpPrefix();
+  dns.key.proto_class = PP_PROTO_UDP;
+  dns.key.method = PP_METHOD_DNS;
+  dns.key.rcode = 3;
+  return RenderPrefixes({TcpPrefix(), seq_ack, dns}) + Render(families);
 }
 
 TEST(Exposition, FlowCountersJoinKernelAndCleanup) {

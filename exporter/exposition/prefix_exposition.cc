@@ -44,18 +44,24 @@ void AppendSample(TextBuffer& out, const char* name, const std::string& labels, 
   out.push_back('\n');
 }
 
-// The RTT families' labels beyond prefix and protocol.
+// The RTT families' labels beyond prefix and protocol; the DNS family's.
 std::string RttLabels(const PrefixKey& key) {
+  if (key.method == PP_METHOD_DNS) {
+    return std::string("matched_on=\"") + HookName(key.matched_on) + "\",rcode=\"" + DnsRcodeName(key.rcode) + "\"";
+  }
   return std::string("matched_on=\"") + HookName(key.matched_on) + "\",method=\"" +
          RttMethodName(key.proto_class, key.method) + "\"";
 }
+
+constexpr const char* kDnsFamily = "pping_dns_response_seconds";
+constexpr const char* kRttFamily = "pping_rtt_seconds";
 
 }  // namespace
 
 void PrefixExposition::Begin(TextBuffer& out) {
   out_ = &out;
-  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_}) side->clear();
-  AppendHeader(out, "pping_rtt_seconds", "Round-trip times observed towards each remote prefix.", "histogram");
+  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_, &dns_}) side->clear();
+  AppendHeader(out, kRttFamily, "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
 size_t PrefixExposition::KeepLabelsFor(size_t slots) {
@@ -72,9 +78,10 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
   if (l.prefix.empty() || l.key != key) {
     l.key = key;
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
-               ProtoClassName(key.proto_class) + "\"";
+               ProtocolLabel(key.proto_class, key.method) + "\"";
     l.rtt = l.prefix + "," + RttLabels(key);
-    l.bucket_head = "pping_rtt_seconds_bucket{" + l.rtt + ",le=\"";
+    l.family = key.method == PP_METHOD_DNS ? kDnsFamily : kRttFamily;
+    l.bucket_head = std::string(l.family) + "_bucket{" + l.rtt + ",le=\"";
   }
   return l;
 }
@@ -90,19 +97,23 @@ void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStat
     AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
   }
   if (total.rtt_count == 0) return;
+  if (key.method == PP_METHOD_DNS) {
+    AddHistogram(dns_, l, total);  // a family of its own, written out at Finish()
+    return;
+  }
   const std::string& rtt_labels = l.rtt;
-  AddHistogram(l, total);
+  AddHistogram(*out_, l, total);
   AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.min_ns) / kNsPerSecond);
   AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.max_ns) / kNsPerSecond);
 }
 
-void PrefixExposition::AddHistogram(const Labels& labels, const PrefixStats& total) {
+void PrefixExposition::AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total) {
   layout_.Cumulate(total.rtt_buckets, cumulative_);
   const auto& le = layout_.le_texts();
   const std::string& head = labels.bucket_head;
   // The hot loop of a big scrape (every bucket line of every prefix): room
   // for all lines at once, then plain copies of the pieces of each line.
-  char* at = out_->Reserve(cumulative_.size() * (head.size() + kMaxLeAndValue));
+  char* at = out.Reserve(cumulative_.size() * (head.size() + kMaxLeAndValue));
   for (size_t i = 0; i < cumulative_.size(); ++i) {
     at = Copy(at, head);
     at = Copy(at, i < le.size() ? std::string_view(le[i]) : std::string_view("+Inf"));
@@ -110,9 +121,10 @@ void PrefixExposition::AddHistogram(const Labels& labels, const PrefixStats& tot
     at = std::to_chars(at, at + kMaxNumber, cumulative_[i]).ptr;
     *at++ = '\n';
   }
-  out_->Commit(at);
-  AppendSample(*out_, "pping_rtt_seconds_sum", labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
-  AppendSample(*out_, "pping_rtt_seconds_count", labels.rtt, "", total.rtt_count);
+  out.Commit(at);
+  const std::string family(labels.family), sum = family + "_sum", count = family + "_count";
+  AppendSample(out, sum.c_str(), labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
+  AppendSample(out, count.c_str(), labels.rtt, "", total.rtt_count);
 }
 
 void PrefixExposition::Finish() {
@@ -127,6 +139,8 @@ void PrefixExposition::Finish() {
   AppendHeader(out, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
                "counter");
   out += bytes_.view();
+  AppendHeader(out, kDnsFamily, "Response times of DNS queries to each remote prefix, by response code.", "histogram");
+  out += dns_.view();
   out_ = nullptr;
 }
 

@@ -42,15 +42,16 @@ class PrefixExposition {
   struct Labels {
     PrefixKey key;
     std::string prefix;       // prefix="...",protocol="...", empty until formatted
-    std::string rtt;          // the same plus matched_on="..."
+    std::string rtt;          // the same plus matched_on="..." and method="..." (DNS: rcode="...")
+    const char* family = "";  // pping_rtt_seconds or pping_dns_response_seconds
     std::string bucket_head;  // pping_rtt_seconds_bucket{<rtt>,le="
   };
   const Labels& LabelsOf(uint32_t slot, const PrefixKey& key);
-  void AddHistogram(const Labels& labels, const PrefixStats& total);
+  void AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total);
 
   RttBucketLayout layout_;
   TextBuffer* out_ = nullptr;
-  TextBuffer min_, max_, packets_, bytes_;
+  TextBuffer min_, max_, packets_, bytes_, dns_;
   std::vector<uint64_t> cumulative_;
   std::vector<Labels> labels_;  // by slot
 };

@@ -12,7 +12,7 @@ Address16 ToAddress16(const pp_addr& addr) {
 }
 
 PrefixKey ToPrefixKey(const pp_agg_key& key) {
-  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on, key.method};
+  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on, key.method, key.rcode};
 }
 
 void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {
@@ -38,6 +38,7 @@ void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {
   sum.stamps_rate_limited += cpu.stamps_rate_limited;
   sum.stamps_burst += cpu.stamps_burst;
   sum.events_lost += cpu.events_lost;
+  sum.dns_queries += cpu.dns_queries;
 }
 
 }  // namespace pping

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/kernel/datapath.h"
 
+#include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -50,6 +51,8 @@ Ref MapOf(const bpf_map* map) {
 
 }  // namespace
 
+static_assert(kMaxQuicPorts == PP_QUIC_PORTS, "the config layer bounds the QUIC ports");
+
 pp_config MakeDatapathConfig(const DatapathOptions& options) {
   if (options.ipv4_prefix_len > 32) {
     throw UsageError("IPv4 prefix length must be 0..32, got " + std::to_string(options.ipv4_prefix_len));
@@ -71,6 +74,8 @@ pp_config MakeDatapathConfig(const DatapathOptions& options) {
   c.burst_count = static_cast<uint8_t>(s.burst_count);
   c.burst_window_ns = Nanoseconds(s.burst_window);
   c.include_local = options.include_local;
+  for (size_t i = 0; i < options.quic_ports.size() && i < PP_QUIC_PORTS; ++i)
+    c.quic_ports[i] = htons(options.quic_ports[i]);
   c.include_syn = options.include_syn;
   c.emit_events = options.emit_events;
   c.replay = options.replay;

@@ -4,9 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace pping {
+
+// How many UDP ports may carry QUIC (pp_config.quic_ports).
+inline constexpr size_t kMaxQuicPorts = 4;
 
 // Which identifiers are stamped (see bpf/sampling.h).
 struct SamplingOptions {
@@ -23,7 +28,10 @@ struct DatapathOptions {
   SamplingOptions sampling;
   bool include_local = false;  // also stamp on ingress and match on egress
   bool include_syn = false;    // a SYN alone opens a flow
-  bool emit_events = false;    // write every RTT and flow event to the ring buffer
+  // UDP ports whose short-header packets are QUIC, for the spin bit (at
+  // most PP_QUIC_PORTS; the config layer checks).
+  std::vector<uint16_t> quic_ports = {443};
+  bool emit_events = false;  // write every RTT and flow event to the ring buffer
   // Packets come from a capture through PacketRunner: each brings its own
   // time and length on the wire, instead of the clock and the frame's.
   bool replay = false;

@@ -9,7 +9,8 @@ namespace pping {
 struct CleanupStats {
   uint64_t flows_timed_out[2] = {0, 0};  // [seen both ways]
   uint64_t flows_evicted[2] = {0, 0};    // oldest, removed because the map was nearly full
-  uint64_t timestamps_expired = 0;
+  uint64_t timestamps_expired = 0;       // DNS queries included
+  uint64_t dns_expired = 0;              // DNS queries never answered
   uint64_t timestamps_evicted = 0;
   uint64_t flows_tracked = 0;  // after the last sweep
   uint64_t timestamps_tracked = 0;

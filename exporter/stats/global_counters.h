@@ -26,6 +26,7 @@ struct GlobalCounters {
   uint64_t stamps_rate_limited = 0;
   uint64_t stamps_burst = 0;
   uint64_t events_lost = 0;
+  uint64_t dns_queries = 0;
 };
 
 // Reads the counters; a function so tests can substitute fixed values.

@@ -12,8 +12,16 @@ std::string ProtoClassName(unsigned proto_class);
 
 // How an RTT was measured, by enum pp_rtt_method and the protocol class:
 // "timestamp" (TCP timestamps), "echo" (ICMP echo), "seq_ack" (TCP
-// sequence and acknowledgment numbers).
+// sequence and acknowledgment numbers), "spin" (the QUIC spin bit), "dns".
 const char* RttMethodName(unsigned proto_class, unsigned method);
+
+// The protocol label of a prefix key's series: ProtoClassName, but "quic"
+// for the spin bit's RTTs (their packets are counted as UDP).
+std::string ProtocolLabel(unsigned proto_class, unsigned method);
+
+// A DNS RCODE (0..15) as RFC 1035/6895 name it: "NOERROR", "SERVFAIL",
+// "NXDOMAIN"...; "RCODE<n>" for unassigned values.
+std::string DnsRcodeName(unsigned rcode);
 
 // "ingress" or "egress" for enum pp_direction.
 const char* HookName(unsigned direction);

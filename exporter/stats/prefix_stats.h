@@ -21,6 +21,7 @@ struct PrefixKey {
   uint8_t proto_class = 0;                // enum pp_proto_class
   uint8_t matched_on = PP_DIR_INGRESS;    // hook that matched the RTTs
   uint8_t method = PP_METHOD_IDENTIFIER;  // enum pp_rtt_method; traffic is counted under the identifier method
+  uint8_t rcode = 0;                      // PP_METHOD_DNS: the responses' code
   auto operator<=>(const PrefixKey&) const = default;
 };
 

@@ -127,7 +127,10 @@ PacketRunner::Result DatapathTest::IngressAt(const Frame& frame, uint64_t time_n
 PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on,
                                 uint8_t method) {
   aggregator_->Sync();
-  const PrefixKey key{ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on, method};
+  return Lookup({ParseAddress(prefix), static_cast<uint8_t>(mapped_len), proto, matched_on, method});
+}
+
+PrefixStats DatapathTest::Lookup(const PrefixKey& key) {
   for (const auto& p : aggregator_->Snapshot()) {
     if (p.key == key) return p.total;
   }

@@ -75,6 +75,8 @@ class DatapathTest : public ::testing::Test {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on);
   }
   // The RTTs of kRemote4's prefix measured on sequence numbers.
+  // Cumulative stats of one key (after a Sync()).
+  PrefixStats Lookup(const PrefixKey& key);
   PrefixStats SeqAck4(uint8_t matched_on = PP_DIR_INGRESS) {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on, PP_METHOD_SEQ_ACK);
   }

@@ -84,14 +84,14 @@ TEST_F(SeqAckTest, AnAckBeyondTheTimedSegmentEndsItWithoutASample) {
   EXPECT_EQ(SeqAck4().rtt_min_ns, 20 * kMs);
 }
 
-TEST_F(SeqAckTest, DuplicateAndReorderedAcksCoverNothingNew) {
+TEST_F(SeqAckTest, RepeatedAndReorderedAcksCoverNothingNew) {
   Send(kIsn, 100, 0);
   Send(kIsn + 100, 100, 1);
   Send(kIsn + 200, 100, 2);
-  Ack(kIsn + 200, 11);        // ends the first sample
-  Send(kIsn + 300, 100, 12);  // timed
-  Ack(kIsn + 200, 13);        // a duplicate
-  Ack(kIsn + 100, 14);        // reordered: older than the last
+  Ack(kIsn + 200, 11);                                        // ends the first sample
+  Send(kIsn + 300, 100, 12);                                  // timed
+  IngressAt(In(kAck | kPsh, kPeer, kIsn + 200, 50), At(13));  // the same ACK on data: not a duplicate ACK
+  Ack(kIsn + 100, 14);                                        // reordered: older than the last
   EXPECT_EQ(SeqAck4().rtt_count, 1u);
   Ack(kIsn + 400, 22);
   EXPECT_EQ(SeqAck4().rtt_count, 2u);
@@ -139,6 +139,49 @@ TEST_F(SeqAckTest, AnAckOfDataNeverSentIsIgnoredAndForgotten) {
   EXPECT_EQ(SeqAck4().rtt_count, 0u);
   Ack(kIsn + 200, 9);  // the genuine ACK is not hidden by it
   EXPECT_EQ(SeqAck4().rtt_min_ns, 8 * kMs);
+}
+
+// Before the first segment of the data, an ACK cannot be judged: one forged
+// then must not be kept as the highest ACK seen and hide the genuine ones.
+TEST_F(SeqAckTest, AnAckBeforeAnyDataIsIgnoredAndForgotten) {
+  IngressAt(In(kAck | kPsh, kPeer, kIsn + 0x7fff0000, 100), At(0));  // opens the flow: ACKs "far ahead"
+  Send(kIsn, 100, 1);
+  Send(kIsn + 100, 100, 2);
+  Ack(kIsn + 200, 9);
+  EXPECT_EQ(SeqAck4().rtt_min_ns, 7 * kMs);
+}
+
+// A segment overtaken by a later one: the receiver repeats its ACK for the
+// gap, and the ACK that ends the timed segment waits for the late one.
+TEST_F(SeqAckTest, ADuplicateAckGivesTheTimedSegmentUp) {
+  Send(kIsn, 100, 0);
+  Send(kIsn + 100, 100, 1);   // timed
+  Send(kIsn + 200, 100, 2);   // delayed on the way
+  Ack(kIsn + 200, 10);        // a sample of 9 ms
+  Send(kIsn + 300, 100, 11);  // timed, and arrives before the delayed one
+  Ack(kIsn + 200, 12);        // ... so the receiver repeats its ACK
+  Ack(kIsn + 400, 30);        // the delayed one came: ends both
+  EXPECT_EQ(SeqAck4().rtt_count, 1u);
+  EXPECT_EQ(SeqAck4().rtt_max_ns, 9 * kMs);
+}
+
+// Timestamps coming in may be forged: only our own side sending them turns
+// the flow to timestamps.
+TEST_F(SeqAckTest, TimestampsComingInDoNotTurnTheFlow) {
+  Send(kIsn, 100, 0);
+  Send(kIsn + 100, 100, 1);  // timed
+  IngressAt(BuildTcp({.src = kRemote4,
+                      .dst = kLocal4,
+                      .sport = 80,
+                      .dport = 40000,
+                      .flags = kAck,
+                      .timestamps = TcpTimestamps{50, 0x7fffffff},
+                      .seq = kPeer,
+                      .ack = kIsn + 0x7fff0000}),
+            At(2));
+  Ack(kIsn + 200, 6);
+  EXPECT_EQ(SeqAck4().rtt_min_ns, 5 * kMs);
+  EXPECT_FALSE(OnlyFlow(flows().fd()).flags & PP_FLOW_TIMESTAMPS);
 }
 
 TEST_F(SeqAckTest, KeepAlivesWindowProbesAndPureAcksAreNotTimed) {

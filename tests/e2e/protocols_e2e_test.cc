@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -23,16 +24,47 @@ namespace {
 using namespace std::chrono_literals;
 using Labels = std::map<std::string, std::string>;
 
-// The RTTs of the events of one method and IP version, in seconds, sorted.
-std::vector<double> EventRtts(const std::vector<nlohmann::json>& events, const std::string& method, bool ipv6) {
+// The RTTs of the events of one method and IP version (and protocol, if
+// given), in seconds, sorted.
+std::vector<double> EventRtts(const std::vector<nlohmann::json>& events, const std::string& method, bool ipv6,
+                              const std::string& protocol = "") {
   std::vector<double> rtts;
   for (const auto& e : events) {
     if (!e.contains("rtt") || e.value("method", "") != method) continue;
+    if (!protocol.empty() && e.value("protocol", "") != protocol) continue;
     if ((e.value("src_ip", "").find(':') != std::string::npos) != ipv6) continue;
     rtts.push_back(e["rtt"].get<double>() / 1e9);
   }
   std::sort(rtts.begin(), rtts.end());
   return rtts;
+}
+
+// What the exporter showed watching the lab's client for a few seconds:
+// its exposition at the end, and every event it wrote.
+struct Watched {
+  std::string exposition;
+  std::vector<testing::Sample> samples;
+  std::vector<nlohmann::json> events;
+};
+
+Watched Watch(const Lab& lab, std::vector<std::string> flags) {
+  const int port = testing::FreeLocalPort();
+  const std::string events_path = testing::TempPath("events.jsonl");
+  std::remove(events_path.c_str());
+  flags.insert(flags.end(),
+               {"--aggregation.interval", "250ms", "--output.format", "jsonl", "--output.write", events_path});
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
+  Watched out;
+  EXPECT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
+  std::this_thread::sleep_for(4s);
+  out.exposition = testing::HttpGet(port, "/metrics").value_or(testing::HttpResponse{}).body;
+  out.samples = testing::ParseExposition(out.exposition);
+  EXPECT_TRUE(exporter.Running()) << exporter.Output();
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+  out.events = testing::ReadJsonLines(events_path);
+  return out;
 }
 
 // Both sides with net.ipv4.tcp_timestamps=0: RTTs from sequence and ACK
@@ -45,22 +77,10 @@ TEST(SeqAck, TcpWithoutTimestampsMatchesTheInjectedDelay) {
            .delay = kDelay,
            .traffic = {.request_response = true, .ping = false, .paced_bulk = true},
            .tcp_timestamps = false});
-  const int port = testing::FreeLocalPort();
-  const std::string events_path = testing::TempPath("seq_ack_events.jsonl");
-  testing::Process exporter(
-      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
-                                      {"--aggregation.interval", "250ms", "--sampling.rate-limit", "10ms",
-                                       "--output.format", "jsonl", "--output.write", events_path}));
-  ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
-  std::this_thread::sleep_for(4s);
-  const auto samples =
-      testing::ParseExposition(testing::HttpGet(port, "/metrics").value_or(testing::HttpResponse{}).body);
-  ASSERT_TRUE(exporter.Running()) << exporter.Output();
-  const auto exit = exporter.Terminate();
-  EXPECT_EQ(exit.code, 0) << exit.output;
-
+  const Watched w = Watch(lab, {"--sampling.rate-limit", "10ms"});
+  const auto& samples = w.samples;
+  const auto& events = w.events;
   const double delay = std::chrono::duration<double>(kDelay).count();
-  const std::vector<nlohmann::json> events = testing::ReadJsonLines(events_path);
   for (const bool ipv6 : {false, true}) {
     const std::string prefix = ipv6 ? "2001:db8:1::/48" : "192.0.2.0/24";
     const std::vector<double> rtts = EventRtts(events, "seq_ack", ipv6);
@@ -79,6 +99,46 @@ TEST(SeqAck, TcpWithoutTimestampsMatchesTheInjectedDelay) {
   // Four connections (request/response and bulk, over IPv4 and IPv6),
   // already running when the exporter attached.
   EXPECT_EQ(testing::FindValue(samples, "pping_flows_opened_total", {{"reason", "first_packet"}}), 4);
+}
+
+// dnsmasq (Debian's) in the server namespace answering queries over UDP
+// and TCP, IPv4 and IPv6, 20 ms away: each response time is the delay plus
+// the server's own time, never less than the delay (over UDP within 1 ms
+// of it; over TCP dnsmasq forks a process per connection first); NXDOMAIN
+// answers have their own series.
+TEST(Dns, ResponseTimesOfARealServerMatchTheInjectedDelay) {
+  PPING_SKIP_UNLESS_ROOT();
+  constexpr auto kDelay = 20ms;
+  Lab lab({.name = "ppdns", .delay = kDelay, .traffic = {.request_response = false, .ping = false, .dns = true}});
+  const Watched w = Watch(lab, {});
+  const auto& samples = w.samples;
+  const auto& events = w.events;
+  const std::string& exposition = w.exposition;
+  const double delay = std::chrono::duration<double>(kDelay).count();
+  for (const bool ipv6 : {false, true}) {
+    const std::string prefix = ipv6 ? "2001:db8:1::/48" : "192.0.2.0/24";
+    for (const char* protocol : {"UDP", "TCP"}) {
+      const std::vector<double> times = EventRtts(events, "dns", ipv6, protocol);
+      ASSERT_GE(times.size(), 20u) << prefix << " " << protocol;
+      const double median = times[times.size() / 2];
+      std::cout << "dns " << protocol << " " << prefix << ": " << times.size() << " responses, min "
+                << times.front() * 1e3 << " ms, median " << median * 1e3 << " ms, max " << times.back() * 1e3
+                << " ms\n";
+      EXPECT_NEAR(median, delay, std::string(protocol) == "UDP" ? 0.001 : 0.005) << prefix << " " << protocol;
+      EXPECT_GE(times.front(), delay) << "no response can come sooner than the delay: " << prefix;
+    }
+    for (const char* protocol : {"udp", "tcp"}) {
+      for (const char* rcode : {"NOERROR", "NXDOMAIN"}) {
+        const Labels series{{"prefix", prefix}, {"protocol", protocol}, {"rcode", rcode}};
+        EXPECT_GE(testing::FindValue(samples, "pping_dns_response_seconds_count", series).value_or(0), 5)
+            << prefix << " " << protocol << " " << rcode << "\n"
+            << exposition;
+      }
+    }
+  }
+  const double queries = testing::FindValue(samples, "pping_dns_queries_total", {}).value_or(0);
+  EXPECT_GE(queries, 80);
+  EXPECT_EQ(testing::FindValue(samples, "pping_dns_queries_unanswered_total", {}), 0);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // pping_demo: the real exporter binary on a lab of its own (two network
-// namespaces, a known delay, real TCP and ping traffic), for
+// namespaces, a known delay, real TCP, ping and DNS traffic), for
 // `scripts/run.sh --demo`. The exporter stays lab-free: this program builds
 // the lab, runs the exporter on the lab's client interface as a child,
 // passes signals on, and removes the lab once the exporter has ended.
@@ -148,7 +148,7 @@ int Supervise(pid_t child, const sigset_t& signals) {
 
 int Run(const DemoArgs& args, const sigset_t& signals) {
   RefuseABusyPort(args.exporter_args);
-  Lab lab({.name = "pping-demo", .delay = args.delay});
+  Lab lab({.name = "pping-demo", .delay = args.delay, .traffic = {.dns = true}});
   std::fprintf(stderr, "pping_demo: %s\n", lab.Describe().c_str());
   std::vector<std::string> argv{args.exporter, "--attach.netns", lab.client_netns(), "--attach.interface",
                                 lab.monitored_interface()};

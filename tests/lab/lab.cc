@@ -112,9 +112,17 @@ void Lab::RouteThroughDelayLine() {
 std::string Lab::delay_interface() const { return kDelayDevice; }
 
 std::string Lab::Describe() const {
+  const TrafficMix& m = options_.traffic;
+  std::string traffic;
+  const auto add = [&traffic](const char* what) { traffic += (traffic.empty() ? "" : ", ") + std::string(what); };
+  if (m.request_response) add("TCP request/response every 10 ms");
+  if (m.ping) add("ping every 20 ms");
+  if (m.paced_bulk) add("paced bulk TCP");
+  if (m.short_connections) add("short TCP connections");
+  if (m.dns) add("DNS queries to dnsmasq every 20 ms");
   return "client netns " + client_netns() + " (" + kClientV4 + ", " + kClientV6 + ") -> server netns " +
          server_netns() + " (" + kServerV4 + ", " + kServerV6 + "), " + std::to_string(options_.delay.count()) +
-         " ms injected per round trip; TCP request/response every 10 ms and ping every 20 ms, v4 and v6";
+         " ms injected per round trip; " + (traffic.empty() ? "no traffic" : traffic) + ", v4 and v6";
 }
 
 }  // namespace pping

@@ -7,6 +7,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <resolv.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "exporter/util/error.h"
 #include "exporter/util/netns.h"
 #include "exporter/util/unique_fd.h"
+#include "tests/lab/dns_server.h"
 
 namespace pping {
 namespace {
@@ -221,6 +223,38 @@ void Pinger(std::stop_token stop, std::string netns, std::vector<std::string> ad
   }
 }
 
+// One DNS query and its response, over UDP or TCP on a socket of its own.
+void DnsExchange(const sockaddr_storage& server, socklen_t len, bool tcp, const char* name) {
+  std::array<uint8_t, 512> query{}, response{};
+  const int size = res_mkquery(ns_o_query, name, ns_c_in, ns_t_a, nullptr, 0, nullptr, query.data(), query.size());
+  if (size <= 0) throw Error("lab traffic: res_mkquery failed");
+  Socket s(socket(server.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0));
+  if (connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len) != 0) return;
+  if (tcp) {
+    std::array<uint8_t, 514> framed{};
+    framed[0] = static_cast<uint8_t>(size >> 8);
+    framed[1] = static_cast<uint8_t>(size & 0xff);
+    std::memcpy(&framed[2], query.data(), static_cast<size_t>(size));
+    if (send(s.get(), framed.data(), static_cast<size_t>(size) + 2, MSG_NOSIGNAL) <= 0) return;
+  } else if (send(s.get(), query.data(), static_cast<size_t>(size), 0) <= 0) {
+    return;
+  }
+  for (int waited = 0; waited < 10 && !WaitReadable(s.get()); ++waited) {
+  }
+  (void)!recv(s.get(), response.data(), response.size(), MSG_DONTWAIT);
+}
+
+// Queries the server in turn over UDP and TCP until stopped.
+void DnsClient(std::stop_token stop, std::string netns, std::string address, std::chrono::milliseconds interval) {
+  NetnsScope scope(netns);
+  socklen_t len = 0;
+  const sockaddr_storage server = MakeAddress(address, 53, len);
+  for (unsigned i = 0; !stop.stop_requested(); ++i) {
+    DnsExchange(server, len, i % 2 == 1, i % 3 == 2 ? DnsServer::kMissingName : DnsServer::kName);
+    std::this_thread::sleep_for(interval);
+  }
+}
+
 // Runs one traffic loop on its own thread; a failure ends that loop with a
 // log line instead of taking the process down.
 template <typename Loop>
@@ -248,6 +282,7 @@ void Traffic::StartServer(const std::string& netns, uint16_t port, bool echo) {
 Traffic::Traffic(const TrafficOptions& o) {
   if (o.mix.request_response || o.mix.short_connections) StartServer(o.server_netns, o.echo_port, true);
   if (o.mix.paced_bulk) StartServer(o.server_netns, o.discard_port, false);
+  if (o.mix.dns) dns_server_ = std::make_unique<DnsServer>(o.server_netns, o.server_addresses);
   for (const auto& address : o.server_addresses) {
     if (o.mix.request_response) {
       threads_.push_back(Spawn("tcp client " + address, [o, address](std::stop_token stop) {
@@ -257,6 +292,11 @@ Traffic::Traffic(const TrafficOptions& o) {
     if (o.mix.short_connections) {
       threads_.push_back(Spawn("short connections " + address, [o, address](std::stop_token stop) {
         ShortConnections(stop, o.client_netns, address, o.echo_port, o.tcp_interval);
+      }));
+    }
+    if (o.mix.dns) {
+      threads_.push_back(Spawn("dns client " + address, [o, address](std::stop_token stop) {
+        DnsClient(stop, o.client_netns, address, o.dns_interval);
       }));
     }
     if (o.mix.paced_bulk) {
@@ -273,6 +313,7 @@ Traffic::Traffic(const TrafficOptions& o) {
 
 Traffic::~Traffic() {
   for (auto& t : threads_) t.request_stop();
+  threads_.clear();  // joined: the clients end before their server
 }
 
 }  // namespace pping

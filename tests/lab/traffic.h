@@ -5,11 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace pping {
+
+class DnsServer;
 
 // Which kinds of traffic run; each towards every server address.
 struct TrafficMix {
@@ -19,6 +22,10 @@ struct TrafficMix {
   // A new connection per request, closed after its reply: alternately
   // with a FIN and, by an abortive close, with an RST.
   bool short_connections = false;
+  // A DNS server (dnsmasq) on the server addresses, and queries to it over
+  // UDP and TCP, a new socket each as stub resolvers do: for a name it
+  // knows and, every third, one it answers with NXDOMAIN.
+  bool dns = false;
 };
 
 struct TrafficOptions {
@@ -31,6 +38,7 @@ struct TrafficOptions {
   std::chrono::milliseconds tcp_interval{10};
   std::chrono::milliseconds ping_interval{20};
   std::chrono::microseconds bulk_interval{2000};
+  std::chrono::milliseconds dns_interval{20};
 };
 
 class Traffic {
@@ -43,7 +51,8 @@ class Traffic {
  private:
   void StartServer(const std::string& netns, uint16_t port, bool echo);
 
-  std::vector<std::jthread> threads_;  // joined (stopped) first on destruction
+  std::unique_ptr<DnsServer> dns_server_;
+  std::vector<std::jthread> threads_;  // joined (stopped) first on destruction, before the server goes
 };
 
 }  // namespace pping

@@ -53,7 +53,7 @@ class AgainstPrometheus : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (geteuid() != 0) return;
-    lab_ = std::make_unique<Lab>(LabOptions{"ppprom", 10ms});
+    lab_ = std::make_unique<Lab>(LabOptions{.name = "ppprom", .delay = 10ms, .traffic = {.dns = true}});
     exporter_port_ = testing::FreeLocalPort();
     exporter_ = std::make_unique<testing::Process>(testing::MonitoringExporterArgv(
         lab_->client_netns(), lab_->monitored_interface(), exporter_port_, {"--sampling.rate-limit", "10ms"}));

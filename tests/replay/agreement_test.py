@@ -45,6 +45,7 @@ CAPTURES = {
     "sll2.pcapng": {"timestamp", "echo"},
     "vlan.pcap": {"timestamp", "echo"},
     "raw_ip.pcap": {"timestamp", "echo"},
+    "dns.pcap": {"dns", "timestamp"},
 }
 WITHOUT_TIMESTAMPS = ["no_timestamps.pcap", "bulk_no_timestamps.pcap", "short_no_timestamps.pcap"]
 
@@ -52,7 +53,8 @@ WITHOUT_TIMESTAMPS = ["no_timestamps.pcap", "bulk_no_timestamps.pcap", "short_no
 def reference(capture):
     local = reference_rtts.Local(LOCAL)
     path = os.path.join(TESTDATA, capture)
-    return list(reference_rtts.icmp_samples(path, local)) + list(reference_rtts.tcp_samples(path, local))
+    return (list(reference_rtts.icmp_samples(path, local)) + list(reference_rtts.tcp_samples(path, local)) +
+            list(reference_rtts.dns_samples(path, local)))
 
 
 class Replay:
@@ -78,11 +80,15 @@ class Replay:
     def flow_events(self, kind):
         return collections.Counter(e["reason"] for e in self.events if e.get("flow_event") == kind)
 
-    def metric(self, name):
-        """Sum of the samples of `name` (all label sets)."""
+    def metric(self, name, **labels):
+        """Sum of the samples of `name` whose labels include `labels`."""
         total = 0.0
+        wanted = [f'{key}="{value}"' for key, value in labels.items()]
         for line in self.exposition.splitlines():
-            if line.startswith(name + "{") or line.startswith(name + " "):
+            if not (line.startswith(name + "{") or line.startswith(name + " ")):
+                continue
+            series = line.rsplit(" ", 1)[0]
+            if all(label in series for label in wanted):
                 total += float(line.rsplit(" ", 1)[1])
         return total
 
@@ -130,8 +136,10 @@ class AgreementTest(unittest.TestCase):
             how = "local side given" if given_local else "local side inferred"
             self.assertEqual(missing, [], f"{capture}, {how}: reference samples the replay lacks")
             self.assertEqual(extra, [], f"{capture}, {how}: replay samples the reference lacks")
-            self.assertEqual(replay.metric("pping_rtt_samples_total"), len(expected))
-            self.assertEqual(replay.metric("pping_rtt_seconds_count"), len(expected))
+            rtts = [s for s in expected if s["method"] != "dns"]
+            self.assertEqual(replay.metric("pping_rtt_samples_total"), len(rtts))
+            self.assertEqual(replay.metric("pping_rtt_seconds_count"), len(rtts))
+            self.assertEqual(replay.metric("pping_dns_response_seconds_count"), len(expected) - len(rtts))
 
     def test_seq_ack_samples_hold_against_tsharks_ack_rtt(self):
         """tshark times each ACK from the segment it ends exactly at, first
@@ -151,6 +159,20 @@ class AgreementTest(unittest.TestCase):
                 self.assertLessEqual(abs(e["rtt"] - ack_rtt[e["timestamp"]]), TOLERANCE_NS, f"{capture}: {e}")
             print(f"{capture}: {len(samples)} SEQ/ACK samples, all among tshark's {len(ack_rtt)} ack_rtt",
                   file=sys.stderr)
+
+    def test_dns_response_times_by_response_code(self):
+        expected = collections.Counter(s["rcode"] for s in reference("dns.pcap") if s["method"] == "dns")
+        self.assertGreater(expected[0], 0, "NOERROR responses")
+        self.assertGreater(expected[3], 0, "NXDOMAIN responses")
+        replay = self.replay("dns.pcap", True)
+        for rcode, name in ((0, "NOERROR"), (3, "NXDOMAIN")):
+            self.assertEqual(replay.metric("pping_dns_response_seconds_count", matched_on="ingress", rcode=name),
+                             expected[rcode], name)
+        queries = int(subprocess.run(["tshark", "-r", os.path.join(TESTDATA, "dns.pcap"), "-Y",
+                                      "dns.flags.response == 0 and (ip.src == 192.0.2.1 or ipv6.src == 2001:db8:1::1)",
+                                      "-T", "fields", "-e", "frame.number"], capture_output=True, text=True,
+                                     check=True).stdout.split().__len__())
+        self.assertEqual(replay.metric("pping_dns_queries_total"), queries)
 
     def test_rst_ends_flows_without_timestamps(self):
         replay = self.replay("short_no_timestamps.pcap", True)

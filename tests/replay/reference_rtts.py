@@ -4,7 +4,8 @@
 the replay is checked against.
 
 Packets are dissected by tshark. ICMP and ICMPv6 RTTs are tshark's own
-(icmp.resptime, icmpv6.resptime) for replies that came in. TCP RTTs are
+(icmp.resptime, icmpv6.resptime) for replies that came in, and so are DNS
+response times (dns.time) of responses that came in, by response code. TCP RTTs are
 matched here under the definitions docs/design.md gives for the datapath
 with every new identifier sampled (rate limit 0, no burst):
 
@@ -14,7 +15,10 @@ Flows (local address and port, remote address and port):
     it, only a SYN-ACK, or any segment from the side that sent the RST,
     opens it again (then bare ACKs too). An RST closes it, as does the
     second side's FIN. Every segment counts, timestamps or not.
-  - A flow uses timestamps from its first segment that carries them on.
+  - A flow uses timestamps from its first outgoing segment that carries
+    them on (one coming in may be forged); if it was followed on sequence
+    numbers before, what that noted is dropped, and until then it takes no
+    timestamps coming in.
 
 Timestamps (flows that use them; only segments carrying the option):
   - An outgoing segment of an open flow that is not a bare ACK stamps its
@@ -34,11 +38,14 @@ arithmetic modulo 2^32; a segment's end is seq + length (+1 for SYN, FIN):
     other raises the highest end to its end and, if it carries data (or
     SYN/FIN) and is no RST, is timed when no segment is, or the timed one
     is older than max(1 s, 8 x the direction's smoothed RTT).
-  - An incoming segment with ACK set, no RST, whose ACK number is at most
-    the highest end sent and beyond every such ACK number before, ends the
-    timed segment if it reaches the segment's end. If it ends exactly there,
-    the RTT is the time between the two, unless the timed segment outlived
-    the limit above.
+  - An incoming segment with ACK set and no RST counts only once an outgoing
+    segment was seen and if its ACK number is at most the highest end sent.
+    One without data whose ACK number equals the last counted one (a
+    duplicate ACK) ends the timed segment without a sample. One beyond
+    every ACK number counted before ends the timed segment if it reaches
+    the segment's end. If it ends exactly there, the RTT is the time between
+    the two, unless the timed segment outlived the limit above (or came
+    after it).
     The smoothed RTT starts at the first sample and moves by 1/8 of each.
 
 Prints one JSON object per sample: time_ns (of the echo or ACK), rtt_ns,
@@ -70,6 +77,17 @@ def addresses(row):
     if row.get("ip.src"):
         return row["ip.src"], row["ip.dst"]
     return row["ipv6.src"], row["ipv6.dst"]
+
+
+def dns_samples(capture, local):
+    fields = ["frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "dns.time", "dns.flags.rcode", "udp.srcport"]
+    for row in tshark_rows(capture, "dns.flags.response == 1 and dns.time", fields):
+        src, dst = addresses(row)
+        if dst not in local:
+            continue  # a response that went out: a local server's
+        yield {"time_ns": epoch_ns(row["frame.time_epoch"]), "rtt_ns": round(float(row["dns.time"]) * 1e9),
+               "protocol": "udp" if row["udp.srcport"] else "tcp", "method": "dns",
+               "rcode": int(row["dns.flags.rcode"]), "endpoints": sorted([src, dst])}
 
 
 class Local:
@@ -121,6 +139,7 @@ class Flow:
         self.last_tsecr = None
         self.fins = set()
         self.timestamps = False
+        self.seq_used = False
         self.out = Direction()  # what the local side sends: timed here
 
 
@@ -154,13 +173,16 @@ def tcp_samples(capture, local):
 
         if row["tcp.options.timestamp.tsval"]:
             tsval, tsecr = int(row["tcp.options.timestamp.tsval"]), int(row["tcp.options.timestamp.tsecr"])
-            if flow and not flow.timestamps:
+            if flow and outgoing and not flow.timestamps:
                 flow.timestamps = True
-                flow.last_tsval = flow.last_tsecr = None
-            if flow and outgoing and not bare_ack and tsval != flow.last_tsval:
+                if flow.seq_used:
+                    flow.last_tsval = flow.last_tsecr = None
+            # A flow followed on sequence numbers takes no timestamps coming in.
+            taken = flow is None or flow.timestamps or not flow.seq_used
+            if flow and taken and outgoing and not bare_ack and tsval != flow.last_tsval:
                 flow.last_tsval = tsval
                 stamps.setdefault((key, tsval), now)
-            if not outgoing and ack and tsecr != 0 and not (flow and tsecr == flow.last_tsecr):
+            if taken and not outgoing and ack and tsecr != 0 and not (flow and tsecr == flow.last_tsecr):
                 if flow:
                     flow.last_tsecr = tsecr
                 sent = stamps.pop((key, tsecr), None)
@@ -168,6 +190,7 @@ def tcp_samples(capture, local):
                     yield {"time_ns": now, "rtt_ns": now - sent, "protocol": "tcp", "method": "timestamp",
                            "endpoints": endpoints}
         elif flow and not flow.timestamps:
+            flow.seq_used = True
             d = flow.out
             if outgoing:
                 seq = int(row["tcp.seq_raw"])
@@ -186,13 +209,16 @@ def tcp_samples(capture, local):
                         d.timed = (end, now)
             elif ack and not rst:
                 number = int(row["tcp.ack_raw"])
-                valid = d.sent is None or not after(number, d.sent)
-                if valid and (d.last_ack is None or after(number, d.last_ack)):
+                valid = d.sent is not None and not after(number, d.sent)
+                if valid and d.last_ack is not None and number == d.last_ack:
+                    if bare_ack:
+                        d.timed = None
+                elif valid and (d.last_ack is None or after(number, d.last_ack)):
                     d.last_ack = number
                     if d.timed and not after(d.timed[0], number):
                         end, sent = d.timed
                         d.timed = None
-                        if end == number and now - sent <= d.lifetime():
+                        if end == number and 0 <= now - sent <= d.lifetime():
                             rtt = now - sent
                             d.srtt = rtt if d.srtt == 0 else d.srtt - (d.srtt >> 3) + (rtt >> 3)
                             yield {"time_ns": now, "rtt_ns": rtt, "protocol": "tcp", "method": "seq_ack",
@@ -213,7 +239,8 @@ def main():
     parser.add_argument("--local", action="append", required=True, help="a local address or prefix (repeatable)")
     args = parser.parse_args()
     local = Local(args.local)
-    for sample in list(icmp_samples(args.capture, local)) + list(tcp_samples(args.capture, local)):
+    samples = list(icmp_samples(args.capture, local)) + list(tcp_samples(args.capture, local))
+    for sample in samples + list(dns_samples(args.capture, local)):
         print(json.dumps(sample))
     return 0
 

@@ -9,7 +9,7 @@
 namespace pping::testing {
 namespace {
 
-constexpr uint8_t kIpProtoTcp = 6, kIpProtoIcmp = 1, kIpProtoIcmpv6 = 58;
+constexpr uint8_t kIpProtoTcp = 6, kIpProtoUdp = 17, kIpProtoIcmp = 1, kIpProtoIcmpv6 = 58;
 
 void Put16(Frame& f, uint16_t v) {
   f.push_back(v >> 8);
@@ -78,7 +78,8 @@ std::vector<uint8_t> TcpOptions(const TcpSegment& s) {
 Frame BuildTcp(const TcpSegment& s) {
   const std::vector<uint8_t> option_bytes = TcpOptions(s);
   const size_t options = option_bytes.size();
-  Frame f = Headers(s.src, s.dst, kIpProtoTcp, 20 + options + s.payload);
+  const size_t payload = s.data.empty() ? s.payload : s.data.size();
+  Frame f = Headers(s.src, s.dst, kIpProtoTcp, 20 + options + payload);
   Put16(f, s.sport);
   Put16(f, s.dport);
   Put32(f, s.seq);
@@ -88,7 +89,48 @@ Frame BuildTcp(const TcpSegment& s) {
   Put16(f, 65535);  // window
   Put32(f, 0);      // checksum, urgent pointer
   f.insert(f.end(), option_bytes.begin(), option_bytes.end());
-  f.insert(f.end(), s.payload, 0xab);
+  if (s.data.empty()) {
+    f.insert(f.end(), s.payload, 0xab);
+  } else {
+    f.insert(f.end(), s.data.begin(), s.data.end());
+  }
+  return f;
+}
+
+Frame BuildUdp(const std::string& src, const std::string& dst, uint16_t sport, uint16_t dport,
+               const std::vector<uint8_t>& data) {
+  Frame f = Headers(src, dst, kIpProtoUdp, 8 + data.size());
+  Put16(f, sport);
+  Put16(f, dport);
+  Put16(f, static_cast<uint16_t>(8 + data.size()));
+  Put16(f, 0);  // checksum
+  f.insert(f.end(), data.begin(), data.end());
+  return f;
+}
+
+std::vector<uint8_t> BuildDns(const DnsMessage& m) {
+  Frame f;
+  Put16(f, m.id);
+  Put16(f, static_cast<uint16_t>((m.response ? 0x8000 : 0) | 0x0100 | (m.response ? 0x0080 : 0) | (m.rcode & 0xf)));
+  Put16(f, m.questions);
+  Put16(f, 0);  // answers
+  Put16(f, 0);  // authority
+  Put16(f, 0);  // additional
+  for (const char* label : {"example", "test"}) {
+    f.push_back(static_cast<uint8_t>(std::strlen(label)));
+    f.insert(f.end(), label, label + std::strlen(label));
+  }
+  f.push_back(0);
+  Put16(f, 1);  // type A
+  Put16(f, 1);  // class IN
+  return f;
+}
+
+std::vector<uint8_t> BuildDnsOverTcp(const DnsMessage& m) {
+  const std::vector<uint8_t> message = BuildDns(m);
+  Frame f;
+  Put16(f, static_cast<uint16_t>(message.size()));
+  f.insert(f.end(), message.begin(), message.end());
   return f;
 }
 

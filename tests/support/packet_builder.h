@@ -31,12 +31,29 @@ struct TcpSegment {
   std::vector<uint8_t> leading_options = {};
   uint32_t seq = 1000;
   uint32_t ack = 2000;
+  std::vector<uint8_t> data = {};  // the payload's bytes, instead of `payload` filler bytes
 };
 
 Frame BuildTcp(const TcpSegment& segment);
 
 // Echo request (or reply) with identifier `id` and sequence `seq`.
 Frame BuildEcho(const std::string& src, const std::string& dst, bool request, uint16_t id, uint16_t seq);
+
+// A UDP datagram carrying `data`.
+Frame BuildUdp(const std::string& src, const std::string& dst, uint16_t sport, uint16_t dport,
+               const std::vector<uint8_t>& data);
+
+// A DNS message: a query for example.test/A, or its response with `rcode`
+// (no answer records); `questions` is the header's QDCOUNT.
+struct DnsMessage {
+  uint16_t id = 0x1234;
+  bool response = false;
+  uint8_t rcode = 0;
+  uint16_t questions = 1;
+};
+std::vector<uint8_t> BuildDns(const DnsMessage& message);
+// The same with the 2-byte length in front, as DNS over TCP sends it.
+std::vector<uint8_t> BuildDnsOverTcp(const DnsMessage& message);
 
 // The first `bytes` bytes of a frame, to model truncation.
 Frame Truncate(Frame frame, size_t bytes);
