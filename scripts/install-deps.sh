@@ -9,7 +9,7 @@ PACKAGES=(
   libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev
-  libpcap-dev tcpdump tshark dnsmasq-base
+  libpcap-dev tcpdump tshark dnsmasq-base ngtcp2-client ngtcp2-server openssl
   iproute2 util-linux python3 python3-yaml curl
   prometheus yamllint systemd
 )

@@ -7,10 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <thread>
 
+#include "tests/lab/command.h"
 #include "tests/lab/lab.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
@@ -47,7 +51,11 @@ struct Watched {
   std::vector<nlohmann::json> events;
 };
 
-Watched Watch(const Lab& lab, std::vector<std::string> flags) {
+// `during` runs while the exporter watches (by default: 4 s of the lab's
+// own traffic).
+Watched Watch(
+    const Lab& lab, std::vector<std::string> flags,
+    const std::function<void()>& during = [] { std::this_thread::sleep_for(4s); }) {
   const int port = testing::FreeLocalPort();
   const std::string events_path = testing::TempPath("events.jsonl");
   std::remove(events_path.c_str());
@@ -57,7 +65,7 @@ Watched Watch(const Lab& lab, std::vector<std::string> flags) {
       testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
   Watched out;
   EXPECT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
-  std::this_thread::sleep_for(4s);
+  during();
   out.exposition = testing::HttpGet(port, "/metrics").value_or(testing::HttpResponse{}).body;
   out.samples = testing::ParseExposition(out.exposition);
   EXPECT_TRUE(exporter.Running()) << exporter.Output();
@@ -139,6 +147,45 @@ TEST(Dns, ResponseTimesOfARealServerMatchTheInjectedDelay) {
   const double queries = testing::FindValue(samples, "pping_dns_queries_total", {}).value_or(0);
   EXPECT_GE(queries, 80);
   EXPECT_EQ(testing::FindValue(samples, "pping_dns_queries_unanswered_total", {}), 0);
+}
+
+// A real QUIC implementation from Debian: ngtcp2's example server and
+// client (GnuTLS builds) over HTTP/3 on port 443. This version does not
+// spin: its spin bit stays 0 in every short-header packet, so its flows
+// are tracked and counted as UDP, and give no spin samples. Spinning
+// flows are tested with crafted packets (tests/datapath/spin_test.cc).
+TEST(Quic, ARealConnectionThatDoesNotSpinGivesNoSamples) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({.name = "ppquic", .delay = 20ms, .traffic = {.request_response = false, .ping = false}});
+  const std::string folder = testing::TempPath("quic");
+  std::filesystem::create_directories(folder + "/www");
+  {
+    std::ofstream big(folder + "/www/big", std::ios::binary);
+    big << std::string(1 << 20, 'q');
+  }
+  const CommandResult cert =
+      RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/key.pem", "-out",
+                  folder + "/cert.pem", "-days", "1", "-subj", "/CN=" + std::string(Lab::kServerV4)});
+  ASSERT_EQ(cert.exit_code, 0) << cert.output;
+  testing::Process server({"ip", "netns", "exec", lab.server_netns(), "gtlsserver", Lab::kServerV4, "443",
+                           folder + "/key.pem", folder + "/cert.pem", "-q", "-d", folder + "/www"});
+  unsigned fetched = 0;
+  const Watched w = Watch(lab, {}, [&] {
+    for (int i = 0; i < 3; ++i) {
+      const CommandResult client =
+          RunCommand({"ip", "netns", "exec", lab.client_netns(), "timeout", "10", "gtlsclient", Lab::kServerV4, "443",
+                      std::string("https://") + Lab::kServerV4 + "/big", "-q", "--exit-on-all-streams-close"});
+      fetched += client.exit_code == 0;
+    }
+  });
+  EXPECT_GT(fetched, 0u) << "no fetch over QUIC worked";
+  const Labels udp{{"prefix", "192.0.2.0/24"}, {"protocol", "udp"}, {"direction", "rx"}};
+  EXPECT_GT(testing::FindValue(w.samples, "pping_prefix_packets_total", udp).value_or(0), 100);
+  EXPECT_FALSE(testing::FindValue(w.samples, "pping_rtt_seconds_count", {{"protocol", "quic"}}))
+      << "a spin bit that stays 0 gave samples";
+  EXPECT_GE(testing::FindValue(w.samples, "pping_flows_opened_total", {{"reason", "first_packet"}}).value_or(0), 1)
+      << "its short-header packets were not tracked as QUIC";
+  EXPECT_TRUE(EventRtts(w.events, "spin", false).empty());
 }
 
 }  // namespace
