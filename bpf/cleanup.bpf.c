@@ -70,7 +70,8 @@ int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem* ctx) {
 
   if (!key || !stamped) return 0;
   copy = *key;
-  flow = bpf_map_lookup_elem(&flow_state, &copy.flow);
+  /* A DNS query's lifetime is fixed: no flow to look up. */
+  flow = copy.method == PP_METHOD_DNS ? NULL : bpf_map_lookup_elem(&flow_state, &copy.flow);
   if (flow && copy.stamped_on < PP_DIRECTIONS) srtt = flow->rtt[copy.stamped_on].srtt_ns;
   if (!pp_packet_ts_outlived(&copy, *stamped, pp_cleanup_now_ns, srtt)) {
     pp_cleanup_result.timestamps_kept++;

@@ -46,8 +46,10 @@ static __always_inline void dns_stamp(const struct pp_packet* p, __u32 hook, str
   count_insert_failure(gc, PP_MAP_PACKET_TS, err);
 }
 
-/* The response time of the query this response answers, or 0. */
-static __always_inline __u64 dns_match(const struct pp_packet* p, __u32 stamped_on, struct pp_clock* clock) {
+/* The response time of the query this response answers, or 0. One that
+ * comes after the timeout makes its query count as unanswered. */
+static __always_inline __u64 dns_match(const struct pp_packet* p, __u32 stamped_on, struct pp_clock* clock,
+                                       struct pp_global_counters* gc) {
   struct pp_packet_key key = {};
   __u64 *sent, sent_ns, now;
 
@@ -58,7 +60,11 @@ static __always_inline __u64 dns_match(const struct pp_packet* p, __u32 stamped_
   /* Only the CPU whose delete succeeds answers the query. */
   if (bpf_map_delete_elem(&packet_ts, &key)) return 0;
   now = clock_now(clock);
-  if ((sent_ns & PP_DNS_RETRIED) || now < sent_ns || pp_packet_ts_outlived(&key, sent_ns, now, 0)) return 0;
+  if (pp_packet_ts_outlived(&key, sent_ns, now, 0)) {
+    gc->dns_late++;
+    return 0;
+  }
+  if ((sent_ns & PP_DNS_RETRIED) || now < sent_ns) return 0;
   return now - sent_ns;
 }
 

@@ -41,6 +41,9 @@ static __always_inline int open_reason(const struct pp_packet* p, bool egress, s
   __u8 f = p->tcp_flags;
   int after_reset;
 
+  /* A QUIC flow opens on our own side's packet: any UDP packet can look
+   * like a short header, and spoofed ones must not fill the flow map. */
+  if (p->quic) return egress ? PP_OPEN_FIRST_PACKET : -1;
   if (p->flow.ip_proto != IPPROTO_TCP) return PP_OPEN_FIRST_PACKET;
   if (f & (PP_TCP_FIN | PP_TCP_RST)) return -1;
   if ((f & PP_TCP_SYN) && (f & PP_TCP_ACK)) return PP_OPEN_SYN_ACK;

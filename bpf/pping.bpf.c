@@ -343,7 +343,7 @@ __attribute__((noinline)) int pp_track_dns(const struct pp_packet* p, __u32 from
     dns_stamp(p, hook, &clock, gc);
     return 0;
   }
-  response_ns = dns_match(p, stamped_on, &clock);
+  response_ns = dns_match(p, stamped_on, &clock, gc);
   if (!response_ns) return 0;
   emit_rtt_event(p, NULL, stamped_on, PP_METHOD_DNS, response_ns, clock_now(&clock), gc);
   agg = agg_stats_for(p, hook, PP_METHOD_DNS, gc);

@@ -21,7 +21,8 @@
  * - Once a flow has had PP_SPIN_STRIKES strikes, more than a quarter of
  *   its edges, the bit is taken for greased and the flow gives no spin
  *   samples for good. Reordering across an edge is rare enough to stay
- *   below that.
+ *   below that. At most one strike counts per edge, so repeats of one
+ *   stray or forged packet cannot mark a spinning flow greased.
  * A bit that never changes has no edges and gives nothing.
  */
 #ifndef PPING_SPIN_H
@@ -42,8 +43,12 @@ static __always_inline bool spin_same_direction(const struct pp_spin_state* s, _
   return (s->last_edge & PP_SPIN_EDGE_KNOWN) && ((s->last_edge & PP_SPIN_EDGE_EGRESS) != 0) == (dir == PP_DIR_EGRESS);
 }
 
+/* At most one strike per edge: repeats of one stray (or forged) packet
+ * count once. */
 static __always_inline void spin_strike(struct pp_spin_state* s) {
   s->streak = 0;
+  if (s->last_edge & PP_SPIN_EDGE_STRUCK) return;
+  s->last_edge |= PP_SPIN_EDGE_STRUCK;
   if (s->invalid < 255) s->invalid++;
   if (s->invalid >= PP_SPIN_STRIKES && (__u32)s->invalid * 4 > s->valid) s->greased = 1;
 }
@@ -73,9 +78,9 @@ static __always_inline __u64 spin_packet(const struct pp_packet* p, struct pp_fl
   if (flow->last_identifier[hook] == value) return 0;
   if (spin_same_direction(s, hook)) {
     spin_strike(s);
-    /* The timed edge the other way is not followed by a trusted one. */
-    held = PP_READ_ONCE(flow->sampling[other].held_ns);
-    if (held > PP_HELD_WRITING) release_held(flow, other, held);
+    /* The last edge, this direction's, is in doubt: it times nothing. */
+    held = PP_READ_ONCE(flow->sampling[hook].held_ns);
+    if (held > PP_HELD_WRITING) release_held(flow, hook, held);
     return 0;
   }
   now = clock_now(clock);

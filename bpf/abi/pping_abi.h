@@ -162,6 +162,7 @@ struct pp_spin_state {
 
 #define PP_SPIN_EDGE_KNOWN (1 << 0)
 #define PP_SPIN_EDGE_EGRESS (1 << 1)
+#define PP_SPIN_EDGE_STRUCK (1 << 2) /* a strike was counted since that edge */
 
 /*
  * Every packet of a flow reads the first 32 bytes; the kernel's hash map
@@ -289,6 +290,7 @@ struct pp_global_counters {
   __u64 stamps_burst;
   __u64 events_lost; /* ring buffer full: the consumer fell behind */
   __u64 dns_queries; /* DNS queries stamped, their retries not counted again */
+  __u64 dns_late;    /* DNS responses after PP_DNS_TIMEOUT_NS: their query counts as unanswered */
 };
 
 /* How many UDP ports may be watched for QUIC (pp_config.quic_ports). */
@@ -382,7 +384,7 @@ PP_CHECK_SIZE(struct pp_flow_state, 160);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
 PP_CHECK_SIZE(struct pp_global_counters,
-              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 4));
+              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 5));
 PP_CHECK_SIZE(struct pp_config, 64 + 2 * PP_QUIC_PORTS);
 PP_CHECK_SIZE(struct pp_spin_state, 4 * PP_DIRECTIONS);
 PP_CHECK_SIZE(struct pp_event_header, 56);

@@ -176,7 +176,7 @@ void AddCleanupFlags(CLI::App& app, CleanupOptions& c) {
   AddDuration(app, "--cleanup.tcp-timeout", c.tcp_flow_timeout, "Idle time after which a TCP flow is forgotten",
               {1s, 24h});
   AddDuration(app, "--cleanup.icmp-timeout", c.icmp_flow_timeout,
-              "Idle time after which an ICMP echo pseudo-flow is forgotten", {1s, 24h});
+              "Idle time after which an ICMP echo pseudo-flow or a QUIC flow is forgotten", {1s, 24h});
   AddDuration(app, "--cleanup.protect-young", c.protect_young,
               "When a map is nearly full the oldest entries are evicted, never ones younger than this", {0s, 1h});
 }

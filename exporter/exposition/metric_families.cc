@@ -144,9 +144,11 @@ std::vector<MetricFamily> DnsFamilies(const GlobalCounters& c, const CleanupStat
                         "--sampling.include-local); a retry with the same id is not counted again.",
                         MetricType::Counter);
   AddCounter(queries, {}, static_cast<double>(c.dns_queries));
-  auto unanswered = Family("pping_dns_queries_unanswered_total",
-                           "DNS queries without a response within 5 s, counted when they expire.", MetricType::Counter);
-  AddCounter(unanswered, {}, static_cast<double>(cleanup.dns_expired));
+  auto unanswered =
+      Family("pping_dns_queries_unanswered_total",
+             "DNS queries without a response within 5 s, counted when they expire or their late response comes.",
+             MetricType::Counter);
+  AddCounter(unanswered, {}, static_cast<double>(cleanup.dns_expired + c.dns_late));
   return {std::move(queries), std::move(unanswered)};
 }
 

@@ -39,6 +39,7 @@ void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {
   sum.stamps_burst += cpu.stamps_burst;
   sum.events_lost += cpu.events_lost;
   sum.dns_queries += cpu.dns_queries;
+  sum.dns_late += cpu.dns_late;
 }
 
 }  // namespace pping

@@ -27,6 +27,7 @@ struct GlobalCounters {
   uint64_t stamps_burst = 0;
   uint64_t events_lost = 0;
   uint64_t dns_queries = 0;
+  uint64_t dns_late = 0;  // responses after the timeout: their queries count as unanswered
 };
 
 // Reads the counters; a function so tests can substitute fixed values.

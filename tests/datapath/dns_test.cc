@@ -105,10 +105,11 @@ TEST_F(DnsTest, ARetriedQueryGivesNoSample) {
   EXPECT_EQ(EntryCount<pp_packet_key>(timestamps().fd()), 0u) << "answered: nothing left to expire";
 }
 
-TEST_F(DnsTest, AnAnswerAfterTheTimeoutIsNoSample) {
+TEST_F(DnsTest, AnAnswerAfterTheTimeoutIsNoSampleAndCountsUnanswered) {
   EgressAt(Query({.id = 7}), At(0));
   IngressAt(Response({.id = 7}), At(5001));
   EXPECT_EQ(Dns4().rtt_count, 0u);
+  EXPECT_EQ(Counters().dns_late, 1u);
 }
 
 TEST_F(DnsTest, OverTcpAndIpv6) {

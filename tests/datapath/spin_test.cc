@@ -109,6 +109,26 @@ TEST_F(SpinTest, APacketReorderedAcrossAnEdgeMakesNone) {
   EXPECT_FALSE(OnlyFlow(flows().fd()).spin.greased);
 }
 
+// Many copies of one stray (or forged) packet count as one strike: they
+// cannot make a spinning flow look greased.
+TEST_F(SpinTest, RepeatsOfOneStrayPacketStrikeOnce) {
+  Spin(20);
+  const uint64_t t = kT0 + 20 * 20 * kMs;
+  EgressAt(Quic(true, false), t);                                                   // round 20's edge
+  for (uint64_t i = 1; i <= 40; ++i) EgressAt(Quic(true, true), t + i * 10 * kUs);  // the old value, again and again
+  EXPECT_FALSE(OnlyFlow(flows().fd()).spin.greased);
+  EXPECT_EQ(OnlyFlow(flows().fd()).spin.invalid, 1u);
+}
+
+// Any UDP packet on a QUIC port can look like a short header: only our own
+// side's packets open a QUIC flow, so spoofed ones cannot fill the map.
+TEST_F(SpinTest, OnlyOurOwnSidesPacketsOpenAFlow) {
+  for (uint64_t i = 0; i < 40; ++i) IngressAt(Quic(false, i % 2), kT0 + i * kMs);
+  EXPECT_EQ(EntryCount<pp_flow_key>(flows().fd()), 0u);
+  EgressAt(Quic(true, false), kT0 + 50 * kMs);
+  EXPECT_EQ(EntryCount<pp_flow_key>(flows().fd()), 1u);
+}
+
 TEST_F(SpinTest, IncludeLocalAddsTheLocalReaction) {
   DatapathOptions options = Replaying();
   options.include_local = true;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A capture taken while the exporter watched the same link live, replayed:
-// every flow gives the same RTT samples in the same order, within 0.1 ms of
-// the live ones. The live hooks and the capture's tap see a packet a few
+// every live RTT sample has its replayed twin, within 0.1 ms of it, and
+// few replayed samples are missing live. The live hooks and the capture's tap see a packet a few
 // microseconds apart, except where the kernel stamps a received packet for
 // the tap when it is queued to the CPU's backlog and runs tc ingress when
 // the backlog is processed: a busy CPU parts the two by more. So the median
@@ -98,29 +98,43 @@ TEST(LiveVsReplay, TheCaptureGivesTheLiveSamples) {
 
   const auto live_flows = RttsByFlow(live), replay_flows = RttsByFlow(replay);
   ASSERT_GE(live_flows.size(), 4u) << "TCP and echo, IPv4 and IPv6";
-  size_t samples = 0, beyond_100us = 0;
+  // Paired by time: a live sample and its replayed twin are reported by
+  // the same packet, whose capture and hook times differ by well under
+  // 1 ms. Live, two CPUs racing for a held sample may cost one now and
+  // then (bpf/held_stamp.h); the replay, on one CPU, never loses it.
+  size_t samples = 0, beyond_100us = 0, lost_live = 0, replayed = 0;
   std::vector<int64_t> differences;
   for (const auto& [flow, live_rtts] : live_flows) {
     const auto found = replay_flows.find(flow);
     ASSERT_NE(found, replay_flows.end()) << Describe(flow) << " was not in the replay";
     const auto& replay_rtts = found->second;
-    ASSERT_EQ(replay_rtts.size(), live_rtts.size()) << Describe(flow) << "\nlive:\n"
-                                                    << Listing(live_rtts) << "replay:\n"
-                                                    << Listing(replay_rtts);
+    size_t r = 0;
     for (size_t i = 0; i < live_rtts.size(); ++i) {
-      EXPECT_NEAR(replay_rtts[i].second, live_rtts[i].second, 1'000'000) << Describe(flow) << " sample " << i;
-      differences.push_back(std::abs(replay_rtts[i].second - live_rtts[i].second));  // ns
+      while (r < replay_rtts.size() && replay_rtts[r].first < live_rtts[i].first - 1'000'000) ++r;
+      ASSERT_LT(r, replay_rtts.size()) << Describe(flow) << ": live sample " << i << " has no replayed twin\nlive:\n"
+                                       << Listing(live_rtts) << "replay:\n"
+                                       << Listing(replay_rtts);
+      ASSERT_LE(std::abs(replay_rtts[r].first - live_rtts[i].first), 1'000'000)
+          << Describe(flow) << ": live sample " << i << " has no replayed twin\nlive:\n"
+          << Listing(live_rtts) << "replay:\n"
+          << Listing(replay_rtts);
+      differences.push_back(std::abs(replay_rtts[r].second - live_rtts[i].second));  // ns
+      EXPECT_LE(differences.back(), 1'000'000) << Describe(flow) << " sample " << i;
       if (differences.back() > 100'000) ++beyond_100us;
+      ++r;
     }
     samples += live_rtts.size();
+    replayed += replay_rtts.size();
+    lost_live += replay_rtts.size() - live_rtts.size();
   }
+  EXPECT_LE(lost_live * 50, replayed) << lost_live << " of " << replayed << " samples missing live";
   EXPECT_EQ(replay_flows.size(), live_flows.size());
   EXPECT_GT(samples, 200u);
   ASSERT_FALSE(differences.empty());
   std::sort(differences.begin(), differences.end());
   std::cout << samples << " samples in " << live_flows.size() << " flows; |replay - live| median "
             << differences[differences.size() / 2] << " ns, max " << differences.back()
-            << " ns, over 0.1 ms: " << beyond_100us << "\n";
+            << " ns, over 0.1 ms: " << beyond_100us << "; missing live: " << lost_live << "\n";
   EXPECT_LE(differences[differences.size() / 2], 20'000);
   EXPECT_LE(beyond_100us * 20, samples) << beyond_100us << " of " << samples << " samples differ by over 0.1 ms";
 }
