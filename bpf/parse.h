@@ -238,15 +238,22 @@ static __always_inline bool quic_port(__be16 port) {
  * to or from a QUIC port: its spin bit, which header protection leaves
  * readable. Long headers (the handshake) carry no spin bit. */
 static __always_inline void parse_quic(struct cursor* c, struct pp_packet* p, const struct udphdr* udp) {
-  __u8* first = c->pos;
+  __u8 first;
 
   if (!quic_port(udp->source) && !quic_port(udp->dest)) return;
-  if (bpf_ntohs(udp->len) < sizeof(*udp) + PP_QUIC_SHORT_MIN || (void*)(first + 1) > c->end) return;
-  if ((*first & 0xc0) != 0x40) return;
+  if (bpf_ntohs(udp->len) < sizeof(*udp) + PP_QUIC_SHORT_MIN) return;
+  /* A sender's UDP segmentation (GSO) leaves the payload outside the
+   * linear part: on tc it is loaded from the skb. */
+  if (c->pos + 1 <= c->end) {
+    first = *(__u8*)c->pos;
+  } else if (!c->skb || bpf_skb_load_bytes(c->skb, c->pos - c->start, &first, 1)) {
+    return;
+  }
+  if ((first & 0xc0) != 0x40) return;
   p->quic = true;
   p->tracked = true;
   p->method = PP_METHOD_SPIN;
-  p->spin = (*first >> 5) & 1;
+  p->spin = (first >> 5) & 1;
 }
 
 static __always_inline int parse_udp(struct cursor* c, struct pp_packet* p, bool egress) {
