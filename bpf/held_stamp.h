@@ -56,6 +56,15 @@ static __always_inline bool release_held(struct pp_flow_state* flow, __u32 dir, 
   return true;
 }
 
+/* Gives up whatever sample is held on `dir`. */
+static __always_inline void give_up_held(struct pp_flow_state* flow, __u32 dir) {
+  __u64 held;
+
+  if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir))) return;
+  held = PP_READ_ONCE(flow->sampling[dir].held_ns);
+  if (held > PP_HELD_WRITING) release_held(flow, dir, held);
+}
+
 /* The RTT of the sample held on `dir` if `echoed` is its identifier, else
  * 0. A held sample the echoes have passed can no longer be echoed (TSecr
  * and echo sequences grow), and one past its lifetime no longer counts: the

@@ -47,25 +47,12 @@
 
 static __always_inline bool seq_after(__u32 a, __u32 b) { return (__s32)(a - b) > 0; }
 
-/* Gives up the segment timed on `dir`, if any. */
-static __always_inline void seq_give_up(struct pp_flow_state* flow, __u32 dir) {
-  __u64 held;
-
-  if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir))) return;
-  held = PP_READ_ONCE(flow->sampling[dir].held_ns);
-  if (held > PP_HELD_WRITING) release_held(flow, dir, held);
-}
-
 /* Gives up the segment timed on `dir` if a segment starting at `seq` may
- * resend any of its bytes. */
+ * resend any of its bytes. (While nothing is held the identifier read is
+ * stale, and give_up_held finds nothing to release.) */
 static __always_inline void seq_karn(struct pp_flow_state* flow, __u32 dir, __u32 seq) {
-  __u64 held;
-
   if (dir >= PP_DIRECTIONS || !(flow->flags & held_flag(dir))) return;
-  held = PP_READ_ONCE(flow->sampling[dir].held_ns);
-  if (held <= PP_HELD_WRITING) return;
-  if (!seq_after(PP_READ_ONCE(flow->sampling[dir].held_identifier), seq)) return;
-  release_held(flow, dir, held);
+  if (seq_after(PP_READ_ONCE(flow->sampling[dir].held_identifier), seq)) give_up_held(flow, dir);
 }
 
 /* Times the segment ending at `end` if no other is timed on `dir` and the
@@ -132,7 +119,7 @@ static __always_inline __u64 seq_match(const struct pp_packet* p, struct pp_flow
       /* A duplicate ACK: a segment after the timed one arrived before an
        * earlier one, and the ACK that ends the timed one will wait for the
        * earlier one too. */
-      if (p->pure_ack) seq_give_up(flow, stamped_on);
+      if (p->pure_ack) give_up_held(flow, stamped_on);
       return 0;
     }
     if (!seq_after(ack, flow->last_echo[stamped_on])) return 0;
@@ -159,7 +146,7 @@ static __always_inline void seq_switch_to_timestamps(struct pp_flow_state* flow)
   __u32 was = __sync_fetch_and_or(&flow->flags, PP_FLOW_TIMESTAMPS);
 
   if ((was & PP_FLOW_TIMESTAMPS) || !(was & PP_FLOW_SEQ_ACK)) return;
-  for (__u32 dir = 0; dir < PP_DIRECTIONS; dir++) seq_give_up(flow, dir);
+  for (__u32 dir = 0; dir < PP_DIRECTIONS; dir++) give_up_held(flow, dir);
   flow->id_known = 0;
   flow->echo_known = 0;
 }

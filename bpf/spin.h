@@ -79,8 +79,7 @@ static __always_inline __u64 spin_packet(const struct pp_packet* p, struct pp_fl
   if (spin_same_direction(s, hook)) {
     spin_strike(s);
     /* The last edge, this direction's, is in doubt: it times nothing. */
-    held = PP_READ_ONCE(flow->sampling[hook].held_ns);
-    if (held > PP_HELD_WRITING) release_held(flow, hook, held);
+    give_up_held(flow, hook);
     return 0;
   }
   now = clock_now(clock);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "exporter/kernel/abi_convert.h"
+#include "exporter/stats/names.h"
 
 namespace pping {
 namespace {
@@ -96,12 +97,8 @@ FlowEvent CleanupClosedFlow(const pp_flow_key& key, std::chrono::system_clock::t
 }
 
 const char* MethodName(const RttEvent& event) {
-  switch (event.method) {
-    case PP_METHOD_SEQ_ACK: return "seq_ack";
-    case PP_METHOD_DNS: return "dns";
-    case PP_METHOD_SPIN: return "spin";
-    default: return event.flow.ip_proto == IPPROTO_TCP ? "timestamp" : "echo";
-  }
+  // Only TCP against the rest tells the identifier methods apart.
+  return RttMethodName(event.flow.ip_proto == IPPROTO_TCP ? PP_PROTO_TCP : PP_PROTO_ICMP, event.method);
 }
 
 std::string ProtocolName(uint8_t ip_proto) {

@@ -53,15 +53,18 @@ std::string RttLabels(const PrefixKey& key) {
          RttMethodName(key.proto_class, key.method) + "\"";
 }
 
-constexpr const char* kDnsFamily = "pping_dns_response_seconds";
-constexpr const char* kRttFamily = "pping_rtt_seconds";
+constexpr PrefixExposition::HistogramNames kRttFamily{"pping_rtt_seconds", "pping_rtt_seconds_bucket",
+                                                      "pping_rtt_seconds_sum", "pping_rtt_seconds_count"};
+constexpr PrefixExposition::HistogramNames kDnsFamily{"pping_dns_response_seconds", "pping_dns_response_seconds_bucket",
+                                                      "pping_dns_response_seconds_sum",
+                                                      "pping_dns_response_seconds_count"};
 
 }  // namespace
 
 void PrefixExposition::Begin(TextBuffer& out) {
   out_ = &out;
   for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_, &dns_}) side->clear();
-  AppendHeader(out, kRttFamily, "Round-trip times observed towards each remote prefix.", "histogram");
+  AppendHeader(out, kRttFamily.name, "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
 size_t PrefixExposition::KeepLabelsFor(size_t slots) {
@@ -80,8 +83,8 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
                ProtocolLabel(key.proto_class, key.method) + "\"";
     l.rtt = l.prefix + "," + RttLabels(key);
-    l.family = key.method == PP_METHOD_DNS ? kDnsFamily : kRttFamily;
-    l.bucket_head = std::string(l.family) + "_bucket{" + l.rtt + ",le=\"";
+    l.family = key.method == PP_METHOD_DNS ? &kDnsFamily : &kRttFamily;
+    l.bucket_head = std::string(l.family->bucket) + "{" + l.rtt + ",le=\"";
   }
   return l;
 }
@@ -122,9 +125,8 @@ void PrefixExposition::AddHistogram(TextBuffer& out, const Labels& labels, const
     *at++ = '\n';
   }
   out.Commit(at);
-  const std::string family(labels.family), sum = family + "_sum", count = family + "_count";
-  AppendSample(out, sum.c_str(), labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
-  AppendSample(out, count.c_str(), labels.rtt, "", total.rtt_count);
+  AppendSample(out, labels.family->sum, labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
+  AppendSample(out, labels.family->count, labels.rtt, "", total.rtt_count);
 }
 
 void PrefixExposition::Finish() {
@@ -139,7 +141,8 @@ void PrefixExposition::Finish() {
   AppendHeader(out, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
                "counter");
   out += bytes_.view();
-  AppendHeader(out, kDnsFamily, "Response times of DNS queries to each remote prefix, by response code.", "histogram");
+  AppendHeader(out, kDnsFamily.name, "Response times of DNS queries to each remote prefix, by response code.",
+               "histogram");
   out += dns_.view();
   out_ = nullptr;
 }

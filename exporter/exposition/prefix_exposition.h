@@ -31,6 +31,14 @@ class PrefixExposition {
   void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt);
   // Appends the min/max gauges and traffic counters to `out`.
   void Finish();
+  // A histogram family's sample names, fixed at compile time.
+  struct HistogramNames {
+    const char* name;
+    const char* bucket;
+    const char* sum;
+    const char* count;
+  };
+
   // Drops the label text kept for slots at or past `slots`, which the
   // aggregator has given back; returns how many slots' text it dropped.
   size_t KeepLabelsFor(size_t slots);
@@ -41,10 +49,10 @@ class PrefixExposition {
   // prefix is formatted anew.
   struct Labels {
     PrefixKey key;
-    std::string prefix;       // prefix="...",protocol="...", empty until formatted
-    std::string rtt;          // the same plus matched_on="..." and method="..." (DNS: rcode="...")
-    const char* family = "";  // pping_rtt_seconds or pping_dns_response_seconds
-    std::string bucket_head;  // pping_rtt_seconds_bucket{<rtt>,le="
+    std::string prefix;                      // prefix="...",protocol="...", empty until formatted
+    std::string rtt;                         // the same plus matched_on="..." and method="..." (DNS: rcode="...")
+    const HistogramNames* family = nullptr;  // pping_rtt_seconds or pping_dns_response_seconds
+    std::string bucket_head;                 // pping_rtt_seconds_bucket{<rtt>,le="
   };
   const Labels& LabelsOf(uint32_t slot, const PrefixKey& key);
   void AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total);
