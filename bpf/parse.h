@@ -79,6 +79,8 @@ struct pp_packet {
   __u32 identifier;        /* TSval, echo request sequence, or a segment's end sequence */
   __u32 echoed;            /* TSecr, echo reply sequence, or the ACK number */
   __u32 seq;               /* TCP: the segment's first sequence number */
+  __u32 seq_end;           /* TCP: past its payload and FIN (not its SYN) */
+  __u32 ack;               /* TCP: its acknowledgment number */
   __u8 proto_class;
   __u8 ecn;
   __u8 tcp_flags; /* PP_TCP_* of a TCP segment, else 0 */
@@ -269,11 +271,10 @@ static __always_inline int parse_udp(struct cursor* c, struct pp_packet* p, bool
 
 /* Without timestamps, a segment is identified by the sequence number after
  * it: what the ACK that covers it carries. SYN and FIN take one number. */
-static __always_inline void use_sequence_numbers(struct pp_packet* p, const struct tcphdr* tcp, __u32 payload) {
+static __always_inline void use_sequence_numbers(struct pp_packet* p, const struct tcphdr* tcp) {
   p->method = PP_METHOD_SEQ_ACK;
-  p->seq = bpf_ntohl(tcp->seq);
-  p->identifier = p->seq + payload + tcp->syn + tcp->fin;
-  p->echoed = bpf_ntohl(tcp->ack_seq);
+  p->identifier = p->seq_end + tcp->syn;
+  p->echoed = p->ack;
   /* A RST neither is acknowledged nor acknowledges in time. */
   p->can_stamp = p->identifier != p->seq && !tcp->rst;
   p->can_match = tcp->ack && !tcp->rst;
@@ -295,8 +296,11 @@ static __always_inline int parse_tcp(struct cursor* c, struct pp_packet* p, __u3
   pure_ack = tcp->ack && !tcp->syn && !tcp->fin && !tcp->rst && l4_len == hdr_len;
   p->pure_ack = pure_ack;
   p->tracked = true; /* every segment drives the flow's lifecycle */
+  p->seq = bpf_ntohl(tcp->seq);
+  p->seq_end = p->seq + (l4_len - hdr_len) + tcp->fin;
+  p->ack = bpf_ntohl(tcp->ack_seq);
   if (tcp_timestamps(c, (void*)tcp + hdr_len, &tsval, &tsecr)) {
-    use_sequence_numbers(p, tcp, l4_len - hdr_len);
+    use_sequence_numbers(p, tcp);
   } else {
     p->identifier = tsval;
     p->echoed = tsecr;

@@ -22,6 +22,7 @@
 #include "insert_failure.h"
 #include "maps.h"
 #include "parse.h"
+#include "retransmit.h"
 #include "sampling.h"
 #include "seq_ack.h"
 #include "spin.h"
@@ -285,13 +286,14 @@ static __always_inline void refresh_last_seen(struct pp_flow_state* flow, const 
   if (clock->ns && clock->ns - flow->last_seen_ns > PP_LAST_SEEN_GRANULARITY_NS) flow->last_seen_ns = clock->ns;
 }
 
-static __always_inline void track_flow(const struct pp_packet* p, __u32 len, bool egress, struct pp_agg_stats* agg,
-                                       struct pp_global_counters* gc) {
+static __always_inline void track_flow(const struct pp_packet* p, struct __sk_buff* skb, __u32 len, bool egress,
+                                       struct pp_agg_stats* agg, struct pp_global_counters* gc) {
   __u32 hook = egress ? PP_DIR_EGRESS : PP_DIR_INGRESS;
   __u32 seen = egress ? PP_FLOW_SEEN_EGRESS : PP_FLOW_SEEN_INGRESS;
   struct pp_clock clock = {};
   bool identifiers = p->method == PP_METHOD_IDENTIFIER;
   struct pp_flow_state* flow;
+  __u32 newest = 0;
 
   clock.given = p->given_ns;
   flow = lookup_or_open_flow(p, &clock, egress, gc);
@@ -311,11 +313,17 @@ static __always_inline void track_flow(const struct pp_packet* p, __u32 len, boo
        * overwrite the state the sequence numbers keep. */
       identifiers = !(flow->flags & PP_FLOW_SEQ_ACK) || (flow->flags & PP_FLOW_TIMESTAMPS);
     }
+    /* The last TSval sent this way before this one (its own if none was:
+     * nothing is older), read before note_and_stamp remembers this one. */
+    newest = flow->id_known & (1 << hook) ? flow->last_identifier[hook & 1] : p->identifier;
     if (identifiers) note_and_stamp(p, flow, hook, &clock, gc);
   }
   if (identifiers && p->can_match && (!egress || pp_cfg.include_local))
     match_and_record(p, flow, hook, &clock, agg, gc);
   if (!flow) return;
+  if (pp_cfg.track_retransmits && p->flow.ip_proto == IPPROTO_TCP && !retx_continues(p, flow, hook) &&
+      retx_concerns(p, flow, egress))
+    pp_track_retransmits(p, flow, retx_how(skb, egress, identifiers), newest, agg);
   refresh_last_seen(flow, &clock);
   if (p->tcp_flags) maybe_close_flow(p, flow, egress, &clock, gc);
 }
@@ -376,7 +384,7 @@ static __always_inline void pping_core(void* data, void* data_end, struct __sk_b
   agg = agg_stats_for(&p, PP_DIR_INGRESS, PP_METHOD_IDENTIFIER, gc);
   if (agg) count_prefix_traffic(agg, len, egress);
   p.given_ns = given_ns;
-  if (p.tracked) track_flow(&p, len, egress, agg, gc);
+  if (p.tracked) track_flow(&p, skb, len, egress, agg, gc);
   if (p.dns) pp_track_dns(&p, egress, gc);
 }
 

@@ -68,7 +68,8 @@ struct Pipeline {
     const DatapathOptions& d = config.datapath;
     collector = std::make_shared<PpingCollector>(
         aggregator, counters, [this] { return cleaner->stats(); }, [this] { return attachments->Report(); },
-        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes}, RttBucketLayout(config.histogram));
+        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
+        PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
     attachments = std::make_unique<AttachmentManager>(interfaces, datapath.Programs(), config.attach.hooks);
   }
 

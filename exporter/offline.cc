@@ -97,7 +97,8 @@ class ReplaySession {
     const DatapathOptions& d = config.datapath;
     collector_ = std::make_shared<PpingCollector>(
         aggregator_, counters_, [this] { return cleaner_.stats(); }, [] { return AttachmentReport{}; },
-        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes}, RttBucketLayout(config.histogram));
+        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
+        PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
   }
 
   void Replay(const CapturedPacket& packet) {

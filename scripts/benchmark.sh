@@ -5,7 +5,9 @@
 # PPING_BASELINE=<git revision> also builds that revision's exporter (in a
 # temporary worktree) and measures its per-packet costs and its scrapes
 # with 16,384 prefixes alongside, in the same rounds: the side-by-side
-# comparison with a baseline.
+# comparison with a baseline. PPING_BASELINE_FLAGS="--flag ..." instead
+# makes the baseline this revision's exporter run with those flags (e.g.
+# --no-tcp.retransmits): what an option costs, side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,6 +27,12 @@ if [[ -n "${PPING_BASELINE:-}" ]]; then
   (cd "$tree" && bazel build //exporter:pping_exporter && cp bazel-bin/exporter/pping_exporter "$tree.exporter" &&
     bazel shutdown)
   baseline=(--baseline-exporter "$tree.exporter")
+elif [[ -n "${PPING_BASELINE_FLAGS:-}" ]]; then
+  wrapper="$(mktemp /tmp/pping-baseline.XXXXXX)"
+  trap 'rm -f "$wrapper"' EXIT
+  printf '#!/bin/sh\nexec %q "$@" %s\n' "$PWD/bazel-bin/exporter/pping_exporter" "$PPING_BASELINE_FLAGS" >"$wrapper"
+  chmod +x "$wrapper"
+  baseline=(--baseline-exporter "$wrapper")
 fi
 out=tests/bench/results
 mkdir -p "$out"

@@ -48,9 +48,10 @@ struct pp_packet_key {
 };
 
 /* How the identifiers one direction sends are sampled; written about once
- * per new identifier, not per packet. One 32-byte block, apart from the RTT
- * state, so that a stamp touches one cache line (with the kernel's element
- * layout the flow's value starts 32 bytes into a line). */
+ * per new identifier, not per packet (but for sent_end, written per data
+ * segment of this direction by its own hook). One 32-byte block, apart from
+ * the RTT state, so that a stamp touches one cache line (with the kernel's
+ * element layout the flow's value starts 32 bytes into a line). */
 struct pp_dir_sampling {
   __u64 last_stamp_ns; /* when the last regular sample was taken */
   /* The regular sample the flow holds itself instead of in packet_ts:
@@ -62,7 +63,14 @@ struct pp_dir_sampling {
   __u32 held_identifier;
   __u32 last_stamped; /* the newest identifier stamped into packet_ts */
   __u8 burst_left;    /* stamps still allowed in the current burst */
-  __u8 pad[7];
+  __u8 pad;
+  /* Retransmissions (retransmit.h), with track_retransmits: segments
+   * retransmitted since the one awaiting its Eifel check (egress only), and
+   * the highest end sequence number sent this way. Written by this
+   * direction's hook, sent_end on each of its data segments; the other hook
+   * reads them only to judge an arriving segment or settle the check. */
+  __u16 eifel_segments;
+  __u32 sent_end;
 };
 
 /* The RTT of the identifiers one direction sends; written on each match. */
@@ -146,6 +154,13 @@ enum pp_close_reason {
 #define PP_FLOW_TIMESTAMPS (1 << 8)
 /* Segments without timestamps have been followed on sequence numbers. */
 #define PP_FLOW_SEQ_ACK (1 << 9)
+/* sampling[].sent_end holds the highest sequence number that hook saw
+ * sent (retransmit.h). */
+#define PP_FLOW_SENT_KNOWN_INGRESS (1 << 10)
+#define PP_FLOW_SENT_KNOWN_EGRESS (1 << 11)
+/* A retransmission the local side sent waits for the ACK that tells
+ * whether it was spurious (eifel_*). */
+#define PP_FLOW_EIFEL (1 << 12)
 /* Each pair above keeps its egress bit right above its ingress bit, so the
  * flag of direction `dir` is the pair's ingress flag shifted by `dir`. */
 #define PP_FLOW_DIR_FLAG(ingress_flag, dir) ((__u32)(ingress_flag) << (dir))
@@ -195,6 +210,12 @@ struct pp_flow_state {
   __u64 tx_bytes;
   __u64 rx_packets;
   __u64 rx_bytes;
+  /* With track_retransmits, the local side's retransmission awaiting its
+   * Eifel check (PP_FLOW_EIFEL): its first sequence number and its TSval.
+   * The flow's value stays within 168 bytes, which keeps the kernel's
+   * element for it in a 256-byte allocation. */
+  __u32 eifel_seq;
+  __u32 eifel_tsval;
 };
 
 /* Protocol classes: the bounded "protocol" label of every per-prefix metric. */
@@ -260,7 +281,12 @@ struct pp_agg_stats {
   __u64 rtt_min_ns; /* 0 when rtt_count is 0 */
   __u64 rtt_max_ns;
   __u32 rtt_buckets[PP_HIST_BUCKETS]; /* drained every interval: u32 is ample */
-  __u32 pad;
+  /* TCP segments that resent sequence numbers already seen sent, and those
+   * the local side sent that the ACK after them showed needless
+   * (retransmit.h). */
+  __u32 rx_retransmits;
+  __u32 tx_retransmits;
+  __u32 tx_spurious_retransmits;
 };
 
 /* Maps whose inserts can fail; indexes pp_global_counters.map_full and
@@ -305,13 +331,14 @@ struct pp_config {
   __u32 rtt_rate_milli;  /* if set: rate limit = rate x RTT, in 1/1000 */
   __u8 ipv4_prefix_len;  /* as counted on the mapped form: 96 + v4 length */
   __u8 ipv6_prefix_len;
-  __u8 use_srtt;      /* RTT for rtt_rate: smoothed (1) or minimum (0) */
-  __u8 burst_count;   /* extra identifiers stamped after a sample */
-  __u8 include_local; /* also stamp on ingress and match on egress */
-  __u8 include_syn;   /* a SYN alone opens a flow */
-  __u8 emit_events;   /* push RTT and flow events to the ring buffer */
-  __u8 replay;        /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
-  __u8 pad[4];
+  __u8 use_srtt;          /* RTT for rtt_rate: smoothed (1) or minimum (0) */
+  __u8 burst_count;       /* extra identifiers stamped after a sample */
+  __u8 include_local;     /* also stamp on ingress and match on egress */
+  __u8 include_syn;       /* a SYN alone opens a flow */
+  __u8 emit_events;       /* push RTT and flow events to the ring buffer */
+  __u8 replay;            /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
+  __u8 track_retransmits; /* follow TCP sequence numbers to count retransmissions */
+  __u8 pad[3];
   __be16 quic_ports[PP_QUIC_PORTS]; /* UDP ports whose short-header packets are QUIC; 0: unused */
 };
 
@@ -380,9 +407,9 @@ PP_CHECK_SIZE(struct pp_flow_key, 40);
 PP_CHECK_SIZE(struct pp_packet_key, 48);
 PP_CHECK_SIZE(struct pp_dir_sampling, 32);
 PP_CHECK_SIZE(struct pp_dir_rtt, 16);
-PP_CHECK_SIZE(struct pp_flow_state, 160);
+PP_CHECK_SIZE(struct pp_flow_state, 168);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
-PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 4);
+PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 3 * 4);
 PP_CHECK_SIZE(struct pp_global_counters,
               8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 5));
 PP_CHECK_SIZE(struct pp_config, 64 + 2 * PP_QUIC_PORTS);
@@ -398,7 +425,8 @@ PP_STATIC_ASSERT(__builtin_offsetof(struct pp_agg_stats, rtt_buckets) == 64, "hi
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_packet_key, identifier) == 40, "identifier follows the flow");
 PP_STATIC_ASSERT(PP_FLOW_DIR_FLAG(PP_FLOW_STAMP_OPEN_INGRESS, PP_DIR_EGRESS) == PP_FLOW_STAMP_OPEN_EGRESS &&
                      PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, PP_DIR_EGRESS) == PP_FLOW_HELD_EGRESS &&
-                     PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, PP_DIR_INGRESS) == PP_FLOW_HELD_INGRESS,
+                     PP_FLOW_DIR_FLAG(PP_FLOW_HELD_INGRESS, PP_DIR_INGRESS) == PP_FLOW_HELD_INGRESS &&
+                     PP_FLOW_DIR_FLAG(PP_FLOW_SENT_KNOWN_INGRESS, PP_DIR_EGRESS) == PP_FLOW_SENT_KNOWN_EGRESS,
                  "per-direction flag pairs: egress bit right above ingress");
 PP_STATIC_ASSERT(__builtin_offsetof(struct pp_flow_state, sampling) == 32,
                  "per-packet flow fields fit the first 32 bytes");

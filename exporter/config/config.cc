@@ -168,6 +168,9 @@ void AddSamplingFlags(CLI::App& app, DatapathOptions& d) {
       ->expected(1, static_cast<int>(kMaxQuicPorts))
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  app.add_flag("--tcp.retransmits,!--no-tcp.retransmits", d.track_retransmits,
+               "Count retransmitted TCP segments per prefix (follows sequence numbers on every TCP flow)")
+      ->capture_default_str();
 }
 
 void AddCleanupFlags(CLI::App& app, CleanupOptions& c) {

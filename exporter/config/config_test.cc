@@ -158,6 +158,15 @@ TEST(Config, HelpExitsCleanly) {
   EXPECT_NE(out.message.find("100ms"), std::string::npos) << "defaults shown as durations";
 }
 
+TEST(Config, RetransmissionCountingIsOnUnlessSwitchedOff) {
+  EXPECT_TRUE(Parsed({}).datapath.track_retransmits);
+  EXPECT_FALSE(Parsed({"--no-tcp.retransmits"}).datapath.track_retransmits);
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/r.toml";
+  std::ofstream(path) << "tcp.retransmits = false\n";
+  EXPECT_FALSE(Parsed({"--config.file", path.c_str()}).datapath.track_retransmits);
+  EXPECT_TRUE(Parsed({"--config.file", path.c_str(), "--tcp.retransmits"}).datapath.track_retransmits);
+}
+
 TEST(Config, ExampleFileParsesAndNamesEveryFlag) {
   const char* path = "config/pping_exporter.toml";
   const Config c = Parsed({"--config.file", path});

@@ -38,7 +38,16 @@ class StandardAggregate : public AggregateFormatter {
            ProtocolLabel(r.key.proto_class, r.key.method) + (r.key.method == PP_METHOD_SEQ_ACK ? " (seq/ack)" : "") +
            (r.key.method == PP_METHOD_DNS ? " (dns)" : "") + (r.key.matched_on == PP_DIR_EGRESS ? " (local) " : " ") +
            rtt + " rx=" + std::to_string(r.window.rx_packets) + "pkts/" + std::to_string(r.window.rx_bytes) +
-           "B tx=" + std::to_string(r.window.tx_packets) + "pkts/" + std::to_string(r.window.tx_bytes) + "B\n";
+           "B tx=" + std::to_string(r.window.tx_packets) + "pkts/" + std::to_string(r.window.tx_bytes) + "B" +
+           Retransmits(r.window) + "\n";
+  }
+
+ private:
+  // Only where there were any: most intervals of most prefixes have none.
+  static std::string Retransmits(const PrefixStats& w) {
+    if (w.rx_retransmits + w.tx_retransmits == 0) return "";
+    return " retransmits rx=" + std::to_string(w.rx_retransmits) + " tx=" + std::to_string(w.tx_retransmits) +
+           " (spurious " + std::to_string(w.tx_spurious_retransmits) + ")";
   }
 };
 
@@ -58,7 +67,10 @@ nlohmann::ordered_json ToJson(const AggregateRecord& r) {
           {"rx_packets", r.window.rx_packets},
           {"rx_bytes", r.window.rx_bytes},
           {"tx_packets", r.window.tx_packets},
-          {"tx_bytes", r.window.tx_bytes}};
+          {"tx_bytes", r.window.tx_bytes},
+          {"rx_retransmits", r.window.rx_retransmits},
+          {"tx_retransmits", r.window.tx_retransmits},
+          {"tx_spurious_retransmits", r.window.tx_spurious_retransmits}};
 }
 
 class JsonLinesAggregate : public AggregateFormatter {

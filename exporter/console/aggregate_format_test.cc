@@ -35,7 +35,11 @@ std::string RenderAggregate(OutputFormat format) {
   auto formatter = MakeAggregateFormatter(format);
   // One call per statement: the formatter keeps state between calls.
   std::string out = formatter->Begin();
-  out += formatter->Format({kGoldenTime, {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP, PP_DIR_INGRESS}, w});
+  PrefixStats lossy = w;  // traffic keys carry the retransmissions
+  lossy.rx_retransmits = 3;
+  lossy.tx_retransmits = 2;
+  lossy.tx_spurious_retransmits = 1;
+  out += formatter->Format({kGoldenTime, {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP, PP_DIR_INGRESS}, lossy});
   out += formatter->Format(
       {kGoldenTime, {ParseAddress("192.0.2.0"), 120, PP_PROTO_TCP, PP_DIR_INGRESS, PP_METHOD_SEQ_ACK}, w});
   out += formatter->Format({kGoldenTime, {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP, PP_DIR_INGRESS}, quiet});

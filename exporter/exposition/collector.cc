@@ -27,13 +27,13 @@ void Append(std::vector<prometheus::MetricFamily>& out, std::vector<prometheus::
 }  // namespace
 
 PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                               AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets)
+                               AttachmentReader attachments, MapSizes map_sizes, PrefixExposition prefix_text)
     : aggregator_(aggregator),
       counters_(std::move(counters)),
       cleanup_(std::move(cleanup)),
       attachments_(std::move(attachments)),
       map_sizes_(map_sizes),
-      prefix_text_(std::move(buckets)) {}
+      prefix_text_(std::move(prefix_text)) {}
 
 void PpingCollector::AppendExposition(ExpositionStream& out) {
   std::vector<prometheus::MetricFamily> families;

@@ -22,7 +22,7 @@ class PpingCollector : public ExpositionSource {
   using AttachmentReader = std::function<AttachmentReport()>;
 
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
-                 AttachmentReader attachments, MapSizes map_sizes, RttBucketLayout buckets);
+                 AttachmentReader attachments, MapSizes map_sizes, PrefixExposition prefix_text);
   void AppendExposition(ExpositionStream& out) override;
 
  private:

@@ -72,7 +72,7 @@ class CollectorTest : public ::testing::Test {
   size_t Scrape(Client& client, size_t piece_bytes) {
     PpingCollector collector(
         aggregator_, [] { return GlobalCounters{}; }, [] { return CleanupStats{}; }, [] { return AttachmentReport{}; },
-        MapSizes{}, RttBucketLayout(RttBucketOptions{}));
+        MapSizes{}, PrefixExposition(RttBucketLayout(RttBucketOptions{})));
     TextBuffer text;
     ExpositionStream out(text, client.AsSend(), piece_bytes);
     collector.AppendExposition(out);

@@ -15,6 +15,9 @@ PrefixSnapshot TcpPrefix() {
   s.rx_bytes = 1500;
   s.tx_packets = 12;
   s.tx_bytes = 1800;
+  s.rx_retransmits = 2;
+  s.tx_retransmits = 3;
+  s.tx_spurious_retransmits = 1;
   s.rtt_count = 4;
   s.rtt_sum_ns = 3'000 + 5'000 + 20'000'000 + 40'000'000;
   s.rtt_min_ns = 3'000;

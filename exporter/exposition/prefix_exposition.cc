@@ -53,6 +53,9 @@ std::string RttLabels(const PrefixKey& key) {
          RttMethodName(key.proto_class, key.method) + "\"";
 }
 
+constexpr const char* kRetransmits = "pping_prefix_retransmits_total";
+constexpr const char* kSpurious = "pping_prefix_spurious_retransmits_total";
+
 constexpr PrefixExposition::HistogramNames kRttFamily{"pping_rtt_seconds", "pping_rtt_seconds_bucket",
                                                       "pping_rtt_seconds_sum", "pping_rtt_seconds_count"};
 constexpr PrefixExposition::HistogramNames kDnsFamily{"pping_dns_response_seconds", "pping_dns_response_seconds_bucket",
@@ -63,7 +66,7 @@ constexpr PrefixExposition::HistogramNames kDnsFamily{"pping_dns_response_second
 
 void PrefixExposition::Begin(TextBuffer& out) {
   out_ = &out;
-  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_, &dns_}) side->clear();
+  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_, &dns_, &retransmits_text_, &spurious_text_}) side->clear();
   AppendHeader(out, kRttFamily.name, "Round-trip times observed towards each remote prefix.", "histogram");
 }
 
@@ -98,6 +101,11 @@ void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStat
     AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"tx\"", total.tx_packets);
     AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"rx\"", total.rx_bytes);
     AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
+    if (retransmits_ && key.proto_class == PP_PROTO_TCP) {
+      AppendSample(retransmits_text_, kRetransmits, labels, "direction=\"rx\"", total.rx_retransmits);
+      AppendSample(retransmits_text_, kRetransmits, labels, "direction=\"tx\"", total.tx_retransmits);
+      AppendSample(spurious_text_, kSpurious, labels, "direction=\"tx\"", total.tx_spurious_retransmits);
+    }
   }
   if (total.rtt_count == 0) return;
   if (key.method == PP_METHOD_DNS) {
@@ -141,6 +149,16 @@ void PrefixExposition::Finish() {
   AppendHeader(out, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
                "counter");
   out += bytes_.view();
+  if (retransmits_) {
+    AppendHeader(out, kRetransmits,
+                 "TCP segments the prefix sent again (rx) and that were sent to it again (tx), as seen at the hook.",
+                 "counter");
+    out += retransmits_text_.view();
+    AppendHeader(out, kSpurious,
+                 "Retransmissions sent to the prefix that the ACK after them showed needless (Eifel, TCP timestamps).",
+                 "counter");
+    out += spurious_text_.view();
+  }
   AppendHeader(out, kDnsFamily.name, "Response times of DNS queries to each remote prefix, by response code.",
                "histogram");
   out += dns_.view();

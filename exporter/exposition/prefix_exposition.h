@@ -19,7 +19,10 @@ namespace pping {
 // memory: Begin(), Add() per prefix, Finish().
 class PrefixExposition {
  public:
-  explicit PrefixExposition(RttBucketLayout layout) : layout_(std::move(layout)) {}
+  // `retransmits`: the datapath counts TCP retransmissions, so their
+  // families are written (zeros would read as a loss-free link).
+  explicit PrefixExposition(RttBucketLayout layout, bool retransmits = true)
+      : layout_(std::move(layout)), retransmits_(retransmits) {}
 
   // The histogram family goes into `out` as prefixes are added (the caller
   // may send and clear `out` between them); the other families wait in side
@@ -58,8 +61,9 @@ class PrefixExposition {
   void AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total);
 
   RttBucketLayout layout_;
+  bool retransmits_;
   TextBuffer* out_ = nullptr;
-  TextBuffer min_, max_, packets_, bytes_, dns_;
+  TextBuffer min_, max_, packets_, bytes_, dns_, retransmits_text_, spurious_text_;
   std::vector<uint64_t> cumulative_;
   std::vector<Labels> labels_;  // by slot
 };

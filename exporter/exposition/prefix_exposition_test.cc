@@ -105,6 +105,38 @@ TEST(Exposition, TrafficCountersPerPrefixAndDirection) {
   EXPECT_EQ(FindValue(samples, "pping_prefix_bytes_total", {{"direction", "tx"}, {"prefix", "192.0.2.0/24"}}), 1800);
 }
 
+TEST(Exposition, RetransmissionsPerTcpPrefixAndDirection) {
+  const auto samples = ParseExposition(RenderPrefixes({TcpPrefix()}));
+  const std::map<std::string, std::string> prefix{{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}};
+  auto with = [&prefix](const char* direction) {
+    auto labels = prefix;
+    labels["direction"] = direction;
+    return labels;
+  };
+  EXPECT_EQ(FindValue(samples, "pping_prefix_retransmits_total", with("rx")), 2);
+  EXPECT_EQ(FindValue(samples, "pping_prefix_retransmits_total", with("tx")), 3);
+  EXPECT_EQ(FindValue(samples, "pping_prefix_spurious_retransmits_total", with("rx")), std::nullopt)
+      << "arriving retransmissions are not judged";
+  EXPECT_EQ(FindValue(samples, "pping_prefix_spurious_retransmits_total", with("tx")), 1);
+}
+
+TEST(Exposition, RetransmissionsOnlyForTcpAndOnlyWhenCounted) {
+  PrefixSnapshot udp;
+  udp.key = {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP};
+  udp.total.tx_packets = 3;
+  int series = 0;
+  for (const auto& s : ParseExposition(RenderPrefixes({udp}))) series += s.name == "pping_prefix_retransmits_total";
+  EXPECT_EQ(series, 0) << "UDP has no retransmissions to count";
+
+  PrefixExposition off{RttBucketLayout(RttBucketOptions{}), /*retransmits=*/false};
+  TextBuffer text;
+  off.Begin(text);
+  off.Add(0, TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
+  off.Finish();
+  EXPECT_EQ(std::string(text.view()).find("retransmits"), std::string::npos)
+      << "with --no-tcp.retransmits the families are left out, not shown as zeros";
+}
+
 TEST(Exposition, PrefixWithoutRttHasTrafficButNoHistogram) {
   PrefixSnapshot quiet;
   quiet.key = {ParseAddress("2001:db8::"), 48, PP_PROTO_UDP};

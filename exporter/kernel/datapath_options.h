@@ -31,7 +31,8 @@ struct DatapathOptions {
   // UDP ports whose short-header packets are QUIC, for the spin bit (at
   // most PP_QUIC_PORTS; the config layer checks).
   std::vector<uint16_t> quic_ports = {443};
-  bool emit_events = false;  // write every RTT and flow event to the ring buffer
+  bool track_retransmits = true;  // follow TCP sequence numbers to count retransmissions
+  bool emit_events = false;       // write every RTT and flow event to the ring buffer
   // Packets come from a capture through PacketRunner: each brings its own
   // time and length on the wire, instead of the clock and the frame's.
   bool replay = false;

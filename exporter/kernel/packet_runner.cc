@@ -11,7 +11,8 @@
 
 namespace pping {
 
-PacketRunner::Result PacketRunner::Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len) const {
+PacketRunner::Result PacketRunner::Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len,
+                                       uint16_t segments) const {
   const std::span<const uint8_t> head = frame.first(std::min(frame.size(), kMaxFrame));
   __sk_buff context{};
   // 0 would tell the programs to read the clock instead: a packet stamped
@@ -20,6 +21,7 @@ PacketRunner::Result PacketRunner::Run(std::span<const uint8_t> frame, uint64_t 
   // The length on the wire goes in cb[0]: the kernel's own wire_len field
   // refuses lengths past 64 KiB, which captured super-packets have.
   context.cb[0] = std::max<uint32_t>(wire_len, static_cast<uint32_t>(frame.size()));
+  context.gso_segs = segments;
   bpf_test_run_opts opts{};
   opts.sz = sizeof(opts);
   opts.data_in = head.data();

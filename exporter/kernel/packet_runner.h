@@ -28,7 +28,9 @@ class PacketRunner {
   // is the packet's time and `wire_len` its length on the wire. kRefused:
   // the kernel would not take the frame (EINVAL, e.g. an IPv4 or IPv6
   // frame that ends inside its IP header); any other failure throws Error.
-  Result Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len) const;
+  // `segments`: how many TCP segments a super-packet stands for, as the
+  // kernel's GSO count (0: one).
+  Result Run(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t wire_len, uint16_t segments = 0) const;
 
  private:
   UniqueFd program_;

@@ -40,6 +40,11 @@ struct PrefixStats {
   uint64_t rtt_min_ns = 0;  // 0: no sample
   uint64_t rtt_max_ns = 0;
   std::array<uint64_t, PP_HIST_BUCKETS> rtt_buckets{};
+  // TCP segments the prefix sent again (rx) or was sent again (tx), and
+  // those sent to it that were shown needless (spurious).
+  uint64_t rx_retransmits = 0;
+  uint64_t tx_retransmits = 0;
+  uint64_t tx_spurious_retransmits = 0;
 
   // Adds another interval's counts; min/max combine, counting only sides
   // that had samples. `Counts` is PrefixStats or any record with the same
@@ -62,6 +67,9 @@ void PrefixStats::Merge(const Counts& other) {
   rtt_count += other.rtt_count;
   rtt_sum_ns += other.rtt_sum_ns;
   for (size_t i = 0; i < rtt_buckets.size(); ++i) rtt_buckets[i] += other.rtt_buckets[i];
+  rx_retransmits += other.rx_retransmits;
+  tx_retransmits += other.tx_retransmits;
+  tx_spurious_retransmits += other.tx_spurious_retransmits;
 }
 
 // The smallest and largest RTT of one interval.

@@ -51,9 +51,16 @@ TEST(PrefixStats, MergeTakesTheKernelsRecordToo) {
   cpu.rtt_count = 1;
   cpu.rtt_min_ns = cpu.rtt_max_ns = cpu.rtt_sum_ns = 5'000'000;
   cpu.rtt_buckets[pp_hist_bucket(5'000)] = 1;
+  cpu.rx_retransmits = 4;
+  cpu.tx_retransmits = 5;
+  cpu.tx_spurious_retransmits = 7;
   PrefixStats a = Rtt(7'000'000);
+  a.tx_retransmits = 1;
   a.Merge(cpu);
   EXPECT_EQ(a.tx_packets, 2u);
+  EXPECT_EQ(a.rx_retransmits, 4u);
+  EXPECT_EQ(a.tx_retransmits, 6u);
+  EXPECT_EQ(a.tx_spurious_retransmits, 7u);
   EXPECT_EQ(a.rtt_min_ns, 5'000'000u);
   EXPECT_EQ(a.rtt_count, 2u);
 }

@@ -114,8 +114,8 @@ void ReportCosts(std::ostream& md, const TrafficReport& t) {
   md << "\n### BPF cost per packet under real traffic (bpf_stats)\n\n"
      << "The floor is an empty tc program on the same hooks under the same load: what bpf_stats "
         "reports for doing nothing here. Floor and pping"
-     << (baseline ? " and the baseline (the exporter built from another revision)" : "") << " alternate for "
-     << t.cost_rounds << " rounds; each ns figure is the median round."
+     << (baseline ? " and the baseline (the exporter built from another revision, or this one with other flags)" : "")
+     << " alternate for " << t.cost_rounds << " rounds; each ns figure is the median round."
      << (baseline ? " pping / baseline is the median over the rounds of the ratio within a round (pping and the "
                     "baseline run back to back, in alternating order), with the least and greatest round."
                   : "")

@@ -116,12 +116,14 @@ void DatapathTest::IngressXdp(const Frame& frame) {
   EXPECT_EQ(opts.retval, static_cast<__u32>(XDP_PASS));
 }
 
-PacketRunner::Result DatapathTest::EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len) {
-  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_egress.get())).Run(frame, time_ns, wire_len);
+PacketRunner::Result DatapathTest::EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len,
+                                            uint16_t segments) {
+  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_egress.get())).Run(frame, time_ns, wire_len, segments);
 }
 
-PacketRunner::Result DatapathTest::IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len) {
-  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len);
+PacketRunner::Result DatapathTest::IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len,
+                                             uint16_t segments) {
+  return PacketRunner(UniqueFd::Dup(programs_.ethernet.tc_ingress.get())).Run(frame, time_ns, wire_len, segments);
 }
 
 PrefixStats DatapathTest::Stats(const std::string& prefix, unsigned mapped_len, uint8_t proto, uint8_t matched_on,

@@ -29,6 +29,15 @@ inline constexpr const char* kRemote4 = "192.0.2.10";
 inline constexpr const char* kLocal6 = "2001:db8:aa::7";
 inline constexpr const char* kRemote6 = "2001:db8:bb::10";
 
+// Times of packets run with their own time (Replaying()): a capture's
+// epoch time in ns, and a millisecond.
+inline constexpr uint64_t kT0 = 1'795'694'400'000'000'000;
+inline constexpr uint64_t kMs = 1'000'000;
+// First sequence numbers of crafted TCP flows: the local side's, the
+// remote side's.
+inline constexpr uint32_t kIsn = 1000;
+inline constexpr uint32_t kPeer = 5000;
+
 // Datapath options with sampling switched off, to be adjusted per test.
 DatapathOptions UnsampledOptions();
 // The same, loaded for replay: each packet's time is given with it.
@@ -60,8 +69,9 @@ class DatapathTest : public ::testing::Test {
   void IngressXdp(const Frame& frame);
   // With a datapath loaded for replay (Replaying()): the packet at
   // `time_ns`, `wire_len` long on the wire (0: the frame's length).
-  PacketRunner::Result EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0);
-  PacketRunner::Result IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0);
+  // `segments`: the GSO segment count of a super-packet (0: one).
+  PacketRunner::Result EgressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0, uint16_t segments = 0);
+  PacketRunner::Result IngressAt(const Frame& frame, uint64_t time_ns, uint32_t wire_len = 0, uint16_t segments = 0);
 
   // Moves every time the maps hold (flows' last packet, stamps, held
   // samples) `d` into the past: as if `d` had passed since.

@@ -13,8 +13,6 @@
 namespace pping::testing {
 namespace {
 
-constexpr uint64_t kT0 = 1'795'694'400'000'000'000;
-constexpr uint64_t kMs = 1'000'000;
 constexpr uint16_t kClientPort = 41000;
 constexpr uint8_t kNxdomain = 3;
 

@@ -13,9 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr uint64_t kT0 = 1'795'694'400'000'000'000;  // a capture's epoch time, ns
-constexpr uint64_t kMs = 1'000'000;
-
 using ReplayTest = DatapathTest;
 
 TEST_F(ReplayTest, RttsRunOnTheCapturesClock) {

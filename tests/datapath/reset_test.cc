@@ -11,9 +11,6 @@
 namespace pping::testing {
 namespace {
 
-constexpr uint64_t kT0 = 1'795'694'400'000'000'000;
-constexpr uint64_t kMs = 1'000'000;
-
 // A RST, or RST+ACK, without any option, as Linux sends them.
 Frame BareRst(bool from_local, bool with_ack) {
   const uint8_t flags = with_ack ? kRst | kAck : kRst;

@@ -12,11 +12,6 @@
 namespace pping::testing {
 namespace {
 
-constexpr uint64_t kT0 = 1'795'694'400'000'000'000;
-constexpr uint64_t kMs = 1'000'000;
-constexpr uint32_t kIsn = 1000;   // the local side's sequence numbers
-constexpr uint32_t kPeer = 5000;  // the remote side's
-
 // A segment without timestamps, local -> remote or back.
 Frame Out(uint8_t flags, uint32_t seq, uint32_t ack, size_t payload, const char* local = kLocal4,
           const char* remote = kRemote4) {

@@ -13,9 +13,7 @@
 namespace pping::testing {
 namespace {
 
-constexpr uint64_t kT0 = 1'795'694'400'000'000'000;
 constexpr uint64_t kUs = 1'000;
-constexpr uint64_t kMs = 1'000'000;
 constexpr uint16_t kClientPort = 50000;
 
 // A QUIC packet of 40 bytes: a short header with the spin bit, or a long

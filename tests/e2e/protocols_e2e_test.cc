@@ -12,10 +12,12 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "tests/lab/command.h"
 #include "tests/lab/lab.h"
+#include "tests/lab/traffic.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/json_lines.h"
@@ -147,6 +149,85 @@ TEST(Dns, ResponseTimesOfARealServerMatchTheInjectedDelay) {
   const double queries = testing::FindValue(samples, "pping_dns_queries_total", {}).value_or(0);
   EXPECT_GE(queries, 80);
   EXPECT_EQ(testing::FindValue(samples, "pping_dns_queries_unanswered_total", {}), 0);
+}
+
+// The client namespace's count of TCP segments its stack retransmitted
+// (the kernel's RetransSegs, IPv4 and IPv6 together).
+uint64_t KernelRetransSegs(const std::string& netns) {
+  const CommandResult snmp = RunCommand({"ip", "netns", "exec", netns, "cat", "/proc/net/snmp"});
+  std::istringstream lines(snmp.output);
+  std::string header, values;
+  while (std::getline(lines, header)) {
+    if (header.rfind("Tcp:", 0) != 0 || !std::getline(lines, values)) continue;
+    std::istringstream names(header), numbers(values);
+    std::string name, number;
+    while (names >> name && numbers >> number) {
+      if (name == "RetransSegs") return std::stoull(number);
+    }
+  }
+  ADD_FAILURE() << "no Tcp RetransSegs in " << snmp.output;
+  return 0;
+}
+
+double SumOf(const std::vector<testing::Sample>& samples, const std::string& name, const std::string& direction) {
+  double total = 0;
+  for (const auto& s : samples) {
+    if (s.name == name && s.labels.at("direction") == direction) total += s.value;
+  }
+  return total;
+}
+
+// Bulk TCP over IPv4 and IPv6 through a delay line that loses every 40th
+// client packet, after the client's hook and before the server's. Every
+// segment the client's stack retransmits (the kernel's own count) is
+// counted once by each side: as sent again (tx) by an exporter on the
+// client's interface, as received again (rx) by one on the server's.
+TEST(Retransmits, EachSideCountsWhatTheSendersStackRetransmitted) {
+  PPING_SKIP_UNLESS_ROOT();
+  Lab lab({.name = "ppretx", .delay = 10ms, .traffic = {.request_response = false, .ping = false}, .drop_every = 40});
+  const int client_port = testing::FreeLocalPort();
+  testing::Process client(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), client_port,
+                                                          {"--aggregation.interval", "100ms"}));
+  ASSERT_TRUE(testing::WaitUntilReady(client_port)) << client.Output();
+  const int server_port = testing::FreeLocalPort();
+  testing::Process server(
+      testing::MonitoringExporterArgv(lab.server_netns(), "pps0", server_port, {"--aggregation.interval", "100ms"}));
+  ASSERT_TRUE(testing::WaitUntilReady(server_port)) << server.Output();
+  const uint64_t before = KernelRetransSegs(lab.client_netns());
+  {
+    Traffic bulk({.client_netns = lab.client_netns(),
+                  .server_netns = lab.server_netns(),
+                  .server_addresses = {Lab::kServerV4, Lab::kServerV6},
+                  .mix = {.request_response = false, .ping = false, .paced_bulk = true},
+                  .bulk_interval = 500us});
+    std::this_thread::sleep_for(4s);
+  }
+  // Closed connections still resend what was not yet acknowledged.
+  std::this_thread::sleep_for(1500ms);
+  const uint64_t kernel = KernelRetransSegs(lab.client_netns()) - before;
+  const auto scrape = [](int port) {
+    return testing::ParseExposition(testing::HttpGet(port, "/metrics").value_or(testing::HttpResponse{}).body);
+  };
+  const auto sent = scrape(client_port);
+  const auto received = scrape(server_port);
+  const double tx = SumOf(sent, "pping_prefix_retransmits_total", "tx");
+  const double rx = SumOf(received, "pping_prefix_retransmits_total", "rx");
+  std::cout << "kernel RetransSegs " << kernel << ", client exporter tx " << tx << " (spurious "
+            << SumOf(sent, "pping_prefix_spurious_retransmits_total", "tx") << "), server exporter rx " << rx << "\n";
+  EXPECT_GE(kernel, 20u) << "the lost packets were resent";
+  EXPECT_EQ(tx, static_cast<double>(kernel));
+  EXPECT_EQ(rx, static_cast<double>(kernel));
+  EXPECT_EQ(SumOf(sent, "pping_prefix_retransmits_total", "rx"), 0) << "the server sent no data";
+  EXPECT_LE(SumOf(sent, "pping_prefix_spurious_retransmits_total", "tx"), tx / 10) << "every 40th packet was lost";
+  for (const auto& prefix : {"192.0.2.0/24", "2001:db8:1::/48"}) {
+    EXPECT_GT(testing::FindValue(sent, "pping_prefix_retransmits_total",
+                                 {{"prefix", prefix}, {"protocol", "tcp"}, {"direction", "tx"}})
+                  .value_or(0),
+              0)
+        << prefix;
+  }
+  EXPECT_EQ(client.Terminate().code, 0);
+  EXPECT_EQ(server.Terminate().code, 0);
 }
 
 // A real QUIC implementation from Debian: ngtcp2's example server and

@@ -16,7 +16,7 @@ TEST(PromqlSources, FindsEveryDashboardTargetWithoutVariables) {
 
 TEST(PromqlSources, FindsEveryRuleAndDropsAlertThresholds) {
   const auto recording = RuleExpressions("config/pping_recording_rules.yml");
-  EXPECT_EQ(recording.size(), 6u);
+  EXPECT_EQ(recording.size(), 8u);
   const auto alerts = RuleExpressions("config/pping_alert_rules.yml");
   ASSERT_EQ(alerts.size(), 5u);
   EXPECT_EQ(alerts[0].promql, "up{job=\"pping\"}");

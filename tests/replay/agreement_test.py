@@ -160,6 +160,31 @@ class AgreementTest(unittest.TestCase):
             print(f"{capture}: {len(samples)} SEQ/ACK samples, all among tshark's {len(ack_rtt)} ack_rtt",
                   file=sys.stderr)
 
+    def test_retransmissions_agree_with_tshark(self):
+        """Per direction, the retransmitted segments the replay counts are
+        the data (or FIN) segments tshark flags as retransmissions or as out
+        of order: the local stack, where these captures were taken, never
+        reorders what it sends, so a segment of its own below the highest
+        sequence number sent is one it sent again. Two captures lost every
+        40th client packet after the capture point; the others lost none."""
+        flagged = "(tcp.analysis.retransmission or tcp.analysis.out_of_order) and not tcp.analysis.keep_alive"
+        for capture in CAPTURES:
+            expected = collections.Counter()
+            for row in reference_rtts.tshark_rows(os.path.join(TESTDATA, capture), flagged,
+                                                  ["ip.src", "ipv6.src", "tcp.flags", "tcp.len"]):
+                flags = int(row["tcp.flags"], 16)
+                if flags & 0x06 or (int(row["tcp.len"]) == 0 and not flags & 0x01):
+                    continue  # SYN, RST, or nothing sent
+                expected["tx" if (row["ip.src"] or row["ipv6.src"]) in LOCAL else "rx"] += 1
+            replay = self.replay(capture, True)
+            for direction in ("tx", "rx"):
+                self.assertEqual(replay.metric("pping_prefix_retransmits_total", direction=direction),
+                                 expected[direction], f"{capture} {direction}")
+            self.assertEqual(replay.metric("pping_prefix_spurious_retransmits_total"), 0, capture)
+            if capture in ("loss.pcap", "bulk_no_timestamps.pcap"):
+                self.assertGreater(expected["tx"], 10, capture)
+                print(f"{capture}: {expected['tx']} retransmitted segments, as tshark", file=sys.stderr)
+
     def test_dns_response_times_by_response_code(self):
         expected = collections.Counter(s["rcode"] for s in reference("dns.pcap") if s["method"] == "dns")
         self.assertGreater(expected[0], 0, "NOERROR responses")
