@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
                  parsed.exit_code == 0 ? "" : "pping_exporter: error: ", parsed.message.c_str());
     return parsed.exit_code;
   }
+  if (parsed.config->check_only) {
+    std::printf("pping_exporter: flags and config file are valid\n");
+    return 0;
+  }
   // Logs go to stderr: stdout belongs to the event output (--output.format).
   spdlog::set_default_logger(spdlog::stderr_color_mt("pping"));
   spdlog::set_level(SpdlogLevel(parsed.config->log_level));

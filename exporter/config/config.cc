@@ -5,8 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
+#include "exporter/config/config_file.h"
 #include "exporter/config/duration.h"
 #include "exporter/config/replay_flags.h"
 #include "exporter/util/error.h"
@@ -80,10 +85,16 @@ CLI::Option* AddChoice(CLI::App& app, const std::string& names, Enum& target, co
   return Words(app.add_option(names, target, help), words)->default_str(default_word);
 }
 
+// An empty value ("") for a name or a path is a mistake, not a default.
+const CLI::Validator kNotEmpty(
+    [](const std::string& text) { return text.empty() ? std::string("an empty value") : std::string(); }, "");
+
 void AddAttachFlags(CLI::App& app, AttachOptions& a) {
   app.add_option("--attach.interface,--interface,-i", a.interfaces,
-                 "Interface to monitor (repeatable); default: the one carrying the default route");
-  app.add_option("--attach.netns", a.netns, "Named network namespace (/run/netns/NAME) holding the interfaces");
+                 "Interface to monitor (repeatable); default: the one carrying the default route")
+      ->check(kNotEmpty);
+  app.add_option("--attach.netns", a.netns, "Named network namespace (/run/netns/NAME) holding the interfaces")
+      ->check(kNotEmpty);
   AddChoice(app, "--attach.tc-mode", a.hooks.tc_mode,
             "auto: TCX links where the kernel has them, else clsact; or only tcx or clsact",
             {{"auto", TcMode::kAuto}, {"tcx", TcMode::kTcx}, {"clsact", TcMode::kClsact}}, "auto");
@@ -193,7 +204,8 @@ void AddOutputFlags(CLI::App& app, ConsoleOptions& o) {
                                             {"json", OutputFormat::kJson},
                                             {"jsonl", OutputFormat::kJsonl}});
   app.add_option("--output.write,--write,-w", o.write_path,
-                 "Write the console output to FILE (appended for line formats; SIGHUP reopens it)");
+                 "Write the console output to FILE (appended for line formats; SIGHUP reopens it)")
+      ->check(kNotEmpty);
   AddDuration(app, "--output.aggregate,--aggregate,-a", o.aggregate,
               "Print per-prefix aggregates this often instead of events (bare number: seconds)", {1s, 24h, "s"});
 }
@@ -212,6 +224,7 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
   // A key that names no flag (a typo) is an error, not silently ignored.
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.add_option("--web.listen-address", c.web.listen_address, "Address to serve metrics on, [host]:port")
+      ->check(kNotEmpty)
       ->capture_default_str();
   app.add_option("--web.telemetry-path", c.web.telemetry_path, "Path under which to expose metrics")
       ->capture_default_str();
@@ -229,7 +242,48 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
   AddSamplingFlags(app, c.datapath);
   AddCleanupFlags(app, c.cleanup);
   AddOutputFlags(app, c.output);
+  app.add_flag("--config.check", c.check_only, "Check the flags and the config file, then exit (0: valid)");
   app.set_version_flag("--version", std::string(kVersion));
+}
+
+// The value of --config.file, checked before the flag parser reads the
+// file (config_file.h); "" if not given.
+std::optional<std::string> ConfigFileArgument(int argc, const char* const* argv) {
+  const std::string flag = "--config.file";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == flag) return i + 1 < argc ? std::string(argv[i + 1]) : std::string();
+    if (arg.starts_with(flag + "=")) return arg.substr(flag.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// An interface name the kernel could hold (dev_valid_name), printable.
+std::string InterfaceNameProblem(const std::string& name) {
+  if (name.size() > 15) return "longer than 15 bytes";
+  if (name == "." || name == "..") return "not a name";
+  for (const char c : name) {
+    if (c == '/' || c == ':' || static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      return "a character no interface name has";
+    }
+  }
+  return "";
+}
+
+// `text` with anything unprintable escaped, to quote bad input on one line.
+std::string Printable(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f) {
+      out += c;
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
+      out += escaped;
+    }
+  }
+  return out;
 }
 
 bool IsPowerOfTwo(unsigned v) { return v && !(v & (v - 1)); }
@@ -252,6 +306,19 @@ ParseOutcome Validate(Config config, const Bounds& bounds) {
   if (config.web.telemetry_path.empty() || config.web.telemetry_path.front() != '/') {
     return Fail("--web.telemetry-path must start with '/'");
   }
+  std::set<std::string> interfaces;
+  for (const std::string& name : config.attach.interfaces) {
+    const std::string problem = InterfaceNameProblem(name);
+    if (!problem.empty()) return Fail("--attach.interface " + Printable(name) + ": " + problem);
+    if (!interfaces.insert(name).second) return Fail("--attach.interface " + name + " given twice");
+  }
+  if (!out.write_path.empty()) {
+    const std::filesystem::path folder = std::filesystem::absolute(out.write_path).parent_path();
+    std::error_code error;
+    if (!std::filesystem::is_directory(folder, error)) {
+      return Fail("--output.write " + Printable(out.write_path) + ": no directory " + Printable(folder.string()));
+    }
+  }
   // Events only cost anything when they are printed one by one.
   config.datapath.emit_events = out.prints_events();
   config.datapath.replay = config.replay.has_value();
@@ -273,7 +340,9 @@ std::vector<std::string> ConfigFileKeys() {
   std::vector<std::string> keys;
   for (const CLI::Option* opt : app.get_options()) {
     const std::string name = opt->get_single_name();
-    if (name.empty() || name == "help" || name == "version" || name == "config.file") continue;
+    if (name.empty() || name == "help" || name == "version" || name == "config.file" || name == "config.check") {
+      continue;
+    }
     keys.push_back(name);
   }
   return keys;
@@ -286,6 +355,10 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   ReplayOptions replay;
   AddAllFlags(app, config, bounds);
   CLI::App* replay_command = AddReplayCommand(app, replay);
+  if (const auto file = ConfigFileArgument(argc, argv)) {
+    const std::string problem = ConfigFileProblem(*file);
+    if (!problem.empty()) return Fail("--config.file" + (file->empty() ? "" : " " + Printable(*file)) + ": " + problem);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

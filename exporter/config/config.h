@@ -39,6 +39,7 @@ struct Config {
   CleanupOptions cleanup;
   ConsoleOptions output;
   std::optional<ReplayOptions> replay;  // `replay FILE`: read a capture instead of attaching
+  bool check_only = false;              // --config.check: validate, then exit
 };
 
 // What the command line asked for: run with a config, or exit right away

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "exporter/config/config_file.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -165,6 +167,75 @@ TEST(Config, RetransmissionCountingIsOnUnlessSwitchedOff) {
   std::ofstream(path) << "tcp.retransmits = false\n";
   EXPECT_FALSE(Parsed({"--config.file", path.c_str()}).datapath.track_retransmits);
   EXPECT_TRUE(Parsed({"--config.file", path.c_str(), "--tcp.retransmits"}).datapath.track_retransmits);
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// Bad input is one line and exit code 2, naming what is wrong.
+void ExpectRefused(std::vector<const char*> args, const std::string& wanted) {
+  const ParseOutcome out = Parse(args);
+  EXPECT_EQ(out.exit_code, 2) << out.message;
+  EXPECT_FALSE(out.config);
+  EXPECT_NE(out.message.find(wanted), std::string::npos) << out.message;
+  EXPECT_EQ(out.message.find('\n'), std::string::npos) << out.message;
+}
+
+TEST(Config, ConfigFileMustBeASmallTextFileOfCompleteLines) {
+  ExpectRefused({"--config.file", ""}, "--config.file: an empty path");
+  ExpectRefused({"--config.file=/dev/zero"}, "not a regular file");
+  ExpectRefused({"--config.file", "/"}, "not a regular file");
+  ExpectRefused({"--config.file", "/nonexistent/pping.toml"}, "No such file");
+  const std::string big = TempFile("big.toml", std::string(kMaxConfigFileBytes + 1, '#'));
+  ExpectRefused({"--config.file", big.c_str()}, "larger than 1048576 bytes");
+  std::string noise(4096, '\0');
+  for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 7919 + 13) % 256);
+  const std::string random = TempFile("random.toml", noise);
+  ExpectRefused({"--config.file", random.c_str()}, "not text");
+  const std::string string = TempFile("string.toml", "log.level = \"info\"\nweb.listen-address = \":9789\n");
+  ExpectRefused({"--config.file", string.c_str()}, "line 2: a string without its closing quote");
+  const std::string array = TempFile("array.toml", "attach.interface = [\"eth0\",\nlog.level = \"info\"\n");
+  ExpectRefused({"--config.file", array.c_str()}, "line 1: an array not closed on its line");
+  const std::string section = TempFile("section.toml", "[web]\nlisten-address = \":1\"\n");
+  ExpectRefused({"--config.file", section.c_str()}, "line 1: sections are not used");
+  const std::string junk = TempFile("junk.toml", "# fine\n\nlog.level = \"info\" trailing\n");
+  ExpectRefused({"--config.file", junk.c_str()}, "line 3: more after the value");
+  const std::string good =
+      TempFile("good.toml",
+               "# comment\r\nattach.interface = [\"eth0\", 'eth1']  # two\nquic.ports = [443, 8443]\n"
+               "sampling.include-local = true\nsampling.rate-limit = \"5ms\"\n");
+  const Config c = Parsed({"--config.file", good.c_str()});
+  EXPECT_EQ(c.attach.interfaces, (std::vector<std::string>{"eth0", "eth1"}));
+  EXPECT_EQ(c.datapath.quic_ports, (std::vector<uint16_t>{443, 8443}));
+  EXPECT_TRUE(c.datapath.include_local);
+}
+
+TEST(Config, EmptyNamesAndPathsAreMistakes) {
+  ExpectRefused({"--output.format", "jsonl", "--output.write", ""}, "--output.write: an empty value");
+  ExpectRefused({"--attach.netns", ""}, "--attach.netns: an empty value");
+  ExpectRefused({"--web.listen-address", ""}, "--web.listen-address: an empty value");
+  ExpectRefused({"-i", ""}, "an empty value");
+}
+
+TEST(Config, InterfacesAreNamesTheKernelCouldHoldAndGivenOnce) {
+  ExpectRefused({"-i", "a\nb"}, "--attach.interface a\\x0ab: a character no interface name has");
+  ExpectRefused({"-i", "waytoolonginterface0"}, "longer than 15 bytes");
+  ExpectRefused({"-i", "eth0", "-i", "eth1", "-i", "eth0"}, "--attach.interface eth0 given twice");
+}
+
+TEST(Config, TheOutputFilesDirectoryMustExistBeforeAnythingIsAttached) {
+  ExpectRefused({"--output.format", "jsonl", "--output.write", "/nonexistent/events.jsonl"},
+                "no directory /nonexistent");
+  EXPECT_EQ(Parsed({"--output.format", "jsonl", "--output.write", "events.jsonl"}).output.write_path, "events.jsonl");
+}
+
+TEST(Config, CheckModeOnlyValidates) {
+  EXPECT_FALSE(Parsed({}).check_only);
+  EXPECT_TRUE(Parsed({"--config.check", "--config.file", "config/pping_exporter.toml"}).check_only);
+  ExpectRefused({"--config.check", "--aggregation.ipv4-prefix", "40"}, "--aggregation.ipv4-prefix");
 }
 
 TEST(Config, ExampleFileParsesAndNamesEveryFlag) {

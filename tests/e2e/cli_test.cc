@@ -9,11 +9,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "exporter/util/unique_fd.h"
 #include "tests/lab/command.h"
 #include "tests/lab/owned_netns.h"
 #include "tests/support/bpf_objects.h"
 #include "tests/support/http_get.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/process.h"
 #include "tests/support/root.h"
 
@@ -71,6 +74,20 @@ TEST(Cli, DurationsNeedAUnitUnlessEppingGaveTheFlagOne) {
   EXPECT_EQ(testing::RunExporter({"-r", "10", "--cleanup-interval", "2", "--version"}).code, 0);
 }
 
+// The real binary in check mode: a valid config passes, a broken one is
+// one line and exit 2, and neither attaches anything.
+TEST_F(CliInNamespace, CheckModeValidatesAndAttachesNothing) {
+  const std::string config = testing::TempPath("check.toml");
+  std::ofstream(config) << "log.level = \"info\"\nquic.ports = [443]  # the default\n";
+  const testing::Exit ok = testing::RunExporter(OnLoopback({"--config.check", "--config.file", config}));
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("flags and config file are valid"), std::string::npos) << ok.output;
+  ExpectNothingAttached();
+  ExpectOneLine(testing::RunExporter(OnLoopback({"--config.check", "--config.file", "/dev/zero"})), 2,
+                "--config.file /dev/zero: not a regular file");
+  ExpectNothingAttached();
+}
+
 TEST_F(CliInNamespace, PortInUse) {
   const UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in addr{};
@@ -97,7 +114,12 @@ TEST(Cli, NoBpfPermissionIsARuntimeFailure) {
 TEST_F(CliInNamespace, UnwritableOutputFileIsBadInputWithNothingAttached) {
   ExpectOneLine(testing::RunExporter(OnLoopback({"--web.listen-address", FreeAddress(), "--output.format", "jsonl",
                                                  "--output.write", "/nonexistent/dir/events.jsonl"})),
-                2, "open --output.write file /nonexistent/dir/events.jsonl");
+                2, "--output.write /nonexistent/dir/events.jsonl: no directory /nonexistent/dir");
+  ExpectNothingAttached();
+  // The directory exists, but no file can be made in it.
+  ExpectOneLine(testing::RunExporter(OnLoopback({"--web.listen-address", FreeAddress(), "--output.format", "jsonl",
+                                                 "--output.write", "/proc/pping-events.jsonl"})),
+                2, "open --output.write file /proc/pping-events.jsonl");
   ExpectNothingAttached();
 }
 
