@@ -70,6 +70,7 @@ struct Pipeline {
         aggregator, counters, [this] { return cleaner->stats(); }, [this] { return attachments->Report(); },
         MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
         PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
+    if (console) collector->set_output_errors([this] { return console->failed_writes(); });
     attachments = std::make_unique<AttachmentManager>(interfaces, datapath.Programs(), config.attach.hooks);
   }
 

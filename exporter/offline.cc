@@ -99,6 +99,7 @@ class ReplaySession {
         aggregator_, counters_, [this] { return cleaner_.stats(); }, [] { return AttachmentReport{}; },
         MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
         PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
+    if (console_) collector_->set_output_errors([this] { return console_->failed_writes(); });
   }
 
   void Replay(const CapturedPacket& packet) {

@@ -43,6 +43,8 @@ class ConsoleOutput {
   void PrintAggregates(std::chrono::system_clock::time_point time);
   // SIGHUP: reopen the --output.write file.
   void Reopen();
+  // Writes of the output that failed (see OutputFile::Write).
+  uint64_t failed_writes() const { return output_->failed_writes(); }
 
  private:
   void Print(const Event& event);

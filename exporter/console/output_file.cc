@@ -32,9 +32,20 @@ OutputFile::File OutputFile::Open() const {
 }
 
 void OutputFile::WriteLocked(const std::string& text) {
+  constexpr auto kWarningEvery = std::chrono::minutes(1);
   if (text.empty()) return;
-  std::fwrite(text.data(), 1, text.size(), file_.get());
-  std::fflush(file_.get());  // readers (tail -f, pipes) see each record at once
+  // Flushed each time: readers (tail -f, pipes) see each record at once.
+  const bool written =
+      std::fwrite(text.data(), 1, text.size(), file_.get()) == text.size() && std::fflush(file_.get()) == 0;
+  if (written) return;
+  const int error = errno;
+  std::clearerr(file_.get());
+  const uint64_t failed = failed_writes_.fetch_add(1, std::memory_order_relaxed) + 1;
+  const auto now = std::chrono::steady_clock::now();
+  if (failed > 1 && now - last_warning_ < kWarningEvery) return;
+  last_warning_ = now;
+  spdlog::error("{} ({} failed so far; pping_exporter_output_write_errors_total counts them)",
+                ErrnoMessage("write to " + (path_.empty() ? std::string("stdout") : path_), error), failed);
 }
 
 void OutputFile::Write(const std::string& text) {

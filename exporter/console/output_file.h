@@ -3,6 +3,9 @@
 // SIGHUP reopens (so logrotate can move it away). Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -22,9 +25,12 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
+  // A write that fails (disk full, a closed pipe) is counted and logged,
+  // at most once a minute: output is never worth stopping the exporter.
   void Write(const std::string& text);
   // Closes and opens the path again; a failure is logged and the old file kept.
   void Reopen();
+  uint64_t failed_writes() const { return failed_writes_.load(std::memory_order_relaxed); }
 
  private:
   // Closes a file it opened; stdout stays open.
@@ -42,6 +48,8 @@ class OutputFile {
   std::function<std::string()> footer_;
   std::mutex mu_;
   File file_;
+  std::atomic<uint64_t> failed_writes_{0};
+  std::chrono::steady_clock::time_point last_warning_{};  // guarded by mu_
 };
 
 }  // namespace pping

@@ -49,6 +49,16 @@ TEST(OutputFile, ReopenStartsTheMovedFileAfresh) {
   EXPECT_EQ(Read(path), "[2]\n");
 }
 
+// A full disk: every write fails, is counted, and nothing throws.
+TEST(OutputFile, FailedWritesAreCountedNotFatal) {
+  OutputFile full("/dev/full", true);
+  for (int i = 0; i < 3; ++i) full.Write(std::string(8192, 'x'));
+  EXPECT_EQ(full.failed_writes(), 3u);
+  OutputFile fine(TempPath("fine.log"), true);
+  fine.Write("ok\n");
+  EXPECT_EQ(fine.failed_writes(), 0u);
+}
+
 TEST(OutputFile, UnwritablePathIsAUsageError) { EXPECT_THROW(OutputFile("/nonexistent-dir/x.log", true), UsageError); }
 
 }  // namespace

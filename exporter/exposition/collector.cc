@@ -68,6 +68,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   // Label text is small per prefix: only a peak's worth is handed back.
   if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
+  if (output_errors_) health.output_write_errors = output_errors_();
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);
 }

@@ -24,6 +24,8 @@ class PpingCollector : public ExpositionSource {
   PpingCollector(Aggregator& aggregator, GlobalCountersReader counters, CleanupStatsReader cleanup,
                  AttachmentReader attachments, MapSizes map_sizes, PrefixExposition prefix_text);
   void AppendExposition(ExpositionStream& out) override;
+  // Reports the console output's failed writes, when there is one.
+  void set_output_errors(std::function<uint64_t()> reader) { output_errors_ = std::move(reader); }
 
  private:
   Aggregator& aggregator_;
@@ -32,6 +34,7 @@ class PpingCollector : public ExpositionSource {
   AttachmentReader attachments_;
   MapSizes map_sizes_;
   PrefixExposition prefix_text_;  // keeps its buffers between scrapes
+  std::function<uint64_t()> output_errors_;
   std::atomic<uint64_t> errors_{0};
 };
 

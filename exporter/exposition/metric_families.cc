@@ -183,8 +183,16 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto errors = Family("pping_exporter_collect_errors_total", "Scrapes during which reading the kernel maps failed.",
                        MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
-  return {std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
-          std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(errors)};
+  std::vector<MetricFamily> out{std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
+                                std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(errors)};
+  if (health.output_write_errors) {
+    auto output =
+        Family("pping_exporter_output_write_errors_total",
+               "Writes of the console output (--output.format) that failed, e.g. a full disk.", MetricType::Counter);
+    AddCounter(output, {}, static_cast<double>(*health.output_write_errors));
+    out.push_back(std::move(output));
+  }
+  return out;
 }
 
 }  // namespace pping

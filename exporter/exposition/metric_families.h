@@ -5,6 +5,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct ExporterHealth {
   uint64_t aggregation_syncs = 0;
   uint64_t tracked_prefixes = 0;
   uint64_t collect_errors = 0;
+  std::optional<uint64_t> output_write_errors;  // with console output only
 };
 
 // Build info, attachments and the exporter's own health.

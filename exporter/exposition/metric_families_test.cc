@@ -95,6 +95,14 @@ TEST(Exposition, GlobalCountersAndHealth) {
   EXPECT_EQ(FindValue(samples, "pping_interface_present", {{"interface", "wg0"}}), 0);
   EXPECT_EQ(FindValue(samples, "pping_map_capacity", {{"map", "flow_state"}}), 8192);
   EXPECT_EQ(FindValue(samples, "pping_interface_reattachments_total", {{"interface", "wg0"}}), 2);
+  EXPECT_FALSE(FindValue(samples, "pping_exporter_output_write_errors_total", {})) << "no console output here";
+}
+
+TEST(Exposition, FailedOutputWritesWithConsoleOutput) {
+  ExporterHealth health;
+  health.output_write_errors = 5;
+  const auto samples = ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health)));
+  EXPECT_EQ(FindValue(samples, "pping_exporter_output_write_errors_total", {}), 5);
 }
 
 // Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "exporter/util/unique_fd.h"
 #include "tests/lab/command.h"
 #include "tests/lab/owned_netns.h"
 #include "tests/support/bpf_objects.h"
+#include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
 #include "tests/support/json_lines.h"
 #include "tests/support/process.h"
@@ -137,6 +139,42 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   const testing::Exit exit = p.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "the exporter's programs outlived it";
+  ExpectNothingAttached();
+}
+
+// A full disk under the event output: the exporter keeps running, counts
+// every failed write on /metrics and logs it once (not once per write).
+TEST_F(CliInNamespace, FailedOutputWritesAreCountedAndLoggedOnce) {
+  const int port = testing::FreeLocalPort();
+  testing::Process p([&] {
+    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+    for (const auto& a :
+         OnLoopback({"--output.format", "jsonl", "--output.write", "/dev/full", "--sampling.rate-limit", "0"})) {
+      argv.push_back(a);
+    }
+    return argv;
+  }());
+  ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
+  const CommandResult ping =
+      RunCommand({"ip", "netns", "exec", netns_->name(), "ping", "-c", "10", "-i", "0.05", "-q", "127.0.0.1"});
+  ASSERT_EQ(ping.exit_code, 0) << ping.output;
+  double failed = 0;
+  for (int i = 0; i < 50 && failed < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto metrics = testing::HttpGet(port, "/metrics");
+    ASSERT_TRUE(metrics);
+    failed = testing::FindValue(testing::ParseExposition(metrics->body), "pping_exporter_output_write_errors_total", {})
+                 .value_or(0);
+  }
+  EXPECT_GE(failed, 10) << "each RTT event of the 10 echoes failed to be written";
+  const testing::Exit exit = p.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+  size_t logged = 0;
+  for (size_t at = exit.output.find("write to /dev/full"); at != std::string::npos;
+       at = exit.output.find("write to /dev/full", at + 1)) {
+    ++logged;
+  }
+  EXPECT_EQ(logged, 1u) << exit.output;
   ExpectNothingAttached();
 }
 
