@@ -270,6 +270,21 @@ std::string InterfaceNameProblem(const std::string& name) {
   return "";
 }
 
+// A metrics path that is exact and its own: not the landing page, not
+// under the health endpoints' /-/, and without characters civetweb would
+// take for a pattern.
+std::string TelemetryPathProblem(const std::string& path) {
+  if (path.empty() || path.front() != '/') return "must start with '/'";
+  if (path == "/") return "is the landing page";
+  if (path.starts_with("/-/")) return "is under /-/, the health endpoints'";
+  for (const char c : path) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '.' && c != '_' && c != '~' && c != '-') {
+      return "may hold letters, digits and / . _ ~ - only";
+    }
+  }
+  return "";
+}
+
 // `text` with anything unprintable escaped, to quote bad input on one line.
 std::string Printable(const std::string& text) {
   std::string out;
@@ -303,8 +318,8 @@ ParseOutcome Validate(Config config, const Bounds& bounds) {
   if (!IsPowerOfTwo(config.datapath.events_buffer_bytes)) {
     return Fail("--datapath.events-buffer-size must be a power of two");
   }
-  if (config.web.telemetry_path.empty() || config.web.telemetry_path.front() != '/') {
-    return Fail("--web.telemetry-path must start with '/'");
+  if (const std::string problem = TelemetryPathProblem(config.web.telemetry_path); !problem.empty()) {
+    return Fail("--web.telemetry-path " + Printable(config.web.telemetry_path) + ": " + problem);
   }
   std::set<std::string> interfaces;
   for (const std::string& name : config.attach.interfaces) {

@@ -232,6 +232,15 @@ TEST(Config, TheOutputFilesDirectoryMustExistBeforeAnythingIsAttached) {
   EXPECT_EQ(Parsed({"--output.format", "jsonl", "--output.write", "events.jsonl"}).output.write_path, "events.jsonl");
 }
 
+TEST(Config, TheMetricsPathIsExactAndItsOwn) {
+  ExpectRefused({"--web.telemetry-path", "/"}, "--web.telemetry-path /: is the landing page");
+  ExpectRefused({"--web.telemetry-path", "/-/metrics"}, "is under /-/");
+  ExpectRefused({"--web.telemetry-path", "/metrics$"}, "letters, digits and / . _ ~ - only");
+  ExpectRefused({"--web.telemetry-path", "/m**"}, "letters, digits and / . _ ~ - only");
+  EXPECT_EQ(Parsed({"--web.telemetry-path", "/probe/pping-metrics_v1.txt"}).web.telemetry_path,
+            "/probe/pping-metrics_v1.txt");
+}
+
 TEST(Config, CheckModeOnlyValidates) {
   EXPECT_FALSE(Parsed({}).check_only);
   EXPECT_TRUE(Parsed({"--config.check", "--config.file", "config/pping_exporter.toml"}).check_only);

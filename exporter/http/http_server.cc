@@ -11,15 +11,43 @@
 #include "exporter/util/error.h"
 
 namespace pping {
+namespace {
+
+// Whether the request names exactly `path`: civetweb matches handlers
+// without regard to case, so /METRICS would reach /metrics. Answers 404
+// for any other path.
+bool ExactPathOr404(mg_connection* conn, const std::string& path) {
+  const char* uri = mg_get_request_info(conn)->local_uri;
+  if (uri != nullptr && path == uri) return true;
+  static constexpr std::string_view kBody = "Not Found\n";
+  mg_printf(conn,
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+            "Connection: close\r\n\r\n",
+            kBody.size());
+  mg_write(conn, kBody.data(), kBody.size());
+  return false;
+}
+
+}  // namespace
 
 class HttpServer::MetricsHandler : public CivetHandler {
  public:
+  explicit MetricsHandler(std::string path) : path_(std::move(path)) {}
+
   void Add(std::weak_ptr<ExpositionSource> source) {
     std::lock_guard lock(mu_);
     sources_.push_back(std::move(source));
   }
 
+  // The headers a scrape would get, without rendering anything.
+  bool handleHead(CivetServer*, mg_connection* conn) override {
+    if (!ExactPathOr404(conn, path_)) return true;
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: close\r\n\r\n", kExpositionContentType);
+    return true;
+  }
+
   bool handleGet(CivetServer*, mg_connection* conn) override {
+    if (!ExactPathOr404(conn, path_)) return true;
     std::vector<std::weak_ptr<ExpositionSource>> sources;
     {
       std::lock_guard lock(mu_);
@@ -50,6 +78,7 @@ class HttpServer::MetricsHandler : public CivetHandler {
   }
 
  private:
+  std::string path_;
   std::mutex mu_;
   std::mutex scrape_mu_;
   TextBuffer body_;
@@ -60,7 +89,12 @@ class HttpServer::LandingHandler : public CivetHandler {
  public:
   explicit LandingHandler(std::string telemetry_path) : path_(std::move(telemetry_path)) {}
 
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool handleGet(CivetServer*, mg_connection* conn) override { return Answer(conn, true); }
+  bool handleHead(CivetServer*, mg_connection* conn) override { return Answer(conn, false); }
+
+ private:
+  bool Answer(mg_connection* conn, bool with_body) {
+    if (!ExactPathOr404(conn, "/")) return true;
     const std::string body =
         "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
         "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
@@ -71,32 +105,37 @@ class HttpServer::LandingHandler : public CivetHandler {
               "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
               "Connection: close\r\n\r\n",
               body.size());
-    mg_write(conn, body.data(), body.size());
+    if (with_body) mg_write(conn, body.data(), body.size());
     return true;
   }
 
- private:
   std::string path_;
 };
 
 // A plain-text health endpoint: 200 while `ok` holds, else 503.
 class HttpServer::StatusHandler : public CivetHandler {
  public:
-  StatusHandler(std::string ok_text, bool initially_ok) : ok_text_(std::move(ok_text)), ok_(initially_ok) {}
+  StatusHandler(std::string path, std::string ok_text, bool initially_ok)
+      : path_(std::move(path)), ok_text_(std::move(ok_text)), ok_(initially_ok) {}
   void Set(bool ok) { ok_ = ok; }
 
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool handleGet(CivetServer*, mg_connection* conn) override { return Answer(conn, true); }
+  bool handleHead(CivetServer*, mg_connection* conn) override { return Answer(conn, false); }
+
+ private:
+  bool Answer(mg_connection* conn, bool with_body) {
+    if (!ExactPathOr404(conn, path_)) return true;
     const bool ok = ok_.load();
     const std::string body = ok ? ok_text_ + "\n" : "Not " + ok_text_ + "\n";
     mg_printf(conn,
               "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
               "Connection: close\r\n\r\n",
               ok ? "200 OK" : "503 Service Unavailable", body.size());
-    mg_write(conn, body.data(), body.size());
+    if (with_body) mg_write(conn, body.data(), body.size());
     return true;
   }
 
- private:
+  std::string path_;
   std::string ok_text_;
   std::atomic<bool> ok_;
 };
@@ -107,10 +146,10 @@ std::string CivetListeningPort(const std::string& listen_address) {
 }
 
 HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
-    : metrics_(std::make_unique<MetricsHandler>()),
+    : metrics_(std::make_unique<MetricsHandler>(telemetry_path)),
       landing_(std::make_unique<LandingHandler>(telemetry_path)),
-      healthy_(std::make_unique<StatusHandler>("Healthy", true)),
-      ready_(std::make_unique<StatusHandler>("Ready", false)) {
+      healthy_(std::make_unique<StatusHandler>("/-/healthy", "Healthy", true)),
+      ready_(std::make_unique<StatusHandler>("/-/ready", "Ready", false)) {
   constexpr unsigned kCivetIpv6Feature = 8;
   if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
     throw UsageError("listen on " + listen_address +
@@ -125,7 +164,8 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
   } catch (const CivetException& e) {
     throw UsageError("listen on " + listen_address + ": " + e.what() + " (address in use or invalid?)");
   }
-  server_->addHandler(telemetry_path, metrics_.get());
+  // Exact paths ('$'); the config allows no pattern characters in them.
+  server_->addHandler(telemetry_path + "$", metrics_.get());
   server_->addHandler("/$", landing_.get());
   server_->addHandler("/-/healthy$", healthy_.get());
   server_->addHandler("/-/ready$", ready_.get());

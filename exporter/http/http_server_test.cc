@@ -91,6 +91,36 @@ TEST(HttpServer, HealthyAtOnceReadyWhenToldSo) {
   EXPECT_EQ(ready->body, "Ready\n");
 }
 
+// Each endpoint answers its own path only: not a longer one, not in other
+// case (civetweb matches handlers by prefix and without regard to case).
+TEST(HttpServer, EndpointsAnswerTheirExactPathOnly) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  server.AddSource(std::make_shared<FixedSource>());
+  for (const char* path : {"/metricsX", "/METRICS", "/metrics/", "/Metrics", "/-/healthyX", "/-/HEALTHY", "/-/ready/x",
+                           "/index.html", "/x"}) {
+    const auto response = testing::HttpGet(server.port(), path);
+    ASSERT_TRUE(response) << path;
+    EXPECT_EQ(response->status, 404) << path;
+    EXPECT_EQ(response->body.find("pping_test_value"), std::string::npos) << path;
+  }
+  EXPECT_EQ(testing::HttpGet(server.port(), "/metrics")->status, 200);
+  EXPECT_EQ(testing::HttpGet(server.port(), "/")->status, 200);
+}
+
+TEST(HttpServer, HeadGetsTheHeadersOfEachEndpoint) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  server.AddSource(std::make_shared<FixedSource>());
+  for (const char* path : {"/metrics", "/", "/-/healthy", "/-/ready"}) {
+    const auto head = testing::HttpGet(server.port(), path, testing::HttpVersion::k1_0, "HEAD");
+    ASSERT_TRUE(head) << path;
+    EXPECT_EQ(head->status, std::string(path) == "/-/ready" ? 503 : 200) << path;
+    EXPECT_EQ(head->body, "") << path;
+  }
+  EXPECT_EQ(testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_0, "HEAD")->Header("Content-Type"),
+            "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(testing::HttpGet(server.port(), "/metricsX", testing::HttpVersion::k1_0, "HEAD")->status, 404);
+}
+
 TEST(HttpServer, PortInUseIsAUsageError) {
   HttpServer first("127.0.0.1:0", "/metrics");
   EXPECT_THROW(HttpServer("127.0.0.1:" + std::to_string(first.port()), "/metrics"), UsageError);

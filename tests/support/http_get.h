@@ -23,7 +23,9 @@ enum class HttpVersion { k1_0, k1_1 };
 
 // Returns nullopt when nothing answers at 127.0.0.1:port, or (HTTP/1.1)
 // when a chunked body is malformed or ends before its last chunk.
-std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version = HttpVersion::k1_0);
+// `method`: GET, or HEAD (the response has no body).
+std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version = HttpVersion::k1_0,
+                                    const std::string& method = "GET");
 
 // Polls the exporter at 127.0.0.1:port until /-/ready answers 200 (it
 // answers 503 until every interface is attached), for up to 10 s; returns
