@@ -2,13 +2,19 @@
 #include "exporter/http/http_server.h"
 
 #include <CivetServer.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <string_view>
 
 #include "exporter/util/error.h"
+#include "exporter/util/unique_fd.h"
 
 namespace pping {
 namespace {
@@ -140,6 +146,34 @@ class HttpServer::StatusHandler : public CivetHandler {
   std::atomic<bool> ok_;
 };
 
+std::string ListenAddressProblem(const std::string& listen_address) {
+  const size_t colon = listen_address.rfind(':');
+  if (colon == std::string::npos) return "no port: give [host]:port, e.g. :9789";
+  const std::string host = listen_address.substr(0, colon), port = listen_address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535) {
+    return "invalid port '" + port + "'";
+  }
+  if (host.starts_with('[')) return "";  // IPv6: civetweb's own check follows
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoul(port)));
+  if (!host.empty() && inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    return "host '" + host + "' is not an IPv4 address";
+  }
+  // Binding first names the reason, which civetweb's error does not.
+  const UniqueFd probe(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int yes = 1;
+  if (!probe || setsockopt(probe.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) != 0) return "";
+  if (bind(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) return "";
+  switch (errno) {
+    case EADDRINUSE: return "port " + port + " is in use";
+    case EADDRNOTAVAIL: return host + " is not an address of this host";
+    case EACCES: return "port " + port + " needs CAP_NET_BIND_SERVICE";
+    default: return std::strerror(errno);
+  }
+}
+
 std::string CivetListeningPort(const std::string& listen_address) {
   if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
   return listen_address;
@@ -151,6 +185,9 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
       healthy_(std::make_unique<StatusHandler>("/-/healthy", "Healthy", true)),
       ready_(std::make_unique<StatusHandler>("/-/ready", "Ready", false)) {
   constexpr unsigned kCivetIpv6Feature = 8;
+  if (const std::string problem = ListenAddressProblem(listen_address); !problem.empty()) {
+    throw UsageError("listen on " + listen_address + ": " + problem);
+  }
   if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
     throw UsageError("listen on " + listen_address +
                      ": this civetweb build has no IPv6 support; use an IPv4 address or :PORT");

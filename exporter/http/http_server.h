@@ -46,4 +46,10 @@ class HttpServer {
 // ":9789" -> "9789", "host:port" and "[v6]:port" as civetweb wants them.
 std::string CivetListeningPort(const std::string& listen_address);
 
+// Why the exporter cannot listen on `listen_address` ([host]:port, the
+// host an IPv4 address or empty for all): no port, a bad port or host, a
+// port in use, an address not of this host; empty if it can (IPv6
+// addresses are left to the server's own check).
+std::string ListenAddressProblem(const std::string& listen_address);
+
 }  // namespace pping

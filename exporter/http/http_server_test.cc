@@ -126,6 +126,27 @@ TEST(HttpServer, PortInUseIsAUsageError) {
   EXPECT_THROW(HttpServer("127.0.0.1:" + std::to_string(first.port()), "/metrics"), UsageError);
 }
 
+// civetweb says only "null context" for all of these: each is named.
+TEST(HttpServer, EachUnusableListenAddressIsNamed) {
+  HttpServer first("127.0.0.1:0", "/metrics");
+  const std::string busy = "127.0.0.1:" + std::to_string(first.port());
+  EXPECT_EQ(ListenAddressProblem(busy), "port " + std::to_string(first.port()) + " is in use");
+  EXPECT_EQ(ListenAddressProblem("9789"), "no port: give [host]:port, e.g. :9789");
+  EXPECT_EQ(ListenAddressProblem(":"), "invalid port ''");
+  EXPECT_EQ(ListenAddressProblem(":97890"), "invalid port '97890'");
+  EXPECT_EQ(ListenAddressProblem(":http"), "invalid port 'http'");
+  EXPECT_EQ(ListenAddressProblem("localhost:9789"), "host 'localhost' is not an IPv4 address");
+  EXPECT_EQ(ListenAddressProblem("192.0.2.123:9789"), "192.0.2.123 is not an address of this host");
+  EXPECT_EQ(ListenAddressProblem("127.0.0.1:0"), "");
+  EXPECT_EQ(ListenAddressProblem(":0"), "");
+  try {
+    HttpServer second(busy, "/metrics");
+    ADD_FAILURE() << "a second server on " << busy;
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "listen on " + busy + ": port " + std::to_string(first.port()) + " is in use");
+  }
+}
+
 TEST(HttpServer, Ipv6ListenAddressNeedsCivetwebWithIpv6) {
   if (mg_check_feature(8)) {
     HttpServer server("[::1]:0", "/metrics");
