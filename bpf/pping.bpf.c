@@ -315,7 +315,8 @@ static __always_inline void track_flow(const struct pp_packet* p, struct __sk_bu
     }
     /* The last TSval sent this way before this one (its own if none was:
      * nothing is older), read before note_and_stamp remembers this one. */
-    newest = flow->id_known & (1 << hook) ? flow->last_identifier[hook & 1] : p->identifier;
+    if (pp_cfg.track_retransmits)
+      newest = flow->id_known & (1 << hook) ? flow->last_identifier[hook & 1] : p->identifier;
     if (identifiers) note_and_stamp(p, flow, hook, &clock, gc);
   }
   if (identifiers && p->can_match && (!egress || pp_cfg.include_local))

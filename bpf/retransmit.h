@@ -165,11 +165,10 @@ static __always_inline void retx_eifel_ack(const struct pp_packet* p, struct pp_
  * moves the end (a blind sender would have to guess that sequence number
  * exactly). False for any other segment. */
 static __always_inline bool retx_continues(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook) {
-  const __u32 checked = PP_FLOW_SENT_KNOWN_INGRESS | PP_FLOW_SENT_KNOWN_EGRESS | PP_FLOW_EIFEL;
   struct pp_dir_sampling* s;
 
   if (hook >= PP_DIRECTIONS || p->seq_end == p->seq || (p->tcp_flags & (PP_TCP_SYN | PP_TCP_RST))) return false;
-  if ((flow->flags & checked & ~sent_known_flag(hook ^ 1)) != sent_known_flag(hook)) return false;
+  if ((flow->flags & (sent_known_flag(hook) | PP_FLOW_EIFEL)) != sent_known_flag(hook)) return false;
   s = &flow->sampling[hook];
   if (p->seq != s->sent_end) return false;
   s->sent_end = p->seq_end;

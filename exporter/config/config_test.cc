@@ -160,19 +160,18 @@ TEST(Config, HelpExitsCleanly) {
   EXPECT_NE(out.message.find("100ms"), std::string::npos) << "defaults shown as durations";
 }
 
-TEST(Config, RetransmissionCountingIsOnUnlessSwitchedOff) {
-  EXPECT_TRUE(Parsed({}).datapath.track_retransmits);
-  EXPECT_FALSE(Parsed({"--no-tcp.retransmits"}).datapath.track_retransmits);
-  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/r.toml";
-  std::ofstream(path) << "tcp.retransmits = false\n";
-  EXPECT_FALSE(Parsed({"--config.file", path.c_str()}).datapath.track_retransmits);
-  EXPECT_TRUE(Parsed({"--config.file", path.c_str(), "--tcp.retransmits"}).datapath.track_retransmits);
-}
-
 std::string TempFile(const std::string& name, const std::string& text) {
   const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
+}
+
+TEST(Config, RetransmissionCountingIsOnUnlessSwitchedOff) {
+  EXPECT_TRUE(Parsed({}).datapath.track_retransmits);
+  EXPECT_FALSE(Parsed({"--no-tcp.retransmits"}).datapath.track_retransmits);
+  const std::string path = TempFile("r.toml", "tcp.retransmits = false\n");
+  EXPECT_FALSE(Parsed({"--config.file", path.c_str()}).datapath.track_retransmits);
+  EXPECT_TRUE(Parsed({"--config.file", path.c_str(), "--tcp.retransmits"}).datapath.track_retransmits);
 }
 
 // Bad input is one line and exit code 2, naming what is wrong.
