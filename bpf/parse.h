@@ -236,9 +236,10 @@ static __always_inline bool quic_port(__be16 port) {
   return false;
 }
 
-/* A QUIC short-header packet (header form 0, fixed bit 1; RFC 9000, 17.3)
- * to or from a QUIC port: its spin bit, which header protection leaves
- * readable. Long headers (the handshake) carry no spin bit. */
+/* A QUIC short-header packet (header form 0; RFC 9000, 17.3) to or from a
+ * QUIC port: its spin bit, which header protection leaves readable. Long
+ * headers (the handshake) carry no spin bit. The fixed bit is not
+ * required: a sender may grease it once its peer allows (RFC 9287). */
 static __always_inline void parse_quic(struct cursor* c, struct pp_packet* p, const struct udphdr* udp) {
   __u8 first;
 
@@ -251,7 +252,7 @@ static __always_inline void parse_quic(struct cursor* c, struct pp_packet* p, co
   } else if (!c->skb || bpf_skb_load_bytes(c->skb, c->pos - c->start, &first, 1)) {
     return;
   }
-  if ((first & 0xc0) != 0x40) return;
+  if (first & 0x80) return;
   p->quic = true;
   p->tracked = true;
   p->method = PP_METHOD_SPIN;

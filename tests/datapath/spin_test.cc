@@ -17,10 +17,11 @@ constexpr uint64_t kUs = 1'000;
 constexpr uint16_t kClientPort = 50000;
 
 // A QUIC packet of 40 bytes: a short header with the spin bit, or a long
-// header (the handshake's).
-Frame Quic(bool out, bool spin, bool long_header = false, uint16_t server_port = 443) {
+// header (the handshake's). `fixed_bit` false: the fixed bit greased
+// (RFC 9287), as a sender may when its peer allows it.
+Frame Quic(bool out, bool spin, bool long_header = false, uint16_t server_port = 443, bool fixed_bit = true) {
   std::vector<uint8_t> payload(40, 0x5c);
-  payload[0] = long_header ? 0xc3 : static_cast<uint8_t>(0x41 | (spin ? 0x20 : 0));
+  payload[0] = long_header ? 0xc3 : static_cast<uint8_t>((fixed_bit ? 0x41 : 0x01) | (spin ? 0x20 : 0));
   return out ? BuildUdp(kLocal4, kRemote4, kClientPort, server_port, payload)
              : BuildUdp(kRemote4, kLocal4, server_port, kClientPort, payload);
 }
@@ -42,14 +43,15 @@ class SpinTest : public DatapathTest {
   // 0.1 ms after that (its reaction); three packets each way per half
   // period. `reorder_at`: in that round, one old-valued server packet
   // arrives just after the server's edge.
-  void Spin(unsigned rounds, unsigned reorder_at = ~0u) {
+  void Spin(unsigned rounds, unsigned reorder_at = ~0u, bool fixed_bit = true) {
+    const auto quic = [fixed_bit](bool out, bool spin) { return Quic(out, spin, false, 443, fixed_bit); };
     for (unsigned k = 0; k < rounds; ++k) {
       const uint64_t t = kT0 + k * 20 * kMs;
       const bool value = k % 2;
-      for (uint64_t i = 0; i < 3; ++i) EgressAt(Quic(true, value), t + i * kMs);
-      for (uint64_t i = 0; i < 3; ++i) IngressAt(Quic(false, !value), t + 2 * kMs + i * kMs);
-      IngressAt(Quic(false, value), t + kRtt);
-      if (k == reorder_at) IngressAt(Quic(false, !value), t + kRtt + 50 * kUs);
+      for (uint64_t i = 0; i < 3; ++i) EgressAt(quic(true, value), t + i * kMs);
+      for (uint64_t i = 0; i < 3; ++i) IngressAt(quic(false, !value), t + 2 * kMs + i * kMs);
+      IngressAt(quic(false, value), t + kRtt);
+      if (k == reorder_at) IngressAt(quic(false, !value), t + kRtt + 50 * kUs);
     }
   }
   static constexpr uint64_t kRtt = 19'900 * kUs;
@@ -136,6 +138,16 @@ TEST_F(SpinTest, IncludeLocalAddsTheLocalReaction) {
   EXPECT_GE(local.rtt_count, 15u);
   EXPECT_EQ(local.rtt_min_ns, 20 * kMs - kRtt);  // from the server's edge to the client's flip
   EXPECT_EQ(local.rtt_max_ns, 20 * kMs - kRtt);
+}
+
+// ngtcp2, for one, clears the fixed bit in every packet of a connection
+// at random once its peer allows it: such a flow is still QUIC.
+TEST_F(SpinTest, AGreasedFixedBitStillSpins) {
+  Spin(30, ~0u, false);
+  const PrefixStats s = Quic4();
+  EXPECT_GE(s.rtt_count, 15u);
+  EXPECT_EQ(s.rtt_min_ns, kRtt);
+  EXPECT_EQ(s.rtt_max_ns, kRtt);
 }
 
 TEST_F(SpinTest, LongHeadersAndOtherPortsAreNotQuic) {
