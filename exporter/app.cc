@@ -20,6 +20,7 @@
 #include "exporter/kernel/global_counters_reader.h"
 #include "exporter/stats/aggregator.h"
 #include "exporter/util/periodic_task.h"
+#include "exporter/web_health.h"
 
 namespace pping {
 namespace {
@@ -126,7 +127,7 @@ int RunExporter(const Config& config) {
 
   // Everything the user named is checked before anything is loaded.
   const std::vector<Interface> interfaces = ChooseInterfaces(config.attach);
-  HttpServer http(config.web.listen_address, config.web.telemetry_path);
+  HttpServer http(config.web);
   TryRaiseMemlockLimit();
   Pipeline pipeline(config, interfaces);
   // No scrape may run while the pipeline is torn down, however this ends.
@@ -135,6 +136,7 @@ int RunExporter(const Config& config) {
     ~StopServing() { http.Stop(); }
   } stop_serving{http};
   http.AddSource(pipeline.collector);
+  pipeline.collector->set_web_health([&http] { return WebHealthOf(http); });
   pipeline.StartTasks(config);
   http.SetReady(true);  // programs attached, collector registered
   spdlog::info("serving metrics on {}", MetricsUrl(config.web, http.port()));

@@ -30,6 +30,7 @@
 #include "exporter/stats/aggregator.h"
 #include "exporter/util/error.h"
 #include "exporter/util/owned.h"
+#include "exporter/web_health.h"
 
 namespace pping {
 namespace {
@@ -306,9 +307,7 @@ int RunReplay(const Config& config) {
   }
   MetricsOutput metrics(config);
   CatchStopSignals();
-  const std::unique_ptr<HttpServer> http =
-      config.replay->serve ? std::make_unique<HttpServer>(config.web.listen_address, config.web.telemetry_path)
-                           : nullptr;
+  const std::unique_ptr<HttpServer> http = config.replay->serve ? std::make_unique<HttpServer>(config.web) : nullptr;
   TryRaiseMemlockLimit();
   ReplaySession session(config, frames);
   for (CapturedPacket packet; !stop_signal;) {
@@ -330,6 +329,7 @@ int RunReplay(const Config& config) {
   metrics.Write(*session.collector());
   if (!http) return 0;
   http->AddSource(session.collector());
+  session.collector()->set_web_health([&http = *http] { return WebHealthOf(http); });
   http->SetReady(true);
   spdlog::info("serving the replay's metrics on port {} until SIGINT/SIGTERM", http->port());
   while (!stop_signal) std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   bazel-bootstrap g++ clang clang-format bpftool
   libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
-  prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev
+  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev
   libpcap-dev tcpdump tshark dnsmasq-base ngtcp2-client ngtcp2-server openssl
   iproute2 util-linux python3 python3-yaml curl

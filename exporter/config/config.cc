@@ -228,6 +228,17 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
       ->capture_default_str();
   app.add_option("--web.telemetry-path", c.web.telemetry_path, "Path under which to expose metrics")
       ->capture_default_str();
+  app.add_option("--web.max-connections", c.web.max_connections,
+                 "HTTP connections kept open at most; at the limit a new one replaces the one that has waited "
+                 "longest for its request")
+      ->check(CLI::Range(1u, 1u << 20))
+      ->capture_default_str();
+  AddDuration(app, "--web.read-header-timeout", c.web.read_header_timeout,
+              "Time a client has to send its request head, from its first byte", {100ms, 5min});
+  AddDuration(app, "--web.write-timeout", c.web.write_timeout,
+              "Time a response may take, from the request to its last byte", {1s, 1h});
+  AddDuration(app, "--web.idle-timeout", c.web.idle_timeout,
+              "Time a kept-alive connection may wait for its next request", {100ms, 1h});
   AddChoice(app, "--log.level", c.log_level, "trace, debug, info, warn or error",
             {{"trace", LogLevel::kTrace},
              {"debug", LogLevel::kDebug},
@@ -271,8 +282,8 @@ std::string InterfaceNameProblem(const std::string& name) {
 }
 
 // A metrics path that is exact and its own: not the landing page, not
-// under the health endpoints' /-/, and without characters civetweb would
-// take for a pattern.
+// under the health endpoints' /-/, and plain characters only (no query,
+// no escapes: it is compared with the request's path as sent).
 std::string TelemetryPathProblem(const std::string& path) {
   if (path.empty() || path.front() != '/') return "must start with '/'";
   if (path == "/") return "is the landing page";

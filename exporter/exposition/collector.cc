@@ -69,6 +69,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
   ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
   if (output_errors_) health.output_write_errors = output_errors_();
+  if (web_health_) health.web = web_health_();
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);
 }

@@ -26,6 +26,8 @@ class PpingCollector : public ExpositionSource {
   void AppendExposition(ExpositionStream& out) override;
   // Reports the console output's failed writes, when there is one.
   void set_output_errors(std::function<uint64_t()> reader) { output_errors_ = std::move(reader); }
+  // Reports the HTTP endpoint's connections.
+  void set_web_health(std::function<WebHealth()> reader) { web_health_ = std::move(reader); }
 
  private:
   Aggregator& aggregator_;
@@ -35,6 +37,7 @@ class PpingCollector : public ExpositionSource {
   MapSizes map_sizes_;
   PrefixExposition prefix_text_;  // keeps its buffers between scrapes
   std::function<uint64_t()> output_errors_;
+  std::function<WebHealth()> web_health_;
   std::atomic<uint64_t> errors_{0};
 };
 

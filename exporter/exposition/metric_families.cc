@@ -192,6 +192,23 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
     AddCounter(output, {}, static_cast<double>(*health.output_write_errors));
     out.push_back(std::move(output));
   }
+  if (health.web) {
+    auto open = Family("pping_exporter_http_connections", "HTTP connections open now.", MetricType::Gauge);
+    AddGauge(open, {}, static_cast<double>(health.web->open));
+    auto limit = Family("pping_exporter_http_connection_limit",
+                        "HTTP connections kept open at most (--web.max-connections).", MetricType::Gauge);
+    AddGauge(limit, {}, static_cast<double>(health.web->limit));
+    auto closed = Family("pping_exporter_http_connections_closed_total",
+                         "HTTP connections closed, by reason: completed, or cut off by a limit that keeps one "
+                         "client from holding up others.",
+                         MetricType::Counter);
+    for (const auto& [reason, count] : health.web->closed) {
+      AddCounter(closed, {{"reason", reason}}, static_cast<double>(count));
+    }
+    out.push_back(std::move(open));
+    out.push_back(std::move(limit));
+    out.push_back(std::move(closed));
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exporter/stats/attachment_info.h"
@@ -31,6 +32,13 @@ struct MapSizes {
   uint64_t aggregation = 0;  // per instance
 };
 
+// The HTTP endpoint's connections, as the server counts them.
+struct WebHealth {
+  uint64_t open = 0;
+  uint64_t limit = 0;
+  std::vector<std::pair<std::string, uint64_t>> closed;  // by reason
+};
+
 struct ExporterHealth {
   AttachmentReport attachments;
   MapSizes map_sizes;
@@ -38,6 +46,7 @@ struct ExporterHealth {
   uint64_t tracked_prefixes = 0;
   uint64_t collect_errors = 0;
   std::optional<uint64_t> output_write_errors;  // with console output only
+  std::optional<WebHealth> web;                 // while serving
 };
 
 // Build info, attachments and the exporter's own health.

@@ -105,6 +105,17 @@ TEST(Exposition, FailedOutputWritesWithConsoleOutput) {
   EXPECT_EQ(FindValue(samples, "pping_exporter_output_write_errors_total", {}), 5);
 }
 
+TEST(Exposition, HttpConnectionsWhileServing) {
+  ExporterHealth health;
+  EXPECT_FALSE(FindValue(ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health))),
+                         "pping_exporter_http_connections", {}));
+  health.web = WebHealth{.open = 3, .limit = 4096, .closed = {{"completed", 10}, {"header_timeout", 2}}};
+  const auto samples = ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health)));
+  EXPECT_EQ(FindValue(samples, "pping_exporter_http_connections", {}), 3);
+  EXPECT_EQ(FindValue(samples, "pping_exporter_http_connection_limit", {}), 4096);
+  EXPECT_EQ(FindValue(samples, "pping_exporter_http_connections_closed_total", {{"reason", "header_timeout"}}), 2);
+}
+
 // Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.
 TEST(Exposition, MatchesGoldenFile) {
   const std::string golden_path = "exporter/exposition/testdata/exposition.golden";

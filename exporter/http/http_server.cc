@@ -1,227 +1,720 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/http/http_server.h"
 
-#include <CivetServer.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
+#include "exporter/http/request.h"
 #include "exporter/util/error.h"
 #include "exporter/util/unique_fd.h"
 
 namespace pping {
 namespace {
 
-// Whether the request names exactly `path`: civetweb matches handlers
-// without regard to case, so /METRICS would reach /metrics. Answers 404
-// for any other path.
-bool ExactPathOr404(mg_connection* conn, const std::string& path) {
-  const char* uri = mg_get_request_info(conn)->local_uri;
-  if (uri != nullptr && path == uri) return true;
-  static constexpr std::string_view kBody = "Not Found\n";
-  mg_printf(conn,
-            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-            "Connection: close\r\n\r\n",
-            kBody.size());
-  mg_write(conn, kBody.data(), kBody.size());
-  return false;
+using Clock = std::chrono::steady_clock;
+
+// A request head larger than this is refused (431): enough for any
+// scraper's headers, small enough that a connection's buffer stays small.
+constexpr size_t kMaxHeadBytes = 8192;
+// Distinct exposition bodies that connections may still be sending when a
+// new one is rendered; the clients of the oldest are cut off beyond this,
+// which bounds the memory slow readers can hold to a few bodies.
+constexpr size_t kMaxBodiesInFlight = 4;
+// How often deadlines are checked.
+constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+// After a response that closes the connection, how long the client may
+// take to close its side before the socket is closed anyway. Closing at
+// once, with the client's unread bytes pending, could reset the
+// connection and lose the end of the response.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+// Descriptors kept free for everything else the process opens.
+constexpr unsigned kReservedFds = 256;
+
+// An immutable response body, shared by every connection sending it.
+struct Body {
+  std::vector<std::string> pieces;
+  size_t size = 0;
+  bool exposition = false;    // rendered, as opposed to a fixed page
+  Clock::time_point started;  // when rendering began: data is at least this fresh
+};
+
+std::shared_ptr<const Body> TextBody(std::string text) {
+  auto body = std::make_shared<Body>();
+  body->size = text.size();
+  body->pieces.push_back(std::move(text));
+  return body;
 }
 
-}  // namespace
-
-class HttpServer::MetricsHandler : public CivetHandler {
- public:
-  explicit MetricsHandler(std::string path) : path_(std::move(path)) {}
-
-  void Add(std::weak_ptr<ExpositionSource> source) {
-    std::lock_guard lock(mu_);
-    sources_.push_back(std::move(source));
-  }
-
-  // The headers a scrape would get, without rendering anything.
-  bool handleHead(CivetServer*, mg_connection* conn) override {
-    if (!ExactPathOr404(conn, path_)) return true;
-    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: close\r\n\r\n", kExpositionContentType);
-    return true;
-  }
-
-  bool handleGet(CivetServer*, mg_connection* conn) override {
-    if (!ExactPathOr404(conn, path_)) return true;
-    std::vector<std::weak_ptr<ExpositionSource>> sources;
-    {
-      std::lock_guard lock(mu_);
-      sources = sources_;
-    }
-    // Scrapes take turns on one text buffer that keeps its pages. The body
-    // leaves in pieces while the rest is written (ExpositionStream): its
-    // length is not known up front, so HTTP/1.1 clients (Prometheus) get
-    // it chunked, where a body cut short shows; HTTP/1.0 ones read it to
-    // the connection's close.
-    std::lock_guard scrape(scrape_mu_);
-    const char* version = mg_get_request_info(conn)->http_version;
-    const bool chunked = version != nullptr && std::string_view(version) == "1.1";
-    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%sConnection: close\r\n\r\n", kExpositionContentType,
-              chunked ? "Transfer-Encoding: chunked\r\n" : "");
-    ExpositionStream out(body_, [conn, chunked](std::string_view piece) {
-      const auto size = static_cast<unsigned>(piece.size());
-      return (chunked ? mg_send_chunk(conn, piece.data(), size) : mg_write(conn, piece.data(), size)) > 0;
-    });
-    RenderExposition(sources, out);
-    out.Flush();
-    if (out.client_gone()) {
-      spdlog::debug("scrape: the client went away; {} bytes written were not sent", out.unsent_bytes());
-    } else if (chunked) {
-      mg_send_chunk(conn, "", 0);  // the last, empty chunk
-    }
-    return true;
-  }
-
- private:
-  std::string path_;
-  std::mutex mu_;
-  std::mutex scrape_mu_;
-  TextBuffer body_;
-  std::vector<std::weak_ptr<ExpositionSource>> sources_;
-};
-
-class HttpServer::LandingHandler : public CivetHandler {
- public:
-  explicit LandingHandler(std::string telemetry_path) : path_(std::move(telemetry_path)) {}
-
-  bool handleGet(CivetServer*, mg_connection* conn) override { return Answer(conn, true); }
-  bool handleHead(CivetServer*, mg_connection* conn) override { return Answer(conn, false); }
-
- private:
-  bool Answer(mg_connection* conn, bool with_body) {
-    if (!ExactPathOr404(conn, "/")) return true;
-    const std::string body =
-        "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
-        "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
-        path_ +
-        "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
-        "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
-    mg_printf(conn,
-              "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n"
-              "Connection: close\r\n\r\n",
-              body.size());
-    if (with_body) mg_write(conn, body.data(), body.size());
-    return true;
-  }
-
-  std::string path_;
-};
-
-// A plain-text health endpoint: 200 while `ok` holds, else 503.
-class HttpServer::StatusHandler : public CivetHandler {
- public:
-  StatusHandler(std::string path, std::string ok_text, bool initially_ok)
-      : path_(std::move(path)), ok_text_(std::move(ok_text)), ok_(initially_ok) {}
-  void Set(bool ok) { ok_ = ok; }
-
-  bool handleGet(CivetServer*, mg_connection* conn) override { return Answer(conn, true); }
-  bool handleHead(CivetServer*, mg_connection* conn) override { return Answer(conn, false); }
-
- private:
-  bool Answer(mg_connection* conn, bool with_body) {
-    if (!ExactPathOr404(conn, path_)) return true;
-    const bool ok = ok_.load();
-    const std::string body = ok ? ok_text_ + "\n" : "Not " + ok_text_ + "\n";
-    mg_printf(conn,
-              "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-              "Connection: close\r\n\r\n",
-              ok ? "200 OK" : "503 Service Unavailable", body.size());
-    if (with_body) mg_write(conn, body.data(), body.size());
-    return true;
-  }
-
-  std::string path_;
-  std::string ok_text_;
-  std::atomic<bool> ok_;
-};
-
-std::string ListenAddressProblem(const std::string& listen_address) {
+// Parses [host]:port into `addr`; the reason it cannot, or "".
+std::string ParseListenAddress(const std::string& listen_address, sockaddr_storage& addr, socklen_t& length) {
   const size_t colon = listen_address.rfind(':');
   if (colon == std::string::npos) return "no port: give [host]:port, e.g. :9789";
-  const std::string host = listen_address.substr(0, colon), port = listen_address.substr(colon + 1);
+  std::string host = listen_address.substr(0, colon);
+  const std::string port = listen_address.substr(colon + 1);
   if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
       std::stoul(port) > 65535) {
     return "invalid port '" + port + "'";
   }
-  if (host.starts_with('[')) return "";  // IPv6: civetweb's own check follows
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(std::stoul(port)));
-  if (!host.empty() && inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+  const auto port_n = htons(static_cast<uint16_t>(std::stoul(port)));
+  addr = {};
+  if (host.starts_with('[')) {
+    if (!host.ends_with(']')) return "host '" + host + "' is not an IPv6 address in brackets";
+    host = host.substr(1, host.size() - 2);
+    auto& v6 = reinterpret_cast<sockaddr_in6&>(addr);
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = port_n;
+    if (inet_pton(AF_INET6, host.c_str(), &v6.sin6_addr) != 1) return "host '" + host + "' is not an IPv6 address";
+    length = sizeof(v6);
+    return "";
+  }
+  auto& v4 = reinterpret_cast<sockaddr_in&>(addr);
+  v4.sin_family = AF_INET;
+  v4.sin_port = port_n;
+  if (!host.empty() && inet_pton(AF_INET, host.c_str(), &v4.sin_addr) != 1) {
     return "host '" + host + "' is not an IPv4 address";
   }
-  // Binding first names the reason, which civetweb's error does not.
-  const UniqueFd probe(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  length = sizeof(v4);
+  return "";
+}
+
+// A listening socket on `listen_address`, or the reason there is none.
+// With `backlog` 0, binds only: a probe.
+UniqueFd Listen(const std::string& listen_address, int backlog, std::string& problem) {
+  sockaddr_storage addr{};
+  socklen_t length = 0;
+  problem = ParseListenAddress(listen_address, addr, length);
+  if (!problem.empty()) return {};
+  UniqueFd fd(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   const int yes = 1;
-  if (!probe || setsockopt(probe.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) != 0) return "";
-  if (bind(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) return "";
-  switch (errno) {
-    case EADDRINUSE: return "port " + port + " is in use";
-    case EADDRNOTAVAIL: return host + " is not an address of this host";
-    case EACCES: return "port " + port + " needs CAP_NET_BIND_SERVICE";
-    default: return std::strerror(errno);
+  if (!fd || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) != 0) {
+    problem = std::strerror(errno);
+    return {};
+  }
+  if (addr.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
+  if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), length) != 0) {
+    const std::string port = listen_address.substr(listen_address.rfind(':') + 1);
+    const std::string host = listen_address.substr(0, listen_address.rfind(':'));
+    switch (errno) {
+      case EADDRINUSE: problem = "port " + port + " is in use"; break;
+      case EADDRNOTAVAIL: problem = host + " is not an address of this host"; break;
+      case EACCES: problem = "port " + port + " needs CAP_NET_BIND_SERVICE"; break;
+      default: problem = std::strerror(errno);
+    }
+    return {};
+  }
+  if (backlog > 0 && listen(fd.get(), backlog) != 0) {
+    problem = std::strerror(errno);
+    return {};
+  }
+  return fd;
+}
+
+const char* Reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
   }
 }
 
-std::string CivetListeningPort(const std::string& listen_address) {
-  if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
-  return listen_address;
+std::string HttpDate() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[40];
+  std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return text;
 }
+
+// Raises the soft descriptor limit so that `connections` fit beside the
+// rest of the process; returns how many connections do fit.
+unsigned FitConnections(unsigned connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections;
+  const rlim_t wanted = static_cast<rlim_t>(connections) + kReservedFds;
+  if (limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = std::min(wanted, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur >= wanted) return connections;
+  const auto fit =
+      static_cast<unsigned>(limit.rlim_cur > 2 * kReservedFds ? limit.rlim_cur - kReservedFds : limit.rlim_cur / 2);
+  spdlog::warn("web: {} connections would need {} descriptors, the limit is {}: serving at most {}", connections,
+               wanted, limit.rlim_cur, fit);
+  return fit;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  explicit Impl(const WebOptions& options) : options_(options) {
+    options_.max_connections = FitConnections(std::max(options.max_connections, 1u));
+    std::string problem;
+    listen_ = Listen(options.listen_address, static_cast<int>(std::min(options_.max_connections, 65535u)), problem);
+    if (!listen_) throw UsageError("listen on " + options.listen_address + ": " + problem);
+    epoll_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
+    wake_ = UniqueFd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    // Kept to be closed when descriptors run out, so that a connection
+    // waiting in the backlog can be accepted and closed, not spun on.
+    spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!epoll_ || !wake_) throw Error(std::string("web: epoll: ") + std::strerror(errno));
+    Watch(listen_.get(), EPOLLIN, EPOLL_CTL_ADD);
+    Watch(wake_.get(), EPOLLIN, EPOLL_CTL_ADD);
+    sockaddr_storage bound{};
+    socklen_t length = sizeof(bound);
+    getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&bound), &length);
+    port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                                              : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+    renderer_ = std::thread([this] { RenderLoop(); });
+    loop_ = std::thread([this] { EventLoop(); });
+  }
+
+  ~Impl() { Stop(); }
+
+  void Stop() {
+    if (stopping_.exchange(true)) return;
+    Wake();
+    if (loop_.joinable()) loop_.join();
+    {
+      std::lock_guard lock(render_mu_);
+      render_cv_.notify_all();
+    }
+    if (renderer_.joinable()) renderer_.join();
+  }
+
+  void SetReady(bool ready) { ready_ = ready; }
+  void AddSource(std::weak_ptr<ExpositionSource> source) {
+    std::lock_guard lock(sources_mu_);
+    sources_.push_back(std::move(source));
+  }
+  int port() const { return port_; }
+  unsigned max_connections() const { return options_.max_connections; }
+  HttpStats stats() const {
+    HttpStats out;
+    out.open = open_.load(std::memory_order_relaxed);
+    out.accepted = accepted_.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < std::size(out.closed); ++i) out.closed[i] = closed_[i].load(std::memory_order_relaxed);
+    out.renders = renders_.load(std::memory_order_relaxed);
+    return out;
+  }
+
+ private:
+  enum class State : uint8_t {
+    kReading,    // waiting for (the rest of) a request head
+    kRendering,  // a complete scrape, waiting for its body
+    kWriting,    // sending a response
+    kLingering,  // response sent, our side shut: waiting for the client's close
+  };
+
+  struct Connection {
+    UniqueFd fd;
+    State state = State::kReading;
+    bool served_one = false;  // a request was answered: reading is for the next
+    Clock::time_point since;  // when the current state (or the head's first byte) began
+    Clock::time_point deadline;
+    Clock::time_point requested;               // the scrape's arrival
+    HttpClose ending = HttpClose::kCompleted;  // why, once the response is out
+    std::string in;
+    bool keep_alive = false;
+    std::string head;
+    std::shared_ptr<const Body> body;
+    size_t sent = 0;  // of head, then body
+    uint32_t events = 0;
+  };
+
+  void Watch(int fd, uint32_t events, int op) {
+    epoll_event event{};
+    event.events = events;
+    event.data.fd = fd;
+    epoll_ctl(epoll_.get(), op, fd, &event);
+  }
+
+  void SetEvents(Connection& c, uint32_t events) {
+    if (c.events == events) return;
+    c.events = events;
+    Watch(c.fd.get(), events, EPOLL_CTL_MOD);
+  }
+
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(wake_.get(), &one, sizeof(one));
+  }
+
+  void Count(HttpClose why) { closed_[static_cast<size_t>(why)].fetch_add(1, std::memory_order_relaxed); }
+
+  void EventLoop() {
+    std::vector<epoll_event> events(256);
+    Clock::time_point last_sweep = Clock::now();
+    while (!stopping_) {
+      const int n = epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
+                               static_cast<int>(kSweepInterval.count()));
+      for (int i = 0; i < n && !stopping_; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == listen_.get()) {
+          AcceptAll();
+        } else if (fd == wake_.get()) {
+          uint64_t count;
+          [[maybe_unused]] const ssize_t r = read(wake_.get(), &count, sizeof(count));
+          TakeRendered();
+        } else if (const auto it = connections_.find(fd); it != connections_.end()) {
+          OnEvent(*it->second, events[i].events);
+        }
+        ParsePipelined();
+      }
+      if (const Clock::time_point now = Clock::now(); now - last_sweep >= kSweepInterval) {
+        Sweep(now);
+        last_sweep = now;
+      }
+    }
+    connections_.clear();
+    open_ = 0;
+  }
+
+  void AcceptAll() {
+    for (;;) {
+      UniqueFd fd(accept4(listen_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      if (!fd) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if ((errno == EMFILE || errno == ENFILE) && spare_) {
+          // Out of descriptors: take this connection off the backlog and
+          // close it, or it would wake us again at once.
+          spare_.reset();
+          UniqueFd(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+          spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+          Count(HttpClose::kRefusedAtLimit);
+          continue;
+        }
+        return;  // EAGAIN: all taken
+      }
+      accepted_.fetch_add(1, std::memory_order_relaxed);
+      if (connections_.size() >= options_.max_connections && !ReplaceOldestWaiting()) {
+        Count(HttpClose::kRefusedAtLimit);
+        continue;  // closed by fd's destructor
+      }
+      const int yes = 1;
+      setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+      auto c = std::make_unique<Connection>();
+      c->since = Clock::now();
+      c->deadline = c->since + options_.read_header_timeout;
+      c->events = EPOLLIN | EPOLLRDHUP;
+      Watch(fd.get(), c->events, EPOLL_CTL_ADD);
+      c->fd = std::move(fd);
+      connections_.emplace(c->fd.get(), std::move(c));
+      open_ = connections_.size();
+    }
+  }
+
+  // At the limit, a new connection takes the place of the one that has
+  // waited longest without a complete request (or lingers after its
+  // answer): idle and slow clients cannot lock out a scraper, which sends
+  // its request at once.
+  bool ReplaceOldestWaiting() {
+    Connection* oldest = nullptr;
+    for (auto& [fd, c] : connections_) {
+      const bool waiting = c->state == State::kReading || c->state == State::kLingering;
+      if (waiting && (!oldest || c->since < oldest->since)) oldest = c.get();
+    }
+    if (!oldest) return false;
+    Close(*oldest, HttpClose::kReplacedAtLimit);
+    return true;
+  }
+
+  // `kCompleted` stands for the reason the connection's own response set.
+  void Close(Connection& c, HttpClose why) {
+    Count(why == HttpClose::kCompleted ? c.ending : why);
+    connections_.erase(c.fd.get());  // closes; epoll forgets the descriptor
+    open_ = connections_.size();
+  }
+
+  void OnEvent(Connection& c, uint32_t events) {
+    switch (c.state) {
+      case State::kReading:
+        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Read(c);
+        return;
+      case State::kRendering:
+        // Nothing is watched but a hang-up (always reported): the client
+        // gave up waiting. A client that only shut its sending side still
+        // gets its answer.
+        if (events & (EPOLLHUP | EPOLLERR)) Close(c, HttpClose::kCompleted);
+        return;
+      case State::kWriting:
+        if (events & (EPOLLHUP | EPOLLERR)) return Close(c, HttpClose::kCompleted);
+        if (events & EPOLLOUT) Write(c);
+        return;
+      case State::kLingering: {
+        char discard[4096];
+        ssize_t n;
+        while ((n = recv(c.fd.get(), discard, sizeof(discard), 0)) > 0) {
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) Close(c, HttpClose::kCompleted);
+        return;
+      }
+    }
+  }
+
+  void Read(Connection& c) {
+    char buffer[4096];
+    bool peer_closed = false;
+    while (c.in.size() <= kMaxHeadBytes) {
+      const ssize_t n = recv(c.fd.get(), buffer, sizeof(buffer), 0);
+      if (n > 0) {
+        // The head's clock starts at its first byte on a kept-alive
+        // connection, which may idle before it.
+        if (c.in.empty() && c.served_one) {
+          c.since = Clock::now();
+          c.deadline = c.since + options_.read_header_timeout;
+        }
+        c.in.append(buffer, static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) {
+        peer_closed = true;
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno != EAGAIN) {
+        return Close(c, HttpClose::kCompleted);
+      }
+      break;
+    }
+    const int fd = c.fd.get();
+    if (!c.in.empty()) Parse(c);
+    // A client that closed with no complete request left gets no answer
+    // (and must not wake the loop again and again).
+    const auto it = connections_.find(fd);
+    if (peer_closed && it != connections_.end() && it->second->state == State::kReading) {
+      Close(*it->second, HttpClose::kCompleted);
+    }
+  }
+
+  // Acts on a complete head in `c.in`, or waits for more.
+  void Parse(Connection& c) {
+    const ParsedRequest parsed = ParseRequest(c.in, kMaxHeadBytes);
+    if (parsed.status == ParsedRequest::Status::kIncomplete) return;
+    if (parsed.status == ParsedRequest::Status::kBad) {
+      c.in.clear();
+      c.ending = HttpClose::kBadRequest;
+      return Respond(c, parsed.error, "text/plain; charset=utf-8", std::string(Reason(parsed.error)) + "\n", false,
+                     false);
+    }
+    c.in.erase(0, parsed.consumed);
+    const HttpRequest& request = parsed.request;
+    const bool head_only = request.method == "HEAD";
+    const bool keep_alive = request.keep_alive;
+    if (request.method != "GET" && !head_only) {
+      return Respond(c, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", false, keep_alive,
+                     "Allow: GET, HEAD\r\n");
+    }
+    const std::string& path = request.path;
+    if (path == options_.telemetry_path) {
+      if (head_only) return Respond(c, 200, kExpositionContentType, "", true, keep_alive);
+      c.state = State::kRendering;
+      c.keep_alive = keep_alive;
+      c.requested = Clock::now();
+      c.deadline = c.requested + options_.write_timeout;
+      SetEvents(c, 0);
+      return StartRender();
+    }
+    if (path == "/") {
+      const std::string body =
+          "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
+          "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
+          options_.telemetry_path +
+          "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+          "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
+      return Respond(c, 200, "text/html; charset=utf-8", body, head_only, keep_alive);
+    }
+    if (path == "/-/healthy") return Respond(c, 200, "text/plain; charset=utf-8", "Healthy\n", head_only, keep_alive);
+    if (path == "/-/ready") {
+      const bool ready = ready_;
+      return Respond(c, ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "Ready\n" : "Not Ready\n", head_only,
+                     keep_alive);
+    }
+    Respond(c, 404, "text/plain; charset=utf-8", "Not Found\n", head_only, keep_alive);
+  }
+
+  void Respond(Connection& c, int status, std::string_view type, std::string text, bool head_only, bool keep_alive,
+               std::string_view extra = "") {
+    StartResponse(c, status, type, TextBody(std::move(text)), head_only, keep_alive, extra);
+  }
+
+  void StartResponse(Connection& c, int status, std::string_view type, std::shared_ptr<const Body> body, bool head_only,
+                     bool keep_alive, std::string_view extra = "") {
+    const bool sized = !(head_only && status == 200 && type == kExpositionContentType);
+    c.head = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\nDate: " + HttpDate() +
+             "\r\nContent-Type: " + std::string(type) + "\r\n" +
+             (sized ? "Content-Length: " + std::to_string(body->size) + "\r\n" : "") + std::string(extra) +
+             "Connection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
+    // A scrape's deadline has run since its request arrived.
+    if (c.state != State::kRendering) c.deadline = Clock::now() + options_.write_timeout;
+    c.state = State::kWriting;
+    c.keep_alive = keep_alive;
+    c.body = head_only ? nullptr : std::move(body);
+    c.sent = 0;
+    Write(c);
+  }
+
+  void Write(Connection& c) {
+    for (;;) {
+      iovec parts[64];
+      size_t count = 0;
+      size_t skip = c.sent;
+      const auto add = [&](std::string_view piece) {
+        if (count == std::size(parts)) return;
+        if (skip >= piece.size()) {
+          skip -= piece.size();
+          return;
+        }
+        parts[count++] = {const_cast<char*>(piece.data()) + skip, piece.size() - skip};
+        skip = 0;
+      };
+      add(c.head);
+      if (c.body) {
+        for (const std::string& piece : c.body->pieces) add(piece);
+      }
+      if (count == 0) return Finish(c);
+      msghdr message{};
+      message.msg_iov = parts;
+      message.msg_iovlen = count;
+      const ssize_t n = sendmsg(c.fd.get(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        c.sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return SetEvents(c, EPOLLOUT);
+      return Close(c, HttpClose::kCompleted);
+    }
+  }
+
+  // The whole response is sent: wait for the next request, or close.
+  void Finish(Connection& c) {
+    c.body.reset();
+    c.head.clear();
+    c.served_one = true;
+    const Clock::time_point now = Clock::now();
+    if (!c.keep_alive) {
+      // Our side is done; the client's close (or the linger deadline)
+      // ends the connection without resetting what it has yet to read.
+      shutdown(c.fd.get(), SHUT_WR);
+      c.state = State::kLingering;
+      c.since = now;
+      c.deadline = now + kLingerTimeout;
+      return SetEvents(c, EPOLLIN | EPOLLRDHUP);
+    }
+    c.state = State::kReading;
+    c.since = now;
+    c.deadline = now + (c.in.empty() ? options_.idle_timeout : options_.read_header_timeout);
+    SetEvents(c, EPOLLIN | EPOLLRDHUP);
+    // A request sent before this response ended is parsed from the loop,
+    // not from here: a long pipeline must not nest calls.
+    if (!c.in.empty()) pipelined_.push_back(c.fd.get());
+  }
+
+  void ParsePipelined() {
+    while (!pipelined_.empty()) {
+      const int fd = pipelined_.back();
+      pipelined_.pop_back();
+      const auto it = connections_.find(fd);
+      if (it != connections_.end() && it->second->state == State::kReading) Parse(*it->second);
+    }
+  }
+
+  void Sweep(Clock::time_point now) {
+    std::vector<std::pair<Connection*, HttpClose>> expired;
+    for (auto& [fd, c] : connections_) {
+      if (now < c->deadline) continue;
+      HttpClose why = HttpClose::kWriteTimeout;
+      if (c->state == State::kReading) {
+        why = c->served_one && c->in.empty() ? HttpClose::kIdleTimeout : HttpClose::kHeaderTimeout;
+      } else if (c->state == State::kLingering) {
+        why = HttpClose::kCompleted;
+      }
+      expired.emplace_back(c.get(), why);
+    }
+    for (auto& [c, why] : expired) Close(*c, why);
+  }
+
+  // Asks for a body for the scrapes now waiting, unless one is on its way.
+  // First the memory held by slow readers is bounded: the clients of the
+  // oldest bodies still being sent are cut off.
+  void StartRender() {
+    if (render_running_) return;
+    for (;;) {
+      std::vector<const Body*> bodies;
+      for (auto& [fd, c] : connections_) {
+        if (c->state == State::kWriting && c->body && c->body->exposition &&
+            std::find(bodies.begin(), bodies.end(), c->body.get()) == bodies.end()) {
+          bodies.push_back(c->body.get());
+        }
+      }
+      if (bodies.size() < kMaxBodiesInFlight) break;
+      const Body* oldest = *std::min_element(bodies.begin(), bodies.end(),
+                                             [](const Body* a, const Body* b) { return a->started < b->started; });
+      std::vector<Connection*> holding;
+      for (auto& [fd, c] : connections_) {
+        if (c->body.get() == oldest && c->state == State::kWriting) holding.push_back(c.get());
+      }
+      for (Connection* c : holding) Close(*c, HttpClose::kSlowReader);
+    }
+    render_running_ = true;
+    std::lock_guard lock(render_mu_);
+    render_wanted_ = true;
+    render_cv_.notify_one();
+  }
+
+  // A body is ready: every scrape that arrived before its rendering began
+  // gets it; later ones wait for the next.
+  void TakeRendered() {
+    std::shared_ptr<const Body> body;
+    {
+      std::lock_guard lock(render_mu_);
+      body = std::move(rendered_);
+    }
+    if (!body) return;
+    render_running_ = false;
+    bool waiting = false;
+    std::vector<Connection*> ready;
+    for (auto& [fd, c] : connections_) {
+      if (c->state != State::kRendering) continue;
+      if (c->requested <= body->started) {
+        ready.push_back(c.get());
+      } else {
+        waiting = true;
+      }
+    }
+    for (Connection* c : ready) StartResponse(*c, 200, kExpositionContentType, body, false, c->keep_alive);
+    if (waiting) StartRender();
+  }
+
+  void RenderLoop() {
+    for (;;) {
+      {
+        std::unique_lock lock(render_mu_);
+        render_cv_.wait(lock, [this] { return render_wanted_ || stopping_; });
+        if (stopping_) return;
+        render_wanted_ = false;
+      }
+      auto body = std::make_shared<Body>();
+      body->exposition = true;
+      body->started = Clock::now();
+      std::vector<std::weak_ptr<ExpositionSource>> sources;
+      {
+        std::lock_guard lock(sources_mu_);
+        sources = sources_;
+      }
+      // The text leaves the buffer in pieces of about a megabyte, which
+      // the body keeps as they are: no copy of the whole, no reallocation.
+      ExpositionStream out(text_, [&body](std::string_view piece) {
+        body->pieces.emplace_back(piece);
+        body->size += piece.size();
+        return true;
+      });
+      RenderExposition(sources, out);
+      out.Flush();
+      renders_.fetch_add(1, std::memory_order_relaxed);
+      {
+        std::lock_guard lock(render_mu_);
+        rendered_ = std::move(body);
+      }
+      Wake();
+    }
+  }
+
+  WebOptions options_;
+  UniqueFd listen_;
+  UniqueFd epoll_;
+  UniqueFd wake_;
+  UniqueFd spare_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> ready_{false};
+
+  // The event loop's own.
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+  std::vector<int> pipelined_;  // kept-alive connections with a request already in
+  bool render_running_ = false;
+
+  std::mutex sources_mu_;
+  std::vector<std::weak_ptr<ExpositionSource>> sources_;
+
+  std::mutex render_mu_;
+  std::condition_variable render_cv_;
+  bool render_wanted_ = false;
+  std::shared_ptr<const Body> rendered_;
+  TextBuffer text_;  // the renderer's
+
+  std::atomic<uint64_t> open_{0};
+  std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> closed_[static_cast<size_t>(HttpClose::kCount)] = {};
+  std::atomic<uint64_t> renders_{0};
+
+  std::thread renderer_;
+  std::thread loop_;
+};
+
+const char* HttpCloseName(HttpClose why) {
+  switch (why) {
+    case HttpClose::kCompleted: return "completed";
+    case HttpClose::kHeaderTimeout: return "header_timeout";
+    case HttpClose::kIdleTimeout: return "idle_timeout";
+    case HttpClose::kWriteTimeout: return "write_timeout";
+    case HttpClose::kReplacedAtLimit: return "replaced_at_limit";
+    case HttpClose::kRefusedAtLimit: return "refused_at_limit";
+    case HttpClose::kBadRequest: return "bad_request";
+    case HttpClose::kSlowReader: return "slow_reader";
+    case HttpClose::kCount: break;
+  }
+  return "unknown";
+}
+
+std::string ListenAddressProblem(const std::string& listen_address) {
+  std::string problem;
+  Listen(listen_address, 0, problem);
+  return problem;
+}
+
+HttpServer::HttpServer(const WebOptions& options) : impl_(std::make_unique<Impl>(options)) {}
 
 HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
-    : metrics_(std::make_unique<MetricsHandler>(telemetry_path)),
-      landing_(std::make_unique<LandingHandler>(telemetry_path)),
-      healthy_(std::make_unique<StatusHandler>("/-/healthy", "Healthy", true)),
-      ready_(std::make_unique<StatusHandler>("/-/ready", "Ready", false)) {
-  constexpr unsigned kCivetIpv6Feature = 8;
-  if (const std::string problem = ListenAddressProblem(listen_address); !problem.empty()) {
-    throw UsageError("listen on " + listen_address + ": " + problem);
-  }
-  if (listen_address.starts_with('[') && !mg_check_feature(kCivetIpv6Feature)) {
-    throw UsageError("listen on " + listen_address +
-                     ": this civetweb build has no IPv6 support; use an IPv4 address or :PORT");
-  }
-  // tcp_nodelay: a chunk's small framing writes must not wait for the
-  // client's (possibly delayed) ACK of the data before them.
-  const std::vector<std::string> options = {
-      "listening_ports", CivetListeningPort(listen_address), "num_threads", "4", "tcp_nodelay", "1"};
-  try {
-    server_ = std::make_unique<CivetServer>(options);
-  } catch (const CivetException& e) {
-    throw UsageError("listen on " + listen_address + ": " + e.what() + " (address in use or invalid?)");
-  }
-  // Exact paths ('$'); the config allows no pattern characters in them.
-  server_->addHandler(telemetry_path + "$", metrics_.get());
-  server_->addHandler("/$", landing_.get());
-  server_->addHandler("/-/healthy$", healthy_.get());
-  server_->addHandler("/-/ready$", ready_.get());
-}
+    : HttpServer(WebOptions{.listen_address = listen_address, .telemetry_path = telemetry_path}) {}
 
-void HttpServer::SetReady(bool ready) { ready_->Set(ready); }
+HttpServer::~HttpServer() = default;
 
-HttpServer::~HttpServer() { Stop(); }
-
-void HttpServer::Stop() {
-  if (server_) server_->close();
-}
-
-void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { metrics_->Add(std::move(source)); }
-
-int HttpServer::port() const {
-  mg_server_port ports[4] = {};
-  const int n = mg_get_server_ports(server_->getContext(), 4, ports);
-  return n > 0 ? ports[0].port : -1;
-}
+void HttpServer::Stop() { impl_->Stop(); }
+void HttpServer::SetReady(bool ready) { impl_->SetReady(ready); }
+void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { impl_->AddSource(std::move(source)); }
+int HttpServer::port() const { return impl_->port(); }
+unsigned HttpServer::max_connections() const { return impl_->max_connections(); }
+HttpStats HttpServer::stats() const { return impl_->stats(); }
 
 }  // namespace pping

@@ -1,28 +1,60 @@
 // SPDX-License-Identifier: Apache-2.0
 // The HTTP endpoint: /metrics (configurable) in the Prometheus text format
-// with the exact Content-Type the exposition spec asks for, and a landing
-// page. prometheus-cpp's own Exposer omits "version=0.0.4", hence this.
+// with the exact Content-Type the exposition spec asks for, health,
+// readiness and a landing page.
+//
+// One thread serves every connection from epoll, so idle, slow and
+// non-reading clients cost a descriptor and a little memory each, never a
+// worker; another renders the exposition into an immutable body that the
+// scrapes waiting for it share. No lock is held while a socket is waited
+// on, and no client's pace holds up another's.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "exporter/exposition/exposition_source.h"
-
-class CivetServer;
+#include "exporter/http/web_options.h"
 
 namespace pping {
 
 inline constexpr const char* kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+// Why the server closed connections, for its own metrics.
+enum class HttpClose : uint8_t {
+  kCompleted,        // the response was sent, or the client closed
+  kHeaderTimeout,    // the request head took longer than read_header_timeout
+  kIdleTimeout,      // a kept-alive connection sent nothing within idle_timeout
+  kWriteTimeout,     // the response was not taken within write_timeout
+  kReplacedAtLimit,  // at max_connections, it had waited longest for a request
+  kRefusedAtLimit,   // at max_connections with none to replace
+  kBadRequest,       // a malformed, oversized or unsupported request
+  kSlowReader,       // it still held an old body when a newer one was needed
+  kCount,
+};
+
+// The reason's label value: "completed", "header_timeout", ...
+const char* HttpCloseName(HttpClose why);
+
+struct HttpStats {
+  uint64_t open = 0;      // connections open now
+  uint64_t accepted = 0;  // since start
+  uint64_t closed[static_cast<size_t>(HttpClose::kCount)] = {};
+  uint64_t renders = 0;  // exposition bodies rendered
+};
+
 class HttpServer {
  public:
   // Binds at once; throws UsageError when the address is unusable.
+  explicit HttpServer(const WebOptions& options);
   HttpServer(const std::string& listen_address, const std::string& telemetry_path);
   ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
-  // Stops serving and waits for running requests; idempotent.
+  // Stops serving, closes every connection and waits for a running
+  // render; idempotent.
   void Stop();
   // /-/ready answers 200 only once this is set (programs attached).
   void SetReady(bool ready);
@@ -30,26 +62,20 @@ class HttpServer {
   void AddSource(std::weak_ptr<ExpositionSource> source);
   // The bound port, useful with port 0.
   int port() const;
+  // The connection limit in force: max_connections, or less when the
+  // process may not open that many descriptors.
+  unsigned max_connections() const;
+  HttpStats stats() const;
 
  private:
-  class MetricsHandler;
-  class LandingHandler;
-  class StatusHandler;
-
-  std::unique_ptr<CivetServer> server_;
-  std::unique_ptr<MetricsHandler> metrics_;
-  std::unique_ptr<LandingHandler> landing_;
-  std::unique_ptr<StatusHandler> healthy_;
-  std::unique_ptr<StatusHandler> ready_;
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
-// ":9789" -> "9789", "host:port" and "[v6]:port" as civetweb wants them.
-std::string CivetListeningPort(const std::string& listen_address);
-
 // Why the exporter cannot listen on `listen_address` ([host]:port, the
-// host an IPv4 address or empty for all): no port, a bad port or host, a
-// port in use, an address not of this host; empty if it can (IPv6
-// addresses are left to the server's own check).
+// host an IPv4 address, a bracketed IPv6 one or empty for all IPv4): no
+// port, a bad port or host, a port in use, an address not of this host;
+// empty if it can.
 std::string ListenAddressProblem(const std::string& listen_address);
 
 }  // namespace pping

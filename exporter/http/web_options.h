@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Where the HTTP endpoint listens and serves the metrics.
+// Where the HTTP endpoint listens and serves the metrics, and the limits
+// that keep any one client from holding it up.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace pping {
@@ -9,6 +11,16 @@ namespace pping {
 struct WebOptions {
   std::string listen_address = ":9789";  // [host]:port; port 0 picks a free one
   std::string telemetry_path = "/metrics";
+  // Open connections at most; at the limit a new one replaces the one that
+  // has waited longest without a complete request.
+  unsigned max_connections = 4096;
+  // From a connection's first byte (or its accept) to the end of its
+  // request head.
+  std::chrono::nanoseconds read_header_timeout = std::chrono::seconds(5);
+  // From a complete request to the last byte of its response.
+  std::chrono::nanoseconds write_timeout = std::chrono::seconds(60);
+  // A kept-alive connection waiting for its next request.
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(120);
 };
 
 }  // namespace pping
