@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -27,6 +28,7 @@
 
 #include "exporter/http/request.h"
 #include "exporter/util/error.h"
+#include "exporter/util/thread_privileges.h"
 #include "exporter/util/unique_fd.h"
 
 namespace pping {
@@ -195,8 +197,22 @@ class HttpServer::Impl {
     getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&bound), &length);
     port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
                                               : reinterpret_cast<sockaddr_in&>(bound).sin_port);
-    renderer_ = std::thread([this] { RenderLoop(); });
-    loop_ = std::thread([this] { EventLoop(); });
+    // The loop reads every byte clients send, so it gives up the
+    // capabilities that load and attach programs: a flaw in it cannot be
+    // turned against the kernel's BPF state. The renderer sees no client
+    // input, and keeps them: kernels before 6.5 refuse even a map lookup
+    // by descriptor to a thread without CAP_BPF when unprivileged BPF is
+    // disabled.
+    renderer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pping-render");
+      RenderLoop();
+    });
+    loop_ = std::thread([this] {
+      if (!BecomeUnprivilegedThread("pping-http")) {
+        spdlog::warn("web: the HTTP thread keeps its capabilities: {}", std::strerror(errno));
+      }
+      EventLoop();
+    });
   }
 
   ~Impl() { Stop(); }

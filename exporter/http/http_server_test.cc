@@ -5,6 +5,11 @@
 #include "exporter/http/http_server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include <cstdint>
 #include <string>
@@ -141,6 +146,37 @@ TEST(HttpServer, EachUnusableListenAddressIsNamed) {
     ADD_FAILURE() << "a second server on " << busy;
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()), "listen on " + busy + ": port " + std::to_string(first.port()) + " is in use");
+  }
+}
+
+// The thread that reads what clients send holds no capability, whatever
+// the process holds; the test process's own threads keep theirs.
+TEST(HttpServer, TheHttpThreadHoldsNoCapabilities) {
+  const auto capabilities = [](const std::filesystem::path& task) {
+    std::ifstream status(task / "status");
+    std::map<std::string, std::string> out;
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("Cap")) out[line.substr(0, line.find(':'))] = line.substr(line.find('\t') + 1);
+    }
+    return out;
+  };
+  HttpServer server("127.0.0.1:0", "/metrics");
+  ASSERT_EQ(testing::HttpGet(server.port(), "/-/healthy")->status, 200);
+  int found = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "pping-http") continue;
+    ++found;
+    const auto caps = capabilities(task.path());
+    EXPECT_EQ(caps.at("CapEff"), "0000000000000000");
+    EXPECT_EQ(caps.at("CapPrm"), "0000000000000000");
+    EXPECT_EQ(caps.at("CapInh"), "0000000000000000");
+  }
+  EXPECT_EQ(found, 1);
+  if (geteuid() == 0) {
+    EXPECT_NE(capabilities("/proc/thread-self").at("CapEff"), "0000000000000000") << "only that thread gave them up";
   }
 }
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -136,6 +137,27 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   const std::vector<uint32_t> programs = testing::ProgramIdsHeldBy(p.pid());
   EXPECT_FALSE(programs.empty());
   EXPECT_TRUE(testing::AttachedTo(netns_->name(), "lo").tc_filters);
+  // The thread that reads HTTP clients' bytes holds no capability; the
+  // main thread (which attached) keeps its own.
+  const auto effective = [&](const std::string& task) {
+    std::ifstream status("/proc/" + std::to_string(p.pid()) + "/task/" + task + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("CapEff:")) return line.substr(line.find('\t') + 1);
+    }
+    return std::string("?");
+  };
+  int http_threads = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(p.pid()) + "/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "pping-http") continue;
+    ++http_threads;
+    EXPECT_EQ(effective(task.path().filename()), "0000000000000000");
+  }
+  EXPECT_EQ(http_threads, 1);
+  EXPECT_NE(effective(std::to_string(p.pid())), "0000000000000000");
+  EXPECT_EQ(testing::HttpGet(port, "/metrics")->status, 200) << "metrics are read without those capabilities";
   const testing::Exit exit = p.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "the exporter's programs outlived it";
