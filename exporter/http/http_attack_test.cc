@@ -167,33 +167,55 @@ TEST(HttpAttack, SlowLorisSendersAreCutAtTheHeaderDeadline) {
 }
 
 // Clients that ask for a large body and never read it: the body is not
-// copied per client, no lock is held on their sockets, and the oldest
-// bodies' readers are cut once too many bodies are held.
+// copied per client and no lock is held on their sockets. At most 4
+// bodies are held for them: further scrapes get the newest of those, until
+// the oldest is 10 s old and its clients are cut off to make room.
 TEST(HttpAttack, ClientsThatNeverReadHoldUpNoScrape) {
   RaiseDescriptorLimit();
-  WebOptions options{.listen_address = "127.0.0.1:0", .write_timeout = 4s};
+  WebOptions options{.listen_address = "127.0.0.1:0", .write_timeout = 30s};
   HttpServer server(options);
   constexpr size_t kBody = 24 << 20;
   const auto source = std::make_shared<SizedSource>(kBody);
   server.AddSource(source);
   std::vector<UniqueFd> stuck;
-  for (int i = 0; i < 12; ++i) {
+  const Clock::time_point first = Clock::now();
+  for (int i = 0; i < 8; ++i) {
     stuck.push_back(testing::ConnectLoopback(server.port()));
     const int small = 4096;
     setsockopt(stuck.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
     SendAll(stuck.back().get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-    // Each waits for a body of its own: the previous render is over.
-    std::this_thread::sleep_for(150ms);
+    // Each would get a body of its own: the previous render is over.
+    std::this_thread::sleep_for(300ms);
   }
   const Scrape s = TimedScrape(server.port());
-  std::cout << "scrape of " << s.bytes << " bytes with 12 clients not reading: " << s.took.count() << " ms\n";
+  std::cout << "scrape of " << s.bytes << " bytes with 8 clients not reading: " << s.took.count() << " ms\n";
   EXPECT_EQ(s.status, 200);
   EXPECT_GE(s.bytes, kBody);
   EXPECT_LT(s.took, kPromptly);
-  EXPECT_GE(Closed(server, HttpClose::kSlowReader), 12u - 4) << "at most 4 bodies are held for slow readers";
-  std::this_thread::sleep_for(4500ms);
-  EXPECT_EQ(server.stats().open, 0u) << "the rest are cut at the write deadline";
-  EXPECT_GE(Closed(server, HttpClose::kWriteTimeout), 1u);
+  EXPECT_EQ(server.stats().renders, 4u) << "the 5th client on got the newest body held";
+  EXPECT_EQ(Closed(server, HttpClose::kSlowReader), 0u) << "no client is cut within 10 s";
+  std::this_thread::sleep_until(first + 10500ms);
+  const Scrape later = TimedScrape(server.port());
+  EXPECT_EQ(later.status, 200);
+  EXPECT_GE(later.bytes, kBody);
+  EXPECT_EQ(server.stats().renders, 5u) << "a fresh body once the oldest readers were cut";
+  EXPECT_EQ(Closed(server, HttpClose::kSlowReader), 1u) << "the first client alone held the oldest body";
+  EXPECT_TRUE(ClosedByServer(stuck[0].get(), 1000ms));
+}
+
+// The write deadline cuts a client that does not read.
+TEST(HttpAttack, AClientThatNeverReadsIsCutAtTheWriteDeadline) {
+  WebOptions options{.listen_address = "127.0.0.1:0", .write_timeout = 1s};
+  HttpServer server(options);
+  const auto source = std::make_shared<SizedSource>(24 << 20);
+  server.AddSource(source);
+  const UniqueFd fd = testing::ConnectLoopback(server.port());
+  const int small = 4096;
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  SendAll(fd.get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(server.stats().open, 0u);
+  EXPECT_EQ(Closed(server, HttpClose::kWriteTimeout), 1u);
 }
 
 // At the connection limit a new client takes the place of the one that

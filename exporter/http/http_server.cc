@@ -24,6 +24,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "exporter/http/request.h"
@@ -39,10 +40,16 @@ using Clock = std::chrono::steady_clock;
 // A request head larger than this is refused (431): enough for any
 // scraper's headers, small enough that a connection's buffer stays small.
 constexpr size_t kMaxHeadBytes = 8192;
-// Distinct exposition bodies that connections may still be sending when a
-// new one is rendered; the clients of the oldest are cut off beyond this,
-// which bounds the memory slow readers can hold to a few bodies.
+// Distinct exposition bodies that connections may still be sending: the
+// memory slow readers can hold. At the bound, a scrape gets the newest
+// body there is instead of a new one, unless the oldest is older than
+// kSlowReaderAge: then its clients are cut off to make room. A genuine
+// scrape is never cut sooner, however often others ask for renders, and
+// no scrape gets data older than that.
 constexpr size_t kMaxBodiesInFlight = 4;
+// Prometheus's default scrape timeout: a scrape still unsent by then has
+// been given up on by a default Prometheus.
+constexpr auto kSlowReaderAge = std::chrono::seconds(10);
 // How often deadlines are checked.
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 // After a response that closes the connection, how long the client may
@@ -368,6 +375,12 @@ class HttpServer::Impl {
   // `kCompleted` stands for the reason the connection's own response set.
   void Close(Connection& c, HttpClose why) {
     Count(why == HttpClose::kCompleted ? c.ending : why);
+    if (why == HttpClose::kWriteTimeout || why == HttpClose::kSlowReader) {
+      // Reset rather than close: what is still queued for a client that
+      // does not read would otherwise stay in kernel memory, sent on.
+      const linger abort{.l_onoff = 1, .l_linger = 0};
+      setsockopt(c.fd.get(), SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+    }
     connections_.erase(c.fd.get());  // closes; epoll forgets the descriptor
     open_ = connections_.size();
   }
@@ -581,24 +594,26 @@ class HttpServer::Impl {
   }
 
   // Asks for a body for the scrapes now waiting, unless one is on its way.
-  // First the memory held by slow readers is bounded: the clients of the
-  // oldest bodies still being sent are cut off.
+  // First the memory held by slow readers is bounded (kMaxBodiesInFlight).
   void StartRender() {
     if (render_running_) return;
     for (;;) {
-      std::vector<const Body*> bodies;
+      std::vector<std::shared_ptr<const Body>> bodies;
       for (auto& [fd, c] : connections_) {
         if (c->state == State::kWriting && c->body && c->body->exposition &&
-            std::find(bodies.begin(), bodies.end(), c->body.get()) == bodies.end()) {
-          bodies.push_back(c->body.get());
+            std::find(bodies.begin(), bodies.end(), c->body) == bodies.end()) {
+          bodies.push_back(c->body);
         }
       }
       if (bodies.size() < kMaxBodiesInFlight) break;
-      const Body* oldest = *std::min_element(bodies.begin(), bodies.end(),
-                                             [](const Body* a, const Body* b) { return a->started < b->started; });
+      const auto by_age = [](const auto& a, const auto& b) { return a->started < b->started; };
+      const std::shared_ptr<const Body> oldest = *std::min_element(bodies.begin(), bodies.end(), by_age);
+      if (Clock::now() - oldest->started < kSlowReaderAge) {
+        return Deliver(*std::max_element(bodies.begin(), bodies.end(), by_age), true);
+      }
       std::vector<Connection*> holding;
       for (auto& [fd, c] : connections_) {
-        if (c->body.get() == oldest && c->state == State::kWriting) holding.push_back(c.get());
+        if (c->body == oldest && c->state == State::kWriting) holding.push_back(c.get());
       }
       for (Connection* c : holding) Close(*c, HttpClose::kSlowReader);
     }
@@ -618,11 +633,19 @@ class HttpServer::Impl {
     }
     if (!body) return;
     render_running_ = false;
+    Deliver(body, false);
+  }
+
+  // Gives `body` to the scrapes waiting for one: with `all`, to every one
+  // (the newest body held, when no new one may be rendered), else to those
+  // that arrived before its rendering began; asks for a render for the
+  // rest.
+  void Deliver(const std::shared_ptr<const Body>& body, bool all) {
     bool waiting = false;
     std::vector<Connection*> ready;
     for (auto& [fd, c] : connections_) {
       if (c->state != State::kRendering) continue;
-      if (c->requested <= body->started) {
+      if (all || c->requested <= body->started) {
         ready.push_back(c.get());
       } else {
         waiting = true;

@@ -167,6 +167,39 @@ void ReportReplay(std::ostream& md, const ReplaySpeed& r, unsigned runs) {
      << "The exporter's own summary: `" << r.summary << "`\n\n";
 }
 
+std::string WebScrapes(const WebAttackResult& r, double timeout_s) {
+  std::string text = std::to_string(r.succeeded) + "/" + std::to_string(r.scrapes);
+  const unsigned failed = r.scrapes - r.succeeded - r.timed_out;
+  if (r.timed_out == r.scrapes) return text + " (timeout " + Format("%.0f s", timeout_s) + ")";
+  if (r.timed_out > 0)
+    text += " (" + std::to_string(r.timed_out) + " timed out at " + Format("%.0f s", timeout_s) + ")";
+  if (failed > 0) text += " (" + std::to_string(failed) + " failed)";
+  return text;
+}
+
+void ReportWeb(std::ostream& md, const std::vector<WebAttackResult>& rows, unsigned prefixes, unsigned scrapes,
+               double timeout_s) {
+  md << "### Scrapes while the HTTP endpoint is attacked\n\n"
+     << "How measured: each attack against a fresh exporter holding " << prefixes
+     << " sampled prefixes (as the scrape part's, default buckets; two untimed scrapes first), from this process "
+        "over plain sockets; "
+     << scrapes << " scrapes of /metrics (HTTP/1.1) started " << Format("%.0f", kWebScrapeIntervalS * 1000)
+     << " ms apart from 1 s into the attack, each given " << Format("%.0f", timeout_s)
+     << " s; whole: status 200 and the body's full Content-Length (or its last chunk). Latency over the whole "
+        "scrapes, connect to last byte; RSS (VmRSS) at the end of the attack; the attack's connections are opened "
+        "once, never reopened, and all closed 1 s before the next attack.\n\n"
+     << "| attack | scrapes whole | median ms | max ms | body MiB | RSS MiB | attack connections open at end | closed "
+        "or refused by the exporter |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& r : rows) {
+    const bool any = r.succeeded > 0;
+    md << "| " << r.attack << (r.baseline ? ", baseline" : "") << " | " << WebScrapes(r, timeout_s) << " | "
+       << (any ? Format("%.1f", r.median_ms) : "–") << " | " << (any ? Format("%.1f", r.max_ms) : "–") << " | "
+       << (any ? Format("%.2f", r.body_mib) : "–") << " | " << Format("%.1f", r.rss_mib) << " | " << r.attack_open
+       << " | " << r.attack_closed << " |\n";
+  }
+  md << "\n";
+}
+
 // The 16,384-prefix states; with a baseline exporter, each also runs the
 // baseline right before or after it (alternating), for rows side by side.
 std::vector<std::pair<std::string, ScrapeResult>> MeasurePrefixStates(const std::string& exporter,
@@ -201,12 +234,14 @@ int main(int argc, char** argv) {
   CLI::App app{"pping_bench: datapath and exporter benchmark"};
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
   std::string baseline;
-  unsigned samples = 300, rounds = 15, cost_rounds = 3, scrapes = 100;
-  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "replay", "traffic"};
+  unsigned samples = 300, rounds = 15, cost_rounds = 3, scrapes = 100, web_scrapes = 10;
+  double web_timeout_s = 15;
+  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "replay", "traffic", "web"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
-  app.add_option("--baseline-exporter", baseline,
-                 "Exporter binary of another revision whose per-packet costs and prefix scrapes are measured "
-                 "alongside");
+  app.add_option(
+      "--baseline-exporter", baseline,
+      "Exporter binary of another revision whose per-packet costs, prefix scrapes and scrapes under attack are "
+      "measured alongside");
   app.add_option("--out", out, "Markdown report")->capture_default_str();
   app.add_option("--plot-data", data, "Cost-vs-flows data for the plot")->capture_default_str();
   app.add_option("--samples", samples, "Packets timed per flow count")->capture_default_str();
@@ -215,7 +250,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--scrapes", scrapes, "Scrapes timed per state")->capture_default_str();
-  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, replay, traffic")
+  app.add_option("--web-scrapes", web_scrapes, "Scrapes timed per attack on the HTTP endpoint")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--web-timeout", web_timeout_s, "Timeout of a scrape under attack, seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, replay, traffic, web")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
@@ -235,6 +276,12 @@ int main(int argc, char** argv) {
   if (wanted("replay")) ReportReplay(md, MeasureReplay(exporter, 1'000'000, 3), 3);
   md.flush();
   if (wanted("traffic")) ReportTraffic(md, MeasureTraffic(exporter, rounds, cost_rounds, baseline));
+  md.flush();
+  if (wanted("web")) {
+    constexpr unsigned kWebPrefixes = 16384;
+    ReportWeb(md, MeasureWebAttacks(exporter, baseline, kWebPrefixes, web_scrapes, web_timeout_s), kWebPrefixes,
+              web_scrapes, web_timeout_s);
+  }
   std::cout << "wrote " << out << "\n";
   return 0;
 }

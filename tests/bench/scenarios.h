@@ -85,4 +85,26 @@ inline constexpr const char* kBaselineTag = "baseline:";
 TrafficReport MeasureTraffic(const std::string& exporter, unsigned rounds, unsigned cost_rounds,
                              const std::string& baseline);
 
+// Scrapes of /metrics while the HTTP endpoint is under attack, one row per
+// attack and exporter binary.
+struct WebAttackResult {
+  std::string attack;
+  bool baseline = false;
+  unsigned scrapes = 0, succeeded = 0, timed_out = 0;
+  double median_ms = -1, max_ms = -1;  // over the scrapes that succeeded; -1 if none did
+  double body_mib = 0;                 // the largest body a scrape read whole
+  double rss_mib = 0;                  // the exporter's VmRSS at the end of the attack
+  // The attacker's connections open at the end of the attack, and how many
+  // the exporter had closed or refused by then (none is reopened).
+  unsigned attack_open = 0, attack_closed = 0;
+};
+
+// Each attack runs against a fresh exporter holding `prefixes` sampled
+// prefixes (and, with a `baseline` binary, against a fresh baseline right
+// before or after it, alternating): `scrapes` scrapes started 300 ms apart,
+// each given `timeout_s`.
+inline constexpr double kWebScrapeIntervalS = 0.3;
+std::vector<WebAttackResult> MeasureWebAttacks(const std::string& exporter, const std::string& baseline,
+                                               unsigned prefixes, unsigned scrapes, double timeout_s);
+
 }  // namespace pping::bench

@@ -14,6 +14,7 @@
 #include "tests/bench/exporter_probe.h"
 #include "tests/bench/exporter_run.h"
 #include "tests/bench/percentile.h"
+#include "tests/bench/prefixed_exporter.h"
 #include "tests/bench/scenarios.h"
 #include "tests/bench/scrape_timer.h"
 #include "tests/lab/command.h"
@@ -75,45 +76,49 @@ std::string Hex(unsigned v) {
   return text;
 }
 
-// A namespace of the benchmark's own with its loopback up, for the
-// exporter to attach to: never the host's interfaces.
-struct OwnLoopback {
-  OwnLoopback() : netns(UniqueNetnsBase("ppbench-lo")) {
-    RunOrThrow({"ip", "-n", netns.name(), "link", "set", "lo", "up"});
-  }
-  std::vector<std::string> Args() const { return {"--attach.netns", netns.name(), "--attach.interface", "lo"}; }
-  OwnedNetns netns;
-};
-
 }  // namespace
 
-ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes,
-                                       const std::vector<std::string>& extra_args) {
-  const int port = testing::FreeLocalPort();
-  const OwnLoopback loopback;
-  std::vector<std::string> args = loopback.Args();
+OwnLoopback::OwnLoopback() : netns(UniqueNetnsBase("ppbench-lo")) {
+  RunOrThrow({"ip", "-n", netns.name(), "link", "set", "lo", "up"});
+}
+
+std::vector<std::string> OwnLoopback::Args() const {
+  return {"--attach.netns", netns.name(), "--attach.interface", "lo"};
+}
+
+PrefixedExporter::PrefixedExporter(const std::string& exporter, unsigned prefixes,
+                                   const std::vector<std::string>& extra_args)
+    : port_(testing::FreeLocalPort()), prefixes_(prefixes) {
+  std::vector<std::string> args = loopback_.Args();
   const std::vector<std::string> sizes{"--aggregation.max-prefixes",    std::to_string(prefixes * 2),
                                        "--datapath.flow-map-size",      std::to_string(prefixes * 2),
                                        "--datapath.timestamp-map-size", std::to_string(prefixes * 2),
                                        "--sampling.rate-limit",         "0"};
   args.insert(args.end(), sizes.begin(), sizes.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  auto p = StartExporter(exporter, port, args);
-  const UniqueFd egress_program = testing::ProgramFdHeldBy(p->pid(), "pping_tc_egress");
-  const UniqueFd ingress_program = testing::ProgramFdHeldBy(p->pid(), "pping_tc_ingress");
-  if (!egress_program || !ingress_program) throw std::runtime_error("the exporter's programs are not loaded");
-  const int egress = egress_program.get(), ingress = ingress_program.get();
+  process_ = StartExporter(exporter, port_, args);
+  egress_ = testing::ProgramFdHeldBy(process_->pid(), "pping_tc_egress");
+  ingress_ = testing::ProgramFdHeldBy(process_->pid(), "pping_tc_ingress");
+  if (!egress_ || !ingress_) throw std::runtime_error("the exporter's programs are not loaded");
+}
+
+PrefixedExporter::~PrefixedExporter() = default;
+
+void PrefixedExporter::SampleEveryPrefix() {
+  for (unsigned i = 0; i < prefixes_; ++i) {
+    const std::string remote = "2001:db8:" + Hex(i) + "::1";
+    RunFrame(egress_.get(), testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, sequence_));
+    RunFrame(ingress_.get(), testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, sequence_));
+  }
+  ++sequence_;
+}
+
+ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned prefixes, unsigned scrapes,
+                                       const std::vector<std::string>& extra_args) {
+  PrefixedExporter p(exporter, prefixes, extra_args);
   // Every prefix gets an RTT sample (echo request out, reply in), so every
   // prefix is active in the kernel instance each scrape drains.
-  uint16_t sequence = 1;
-  const auto sample_every_prefix = [&] {
-    for (unsigned i = 0; i < prefixes; ++i) {
-      const std::string remote = "2001:db8:" + Hex(i) + "::1";
-      RunFrame(egress, testing::BuildEcho("2001:db8:ffff::1", remote, true, 1, sequence));
-      RunFrame(ingress, testing::BuildEcho(remote, "2001:db8:ffff::1", false, 1, sequence));
-    }
-    ++sequence;
-  };
+  const auto sample_every_prefix = [&p] { p.SampleEveryPrefix(); };
   sample_every_prefix();
   std::this_thread::sleep_for(2500ms);  // drained into user space
   ScrapeResult r;
@@ -121,12 +126,12 @@ ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned pre
   // The datapath's cost per packet meanwhile: the fed samples (a few per
   // prefix per aggregation interval).
   const UniqueFd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
-  const Delta costs = Start(TcProgramIdsOf(p->pid()));
-  Scrape(port, scrapes, r, sample_every_prefix);
+  const Delta costs = Start(TcProgramIdsOf(p.process().pid()));
+  Scrape(p.port(), scrapes, r, sample_every_prefix);
   for (const ProgramCost& c : costs.Finish("")) {
     (c.program.find("egress") != std::string::npos ? r.egress_ns : r.ingress_ns) = c.ns_per_packet;
   }
-  ReadProcess(*p, port, r);
+  ReadProcess(p.process(), p.port(), r);
   return r;
 }
 
