@@ -18,8 +18,10 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -27,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/http/outgoing.h"
 #include "exporter/http/request.h"
 #include "exporter/util/error.h"
 #include "exporter/util/thread_privileges.h"
@@ -40,16 +43,13 @@ using Clock = std::chrono::steady_clock;
 // A request head larger than this is refused (431): enough for any
 // scraper's headers, small enough that a connection's buffer stays small.
 constexpr size_t kMaxHeadBytes = 8192;
-// Distinct exposition bodies that connections may still be sending: the
-// memory slow readers can hold. At the bound, a scrape gets the newest
-// body there is instead of a new one, unless the oldest is older than
-// kSlowReaderAge: then its clients are cut off to make room. A genuine
-// scrape is never cut sooner, however often others ask for renders, and
-// no scrape gets data older than that.
-constexpr size_t kMaxBodiesInFlight = 4;
-// Prometheus's default scrape timeout: a scrape still unsent by then has
-// been given up on by a default Prometheus.
-constexpr auto kSlowReaderAge = std::chrono::seconds(10);
+// Bytes of pieces that connections may hold unsent, at least: beyond
+// it (and beyond four times the last body), the client blocked longest
+// is cut off. A client that takes its body as it comes holds little; one
+// that does not read holds all of its body.
+constexpr size_t kMinPinnedBudget = size_t{64} << 20;
+// Buffers the renderer keeps for its next pieces.
+constexpr size_t kPooledPieces = 8;
 // How often deadlines are checked.
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 // After a response that closes the connection, how long the client may
@@ -60,20 +60,14 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 // Descriptors kept free for everything else the process opens.
 constexpr unsigned kReservedFds = 256;
 
-// An immutable response body, shared by every connection sending it.
-struct Body {
-  std::vector<std::string> pieces;
+// A render under way: the pieces the renderer has added since the loop
+// last took them, and whether it is done.
+struct RenderJob {
+  std::mutex mu;
+  std::vector<Piece> fresh;
   size_t size = 0;
-  bool exposition = false;    // rendered, as opposed to a fixed page
-  Clock::time_point started;  // when rendering began: data is at least this fresh
+  bool complete = false;
 };
-
-std::shared_ptr<const Body> TextBody(std::string text) {
-  auto body = std::make_shared<Body>();
-  body->size = text.size();
-  body->pieces.push_back(std::move(text));
-  return body;
-}
 
 // Parses [host]:port into `addr`; the reason it cannot, or "".
 std::string ParseListenAddress(const std::string& listen_address, sockaddr_storage& addr, socklen_t& length) {
@@ -265,13 +259,14 @@ class HttpServer::Impl {
     bool served_one = false;  // a request was answered: reading is for the next
     Clock::time_point since;  // when the current state (or the head's first byte) began
     Clock::time_point deadline;
-    Clock::time_point requested;               // the scrape's arrival
     HttpClose ending = HttpClose::kCompleted;  // why, once the response is out
     std::string in;
     bool keep_alive = false;
-    std::string head;
-    std::shared_ptr<const Body> body;
-    size_t sent = 0;  // of head, then body
+    int minor_version = 0;
+    Outgoing out;
+    const RenderJob* job = nullptr;   // the render it takes pieces from
+    bool awaiting_piece = false;      // all there is went out; more to come
+    Clock::time_point blocked_since;  // the socket took no more (else epoch)
     uint32_t events = 0;
   };
 
@@ -308,7 +303,7 @@ class HttpServer::Impl {
         } else if (fd == wake_.get()) {
           uint64_t count;
           [[maybe_unused]] const ssize_t r = read(wake_.get(), &count, sizeof(count));
-          TakeRendered();
+          OnRenderProgress();
         } else if (const auto it = connections_.find(fd); it != connections_.end()) {
           OnEvent(*it->second, events[i].events);
         }
@@ -465,11 +460,14 @@ class HttpServer::Impl {
     }
     const std::string& path = request.path;
     if (path == options_.telemetry_path) {
-      if (head_only) return Respond(c, 200, kExpositionContentType, "", true, keep_alive);
+      if (head_only) {
+        StartResponse(c, 200, kExpositionContentType, true, keep_alive, "", false);
+        return Write(c);
+      }
       c.state = State::kRendering;
       c.keep_alive = keep_alive;
-      c.requested = Clock::now();
-      c.deadline = c.requested + options_.write_timeout;
+      c.minor_version = request.minor_version;
+      c.deadline = Clock::now() + options_.write_timeout;
       SetEvents(c, 0);
       return StartRender();
     }
@@ -493,62 +491,56 @@ class HttpServer::Impl {
 
   void Respond(Connection& c, int status, std::string_view type, std::string text, bool head_only, bool keep_alive,
                std::string_view extra = "") {
-    StartResponse(c, status, type, TextBody(std::move(text)), head_only, keep_alive, extra);
+    const std::string length = "Content-Length: " + std::to_string(text.size()) + "\r\n";
+    StartResponse(c, status, type, head_only, keep_alive, length + std::string(extra), false);
+    if (!head_only) c.out.Add(std::make_shared<const std::string>(std::move(text)));
+    c.out.Complete();
+    Write(c);
   }
 
-  void StartResponse(Connection& c, int status, std::string_view type, std::shared_ptr<const Body> body, bool head_only,
-                     bool keep_alive, std::string_view extra = "") {
-    const bool sized = !(head_only && status == 200 && type == kExpositionContentType);
-    c.head = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\nDate: " + HttpDate() +
-             "\r\nContent-Type: " + std::string(type) + "\r\n" +
-             (sized ? "Content-Length: " + std::to_string(body->size) + "\r\n" : "") + std::string(extra) +
-             "Connection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
+  // The exposition leaves as it is rendered, its length unknown: chunked
+  // to HTTP/1.1 clients (a body cut short shows), to the connection's
+  // close for HTTP/1.0 ones.
+  void StartExposition(Connection& c, const RenderJob* job) {
+    const bool chunked = c.minor_version == 1;
+    StartResponse(c, 200, kExpositionContentType, false, c.keep_alive && chunked,
+                  chunked ? "Transfer-Encoding: chunked\r\n" : "", chunked);
+    c.job = job;
+    Write(c);
+  }
+
+  void StartResponse(Connection& c, int status, std::string_view type, bool head_only, bool keep_alive,
+                     std::string_view extra, bool chunked) {
     // A scrape's deadline has run since its request arrived.
     if (c.state != State::kRendering) c.deadline = Clock::now() + options_.write_timeout;
     c.state = State::kWriting;
     c.keep_alive = keep_alive;
-    c.body = head_only ? nullptr : std::move(body);
-    c.sent = 0;
-    Write(c);
+    c.out.Start("HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\nDate: " + HttpDate() +
+                    "\r\nContent-Type: " + std::string(type) + "\r\n" + std::string(extra) +
+                    "Connection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n",
+                chunked && !head_only);
+    if (head_only) c.out.Complete();
   }
 
   void Write(Connection& c) {
-    for (;;) {
-      iovec parts[64];
-      size_t count = 0;
-      size_t skip = c.sent;
-      const auto add = [&](std::string_view piece) {
-        if (count == std::size(parts)) return;
-        if (skip >= piece.size()) {
-          skip -= piece.size();
-          return;
-        }
-        parts[count++] = {const_cast<char*>(piece.data()) + skip, piece.size() - skip};
-        skip = 0;
-      };
-      add(c.head);
-      if (c.body) {
-        for (const std::string& piece : c.body->pieces) add(piece);
-      }
-      if (count == 0) return Finish(c);
-      msghdr message{};
-      message.msg_iov = parts;
-      message.msg_iovlen = count;
-      const ssize_t n = sendmsg(c.fd.get(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        c.sent += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) return SetEvents(c, EPOLLOUT);
-      return Close(c, HttpClose::kCompleted);
+    c.awaiting_piece = false;
+    switch (c.out.SendTo(c.fd.get())) {
+      case Outgoing::Status::kDone: c.blocked_since = {}; return Finish(c);
+      case Outgoing::Status::kAwaiting:
+        // The renderer's next piece wakes it (OnRenderProgress).
+        c.blocked_since = {};
+        c.awaiting_piece = true;
+        return SetEvents(c, 0);
+      case Outgoing::Status::kBlocked:
+        if (c.blocked_since == Clock::time_point{}) c.blocked_since = Clock::now();
+        return SetEvents(c, EPOLLOUT);
+      case Outgoing::Status::kFailed: return Close(c, HttpClose::kCompleted);
     }
   }
 
   // The whole response is sent: wait for the next request, or close.
   void Finish(Connection& c) {
-    c.body.reset();
-    c.head.clear();
+    c.job = nullptr;
     c.served_one = true;
     const Clock::time_point now = Clock::now();
     if (!c.keep_alive) {
@@ -593,98 +585,108 @@ class HttpServer::Impl {
     for (auto& [c, why] : expired) Close(*c, why);
   }
 
-  // Asks for a body for the scrapes now waiting, unless one is on its way.
-  // First the memory held by slow readers is bounded (kMaxBodiesInFlight).
+  // Starts a render for the scrapes now waiting, unless one is under way:
+  // each gets its head at once and the pieces as they come. Scrapes that
+  // arrive during a render wait for the next, so that none gets data
+  // older than its request.
   void StartRender() {
-    if (render_running_) return;
-    for (;;) {
-      std::vector<std::shared_ptr<const Body>> bodies;
-      for (auto& [fd, c] : connections_) {
-        if (c->state == State::kWriting && c->body && c->body->exposition &&
-            std::find(bodies.begin(), bodies.end(), c->body) == bodies.end()) {
-          bodies.push_back(c->body);
-        }
-      }
-      if (bodies.size() < kMaxBodiesInFlight) break;
-      const auto by_age = [](const auto& a, const auto& b) { return a->started < b->started; };
-      const std::shared_ptr<const Body> oldest = *std::min_element(bodies.begin(), bodies.end(), by_age);
-      if (Clock::now() - oldest->started < kSlowReaderAge) {
-        return Deliver(*std::max_element(bodies.begin(), bodies.end(), by_age), true);
-      }
-      std::vector<Connection*> holding;
-      for (auto& [fd, c] : connections_) {
-        if (c->body == oldest && c->state == State::kWriting) holding.push_back(c.get());
-      }
-      for (Connection* c : holding) Close(*c, HttpClose::kSlowReader);
-    }
-    render_running_ = true;
-    std::lock_guard lock(render_mu_);
-    render_wanted_ = true;
-    render_cv_.notify_one();
-  }
-
-  // A body is ready: every scrape that arrived before its rendering began
-  // gets it; later ones wait for the next.
-  void TakeRendered() {
-    std::shared_ptr<const Body> body;
+    if (rendering_) return;
+    rendering_ = std::make_shared<RenderJob>();
     {
       std::lock_guard lock(render_mu_);
-      body = std::move(rendered_);
+      render_job_ = rendering_;
+      render_cv_.notify_one();
     }
-    if (!body) return;
-    render_running_ = false;
-    Deliver(body, false);
+    std::vector<Connection*> waiting;
+    for (auto& [fd, c] : connections_) {
+      if (c->state == State::kRendering) waiting.push_back(c.get());
+    }
+    for (Connection* c : waiting) StartExposition(*c, rendering_.get());
   }
 
-  // Gives `body` to the scrapes waiting for one: with `all`, to every one
-  // (the newest body held, when no new one may be rendered), else to those
-  // that arrived before its rendering began; asks for a render for the
-  // rest.
-  void Deliver(const std::shared_ptr<const Body>& body, bool all) {
-    bool waiting = false;
-    std::vector<Connection*> ready;
-    for (auto& [fd, c] : connections_) {
-      if (c->state != State::kRendering) continue;
-      if (all || c->requested <= body->started) {
-        ready.push_back(c.get());
-      } else {
-        waiting = true;
-      }
+  // The renderer added pieces or finished: they go to every scrape of the
+  // render, which send on; once it is done, the scrapes that arrived
+  // meanwhile get a render of their own.
+  void OnRenderProgress() {
+    if (!rendering_) return;
+    std::vector<Piece> fresh;
+    bool complete;
+    {
+      std::lock_guard lock(rendering_->mu);
+      fresh.swap(rendering_->fresh);
+      complete = rendering_->complete;
+      if (complete) last_body_bytes_ = rendering_->size;
     }
-    for (Connection* c : ready) StartResponse(*c, 200, kExpositionContentType, body, false, c->keep_alive);
-    if (waiting) StartRender();
+    std::vector<Connection*> holders;
+    for (auto& [fd, c] : connections_) {
+      if (c->job == rendering_.get()) holders.push_back(c.get());
+    }
+    for (Connection* c : holders) {
+      for (const Piece& piece : fresh) c->out.Add(piece);
+      if (complete) c->out.Complete();
+      if (c->awaiting_piece) Write(*c);
+    }
+    fresh.clear();
+    BoundPinnedMemory();
+    if (!complete) return;
+    rendering_.reset();
+    for (auto& [fd, c] : connections_) {
+      if (c->state == State::kRendering) return StartRender();
+    }
+  }
+
+  // Clients that do not take their bodies hold them: beyond the budget,
+  // the one blocked longest is cut off, until the rest fit. A client that
+  // reads as it is sent to is never blocked for long, and holds little.
+  void BoundPinnedMemory() {
+    const size_t budget = std::max(kMinPinnedBudget, 4 * last_body_bytes_);
+    size_t pinned = 0;
+    for (auto& [fd, c] : connections_) pinned += c->out.pinned();
+    while (pinned > budget) {
+      Connection* victim = nullptr;
+      for (auto& [fd, c] : connections_) {
+        if (c->blocked_since == Clock::time_point{} || c->out.pinned() == 0) continue;
+        if (!victim || c->blocked_since < victim->blocked_since) victim = c.get();
+      }
+      if (!victim) return;  // nothing blocked: what is held is on its way out
+      pinned -= victim->out.pinned();
+      Close(*victim, HttpClose::kSlowReader);
+    }
   }
 
   void RenderLoop() {
     for (;;) {
+      std::shared_ptr<RenderJob> job;
       {
         std::unique_lock lock(render_mu_);
-        render_cv_.wait(lock, [this] { return render_wanted_ || stopping_; });
+        render_cv_.wait(lock, [this] { return render_job_ || stopping_; });
         if (stopping_) return;
-        render_wanted_ = false;
+        job = std::move(render_job_);
       }
-      auto body = std::make_shared<Body>();
-      body->exposition = true;
-      body->started = Clock::now();
       std::vector<std::weak_ptr<ExpositionSource>> sources;
       {
         std::lock_guard lock(sources_mu_);
         sources = sources_;
       }
-      // The text leaves the buffer in pieces of about a megabyte, which
-      // the body keeps as they are: no copy of the whole, no reallocation.
-      ExpositionStream out(text_, [&body](std::string_view piece) {
-        body->pieces.emplace_back(piece);
-        body->size += piece.size();
+      // The text leaves the buffer in pieces of about a megabyte, each on
+      // its way while the next is written.
+      ExpositionStream out(text_, [this, &job](std::string_view piece) {
+        Piece made = pool_->Make(piece);
+        {
+          std::lock_guard lock(job->mu);
+          job->fresh.push_back(std::move(made));
+          job->size += piece.size();
+        }
+        Wake();
         return true;
       });
       RenderExposition(sources, out);
       out.Flush();
-      renders_.fetch_add(1, std::memory_order_relaxed);
       {
-        std::lock_guard lock(render_mu_);
-        rendered_ = std::move(body);
+        std::lock_guard lock(job->mu);
+        job->complete = true;
       }
+      renders_.fetch_add(1, std::memory_order_relaxed);
       Wake();
     }
   }
@@ -701,15 +703,16 @@ class HttpServer::Impl {
   // The event loop's own.
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<int> pipelined_;  // kept-alive connections with a request already in
-  bool render_running_ = false;
+  std::shared_ptr<RenderJob> rendering_;
+  size_t last_body_bytes_ = 0;
 
   std::mutex sources_mu_;
   std::vector<std::weak_ptr<ExpositionSource>> sources_;
 
   std::mutex render_mu_;
   std::condition_variable render_cv_;
-  bool render_wanted_ = false;
-  std::shared_ptr<const Body> rendered_;
+  std::shared_ptr<RenderJob> render_job_;
+  std::shared_ptr<PiecePool> pool_ = PiecePool::Create(kPooledPieces);
   TextBuffer text_;  // the renderer's
 
   std::atomic<uint64_t> open_{0};
