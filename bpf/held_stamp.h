@@ -65,11 +65,26 @@ static __always_inline void give_up_held(struct pp_flow_state* flow, __u32 dir) 
   if (held > PP_HELD_WRITING) release_held(flow, dir, held);
 }
 
+/* Whether `echoed` could echo an identifier sent on `dir`: none beyond
+ * the newest sent that way (with the bare ACKs' lead) can be genuine.
+ * Read only where an echo would end something: its state is the stamping
+ * side's, on a cache line the echoing CPU otherwise leaves alone. */
+static __always_inline bool echo_plausible(const struct pp_flow_state* flow, __u32 dir, __u32 echoed) {
+  __u32 bound;
+
+  if (dir >= PP_DIRECTIONS || !(flow->id_known & (1 << dir))) return false;
+  bound = flow->last_identifier[dir] + flow->sampling[dir].ack_lead;
+  return (__s32)(echoed - bound) <= 0;
+}
+
 /* The RTT of the sample held on `dir` if `echoed` is its identifier, else
  * 0. A held sample the echoes have passed can no longer be echoed (TSecr
  * and echo sequences grow), and one past its lifetime no longer counts: the
- * echo that finds either releases it. */
-static __always_inline __u64 match_held(struct pp_flow_state* flow, __u32 dir, __u32 echoed, struct pp_clock* clock) {
+ * echo that finds either releases it, if it is plausible. Any packet may
+ * be forged: an echo beyond every identifier sent must not take a sample
+ * that the genuine echo still needs, and sets `*implausible` instead. */
+static __always_inline __u64 match_held(struct pp_flow_state* flow, __u32 dir, __u32 echoed, bool* implausible,
+                                        struct pp_clock* clock) {
   struct pp_dir_sampling* d;
   __u64 held, now;
 
@@ -78,6 +93,10 @@ static __always_inline __u64 match_held(struct pp_flow_state* flow, __u32 dir, _
   held = PP_READ_ONCE(d->held_ns);
   if (held <= PP_HELD_WRITING) return 0;
   if ((__s32)(echoed - PP_READ_ONCE(d->held_identifier)) < 0) return 0; /* an older echo: the held one may still come */
+  if (echoed != PP_READ_ONCE(d->held_identifier) && !echo_plausible(flow, dir, echoed)) {
+    *implausible = true;
+    return 0;
+  }
   if (!release_held(flow, dir, held)) return 0;
   if (PP_READ_ONCE(d->held_identifier) != echoed) return 0;
   now = clock_now(clock);

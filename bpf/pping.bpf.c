@@ -177,16 +177,38 @@ static __always_inline bool remember_if_new(__u32* last, __u8* known, __u32 dir,
   return true;
 }
 
+/* A bare ACK's TSval, which the peer may echo though it is never stamped:
+ * how far it runs ahead of the identifiers stamped widens what a genuine
+ * echo may be. Written only when the lead grows. */
+static __always_inline void note_ack_lead(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook) {
+  __u32 ahead;
+
+  if (hook >= PP_DIRECTIONS || !(flow->id_known & (1 << hook))) return;
+  ahead = p->identifier - flow->last_identifier[hook];
+  if ((__s32)ahead <= 0) return;
+  if (ahead > 255) ahead = 255;
+  if (ahead > flow->sampling[hook].ack_lead) flow->sampling[hook].ack_lead = ahead;
+}
+
 /* Whether a stamp the echo could match may be outstanding. Echoes grow
  * (TSecr in serial-number order, echo sequences): once an echo at or past
  * the newest stamp was looked up, the later echoes have nothing left to
  * match until the next stamp. An echo that arrives reordered behind a newer
- * one loses its sample; every other echo is spared a timestamp lookup. */
-static __always_inline bool echo_may_match(struct pp_flow_state* flow, __u32 stamped_on, __u32 echoed) {
+ * one loses its sample; every other echo is spared a timestamp lookup.
+ * Only a plausible echo closes the stamps: a forged one beyond them sets
+ * `*implausible` and leaves them open for the genuine echo. */
+static __always_inline bool echo_may_match(struct pp_flow_state* flow, __u32 stamped_on, __u32 echoed,
+                                           bool* implausible) {
   __u32 open = stamp_open_flag(stamped_on);
 
   if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open)) return false;
-  if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0) __sync_fetch_and_and(&flow->flags, ~open);
+  if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0) {
+    if (echo_plausible(flow, stamped_on, echoed)) {
+      __sync_fetch_and_and(&flow->flags, ~open);
+    } else {
+      *implausible = true;
+    }
+  }
   return true;
 }
 
@@ -212,13 +234,18 @@ static __always_inline void match_and_record(const struct pp_packet* p, struct p
                                              struct pp_clock* clock, struct pp_agg_stats* agg,
                                              struct pp_global_counters* gc) {
   __u32 stamped_on = hook == PP_DIR_INGRESS ? PP_DIR_EGRESS : PP_DIR_INGRESS;
+  bool implausible = false;
   __u64 rtt = 0;
 
   /* A stamp precedes its first echo: a repeated echo cannot match. */
   if (flow && !remember_if_new(flow->last_echo, &flow->echo_known, stamped_on, p->echoed)) return;
   if (flow) {
-    rtt = match_held(flow, stamped_on, p->echoed, clock);
-    if (!rtt && !echo_may_match(flow, stamped_on, p->echoed)) return;
+    bool look_up;
+
+    rtt = match_held(flow, stamped_on, p->echoed, &implausible, clock);
+    look_up = rtt || echo_may_match(flow, stamped_on, p->echoed, &implausible);
+    if (implausible) gc->echoes_implausible++;
+    if (!look_up) return;
   }
   if (!rtt) rtt = match(p, stamped_on, clock_now(clock));
   if (rtt) report_rtt(p, flow, hook, rtt, clock, agg, gc);
@@ -273,7 +300,13 @@ static __always_inline void note_and_stamp(const struct pp_packet* p, struct pp_
   bool egress = hook == PP_DIR_EGRESS;
   __u64 now;
 
-  if (!p->can_stamp || !remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
+  if (!p->can_stamp) {
+    if (p->pure_ack) note_ack_lead(p, flow, hook);
+    return;
+  }
+  if (!remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
+  /* The new identifier is at least as new as the bare ACKs before it. */
+  if (flow->sampling[hook & 1].ack_lead) flow->sampling[hook & 1].ack_lead = 0;
   now = clock_now(clock); /* read even where nothing is stamped */
   if (egress || pp_cfg.include_local) stamp(p, flow, hook, now, gc);
 }

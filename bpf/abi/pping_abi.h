@@ -63,7 +63,10 @@ struct pp_dir_sampling {
   __u32 held_identifier;
   __u32 last_stamped; /* the newest identifier stamped into packet_ts */
   __u8 burst_left;    /* stamps still allowed in the current burst */
-  __u8 pad;
+  /* How far identifiers sent this way without a stamp (bare ACKs' TSvals,
+   * which the peer may echo) have run ahead of last_identifier, up to 255:
+   * an echo beyond last_identifier + ack_lead cannot be genuine. */
+  __u8 ack_lead;
   /* Retransmissions (retransmit.h), with track_retransmits: segments
    * retransmitted since the one awaiting its Eifel check (egress only), and
    * the highest end sequence number sent this way. Written by this
@@ -83,14 +86,18 @@ struct pp_dir_rtt {
 #define PP_HELD_WRITING 1ULL
 
 /* A stamp never echoed is given up after this long, or after this many of
- * its flow's smoothed RTTs where that is longer: in packet_ts by the
+ * its flow's smoothed RTTs where that is longer, but never later than
+ * PP_TS_MAX_LIFETIME_NS: a peer that delays its echoes step by step
+ * cannot stretch the samples it gives without limit. In packet_ts by the
  * cleanup, in the flow by the datapath. */
 #define PP_TS_MIN_LIFETIME_NS 1000000000ULL
+#define PP_TS_MAX_LIFETIME_NS 10000000000ULL
 #define PP_TS_RTT_LIFETIMES 8
 
 static inline __u64 pp_stamp_lifetime_ns(__u64 srtt_ns) {
   __u64 rtt_based = srtt_ns * PP_TS_RTT_LIFETIMES;
 
+  if (rtt_based > PP_TS_MAX_LIFETIME_NS) return PP_TS_MAX_LIFETIME_NS;
   return rtt_based > PP_TS_MIN_LIFETIME_NS ? rtt_based : PP_TS_MIN_LIFETIME_NS;
 }
 
@@ -317,6 +324,9 @@ struct pp_global_counters {
   __u64 events_lost; /* ring buffer full: the consumer fell behind */
   __u64 dns_queries; /* DNS queries stamped, their retries not counted again */
   __u64 dns_late;    /* DNS responses after PP_DNS_TIMEOUT_NS: their query counts as unanswered */
+  /* Echoes beyond any identifier sent their way, while a sample waited:
+   * forged, so they were not let release it (held_stamp.h). */
+  __u64 echoes_implausible;
 };
 
 /* How many UDP ports may be watched for QUIC (pp_config.quic_ports). */
@@ -411,7 +421,7 @@ PP_CHECK_SIZE(struct pp_flow_state, 168);
 PP_CHECK_SIZE(struct pp_agg_key, 24);
 PP_CHECK_SIZE(struct pp_agg_stats, 64 + 4 * PP_HIST_BUCKETS + 3 * 4);
 PP_CHECK_SIZE(struct pp_global_counters,
-              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 5));
+              8 * (4 * PP_PROTO_CLASSES + 4 + 4 + 1 + 2 * PP_MAPS + 1 + PP_OPEN_REASONS + 2 * PP_CLOSE_REASONS + 6));
 PP_CHECK_SIZE(struct pp_config, 64 + 2 * PP_QUIC_PORTS);
 PP_CHECK_SIZE(struct pp_spin_state, 4 * PP_DIRECTIONS);
 PP_CHECK_SIZE(struct pp_event_header, 56);

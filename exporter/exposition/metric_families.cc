@@ -124,6 +124,11 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
   auto burst =
       Family("pping_stamps_burst_total", "Identifiers stamped as part of a burst after a sample.", MetricType::Counter);
   AddCounter(burst, {}, static_cast<double>(c.stamps_burst));
+  auto implausible = Family("pping_echoes_implausible_total",
+                            "Echoes (TSecr, echo replies) beyond every identifier sent their way while a sample "
+                            "waited: forged, so they were not let end that sample.",
+                            MetricType::Counter);
+  AddCounter(implausible, {}, static_cast<double>(c.echoes_implausible));
   auto sweeps =
       Family("pping_cleanup_sweeps_total", "Cleanup passes over the flow and timestamp maps.", MetricType::Counter);
   AddCounter(sweeps, {}, static_cast<double>(cleanup.sweeps));
@@ -133,9 +138,9 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                      "1 if expiry runs as BPF iterators, 0 if as a user-space sweep (kernel refused iterators).",
                      MetricType::Gauge);
   AddGauge(mode, {}, cleanup.kernel_iterators ? 1 : 0);
-  return {std::move(opened),  std::move(closed),     std::move(tracked), std::move(stamps),
-          std::move(expired), std::move(ts_evicted), std::move(skipped), std::move(burst),
-          std::move(sweeps),  std::move(took),       std::move(mode)};
+  return {std::move(opened),      std::move(closed),     std::move(tracked), std::move(stamps),
+          std::move(expired),     std::move(ts_evicted), std::move(skipped), std::move(burst),
+          std::move(implausible), std::move(sweeps),     std::move(took),    std::move(mode)};
 }
 
 std::vector<MetricFamily> DnsFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {

@@ -40,6 +40,7 @@ void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {
   sum.events_lost += cpu.events_lost;
   sum.dns_queries += cpu.dns_queries;
   sum.dns_late += cpu.dns_late;
+  sum.echoes_implausible += cpu.echoes_implausible;
 }
 
 }  // namespace pping

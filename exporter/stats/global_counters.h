@@ -27,7 +27,8 @@ struct GlobalCounters {
   uint64_t stamps_burst = 0;
   uint64_t events_lost = 0;
   uint64_t dns_queries = 0;
-  uint64_t dns_late = 0;  // responses after the timeout: their queries count as unanswered
+  uint64_t dns_late = 0;            // responses after the timeout: their queries count as unanswered
+  uint64_t echoes_implausible = 0;  // echoes beyond every identifier sent their way: forged
 };
 
 // Reads the counters; a function so tests can substitute fixed values.

@@ -61,7 +61,8 @@ TEST_F(HeldStampTest, BurstStampsGoToTheMap) {
 
 TEST_F(HeldStampTest, EchoPastTheHeldSampleReleasesIt) {
   Egress(BuildTcp(Out4(kAck | kPsh, 5, 9, 100)));
-  Ingress(BuildTcp(In4(kAck, 90, 6)));  // 5 can no longer be echoed
+  Egress(BuildTcp(Out4(kAck, 6, 9, 0)));  // a bare ACK: never stamped, but echoed
+  Ingress(BuildTcp(In4(kAck, 90, 6)));    // 5 can no longer be echoed
   EXPECT_EQ(Sent().held_ns, 0u);
   Ingress(BuildTcp(In4(kAck, 91, 5)));  // reordered: too late
   EXPECT_EQ(Tcp4().rtt_count, 0u);
