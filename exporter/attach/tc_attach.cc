@@ -2,11 +2,19 @@
 #include "exporter/attach/tc_attach.h"
 
 #include <bpf/bpf.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string_view>
 
 #include "exporter/attach/tcx.h"
 #include "exporter/util/error.h"
@@ -20,6 +28,14 @@ constexpr int kEnotsupp = 524;  // kernel-internal ENOTSUPP
 
 constexpr const char* kHookNames[2] = {"ingress", "egress"};
 constexpr bpf_tc_attach_point kTcPoints[2] = {BPF_TC_INGRESS, BPF_TC_EGRESS};
+
+// Every instance puts its filter at this handle and priority: a new one
+// finds there what an instance that ended without detaching (SIGKILL, a
+// crash, OOM) left behind.
+constexpr uint32_t kFilterHandle = 0x9789;
+constexpr uint32_t kFilterPriority = 0x9789;
+// Our programs' names start so (bpf/pping.bpf.c).
+constexpr std::string_view kProgramPrefix = "pping_";
 
 bool TcxUnsupported(int err) { return err == EINVAL || err == EOPNOTSUPP || err == kEnotsupp; }
 
@@ -53,12 +69,126 @@ void RemoveFrom(const Interface& iface, const char* what, const Remove& remove) 
   }
 }
 
+// Whether a running pping_exporter holds a descriptor of program `id`, as
+// each holds its own programs; nullopt if one's descriptors cannot be
+// read, so that the answer is unknown.
+std::optional<bool> ProgramHeldByAnExporter(uint32_t id) {
+  const std::string wanted = "prog_id:\t" + std::to_string(id);
+  std::error_code error;
+  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid = process.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string comm;
+    std::getline(std::ifstream(process.path() / "comm"), comm);
+    if (comm != "pping_exporter") continue;
+    std::error_code listed;
+    for (const auto& fd : std::filesystem::directory_iterator(process.path() / "fdinfo", listed)) {
+      std::ifstream info(fd.path());
+      for (std::string line; std::getline(info, line);) {
+        if (line == wanted) return true;
+      }
+    }
+    if (listed && listed != std::errc::no_such_file_or_directory) return std::nullopt;
+  }
+  return false;
+}
+
+std::string ProgramName(uint32_t id) {
+  const UniqueFd fd(bpf_prog_get_fd_by_id(id));
+  bpf_prog_info info{};
+  __u32 length = sizeof(info);
+  if (!fd || bpf_obj_get_info_by_fd(fd.get(), &info, &length) != 0) return "";
+  return info.name;
+}
+
 }  // namespace
+
+FilterSlot InspectFilterSlot(const Interface& iface, bpf_tc_attach_point point) {
+  bpf_tc_hook hook = Hook(iface, point);
+  bpf_tc_opts query{};
+  query.sz = sizeof(query);
+  query.handle = kFilterHandle;
+  query.priority = kFilterPriority;
+  const int err = bpf_tc_query(&hook, &query);
+  if (err == -ENOENT || err == -EINVAL) return {};  // no such filter, or no clsact qdisc
+  if (err < 0) return {FilterSlot::kTaken, 0, ErrnoMessage("query", err)};
+  const std::string name = ProgramName(query.prog_id);
+  if (name.empty()) {
+    return {FilterSlot::kTaken, query.prog_id, "its program cannot be looked at (it takes CAP_SYS_ADMIN)"};
+  }
+  if (!name.starts_with(kProgramPrefix)) return {FilterSlot::kTaken, query.prog_id, "program " + name + " is not ours"};
+  const std::optional<bool> held = ProgramHeldByAnExporter(query.prog_id);
+  if (!held) return {FilterSlot::kTaken, query.prog_id, "whether a running pping_exporter holds it cannot be told"};
+  if (*held) return {FilterSlot::kTaken, query.prog_id, "a running pping_exporter holds it"};
+  return {FilterSlot::kOrphaned, query.prog_id, ""};
+}
+
+void RemoveOrphanedFilters(const Interface& iface) {
+  for (const bpf_tc_attach_point point : kTcPoints) {
+    const FilterSlot slot = InspectFilterSlot(iface, point);
+    if (slot.state != FilterSlot::kOrphaned) continue;
+    bpf_tc_hook hook = Hook(iface, point);
+    bpf_tc_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.handle = kFilterHandle;
+    opts.priority = kFilterPriority;
+    if (const int err = bpf_tc_detach(&hook, &opts); err < 0) {
+      spdlog::warn("{}", ErrnoMessage(std::string("remove the orphaned tc ") + HookName(point) + " filter (program " +
+                                          std::to_string(slot.prog_id) + ") from " + iface.name,
+                                      err));
+      continue;
+    }
+    spdlog::warn("removed the tc {} filter (program {}) that a pping_exporter which ended without detaching left on {}",
+                 HookName(point), slot.prog_id, iface.name);
+  }
+}
 
 std::string HookModeName(HookMode mode) { return mode == HookMode::kTcx ? "tcx" : "clsact"; }
 
+// Filters on a clsact hook of `ifindex` (in the current namespace), from
+// a netlink dump; -errno on failure. libbpf queries one filter by handle
+// and priority only.
+int CountTcFilters(int ifindex, bpf_tc_attach_point point) {
+  const UniqueFd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!sock) return -errno;
+  struct {
+    nlmsghdr header;
+    tcmsg tc;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETTFILTER;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.tc.tcm_family = AF_UNSPEC;
+  request.tc.tcm_ifindex = ifindex;
+  request.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, point == BPF_TC_INGRESS ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
+  if (send(sock.get(), &request, sizeof(request), 0) < 0) return -errno;
+  int filters = 0;
+  alignas(nlmsghdr) char buffer[16384];
+  for (;;) {
+    const ssize_t received = recv(sock.get(), buffer, sizeof(buffer), 0);
+    if (received < 0) return -errno;
+    int n = static_cast<int>(received);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(h, static_cast<unsigned>(n)); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type == NLMSG_DONE) return filters;
+      if (h->nlmsg_type == NLMSG_ERROR) return reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
+      // A dump also names each priority's chain, without a handle.
+      if (h->nlmsg_type == RTM_NEWTFILTER && reinterpret_cast<tcmsg*>(NLMSG_DATA(h))->tcm_handle != 0) ++filters;
+    }
+  }
+}
+
 ClsactQdisc::~ClsactQdisc() {
   RemoveFrom(iface_, "clsact qdisc", [this] {
+    // Destroying the qdisc takes every filter on it along: it stays while
+    // anyone else's (another exporter's, another tool's) is there.
+    for (const bpf_tc_attach_point point : kTcPoints) {
+      if (const int filters = CountTcFilters(iface_.ifindex, point); filters != 0) {
+        spdlog::info("the clsact qdisc stays on {}: {}", iface_.name,
+                     filters > 0 ? "it holds other filters" : ErrnoMessage("its filters cannot be listed", filters));
+        return 0;
+      }
+    }
     bpf_tc_hook hook = Hook(iface_, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
     return bpf_tc_hook_destroy(&hook);
   });
@@ -70,7 +200,24 @@ ClsactFilter::ClsactFilter(const Interface& iface, bpf_tc_attach_point point, in
   bpf_tc_opts opts{};
   opts.sz = sizeof(opts);
   opts.prog_fd = prog_fd;
+  const FilterSlot slot = InspectFilterSlot(iface_, point_);
+  if (slot.state == FilterSlot::kTaken) {
+    // Beside it, where the kernel puts it: never in place of a filter
+    // that may be someone's.
+    spdlog::warn("tc {} on {}: the filter at pping_exporter's slot (program {}) stays: {}; attaching beside it",
+                 HookName(point_), iface_.name, slot.prog_id, slot.why);
+  } else {
+    opts.handle = kFilterHandle;
+    opts.priority = kFilterPriority;
+    // In one step: the hook is never without a program.
+    if (slot.state == FilterSlot::kOrphaned) opts.flags = BPF_TC_F_REPLACE;
+  }
   CheckLibbpf(bpf_tc_attach(&hook, &opts), Where(HookName(point_), iface_));
+  if (slot.state == FilterSlot::kOrphaned) {
+    spdlog::warn(
+        "replaced the tc {} filter (program {}) that a pping_exporter which ended without detaching left on {}",
+        HookName(point_), slot.prog_id, iface_.name);
+  }
   handle_ = opts.handle;
   priority_ = opts.priority;
 }
@@ -90,7 +237,12 @@ TcAttachment::TcAttachment(const Interface& iface, const UniqueFd& ingress_prog,
                            TcMode mode)
     : iface_(iface) {
   NetnsScope scope(iface_.netns);
-  if (mode != TcMode::kClsact && TryTcx(ingress_prog, egress_prog, mode == TcMode::kAuto)) return;
+  if (mode != TcMode::kClsact && TryTcx(ingress_prog, egress_prog, mode == TcMode::kAuto)) {
+    // TCX links end with their process; filters of an instance that ran
+    // on clsact do not, and would run beside ours.
+    RemoveOrphanedFilters(iface_);
+    return;
+  }
   mode_ = HookMode::kClsact;
   AttachClsact(ingress_prog, egress_prog);
 }

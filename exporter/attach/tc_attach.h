@@ -19,6 +19,23 @@ namespace pping {
 // How the programs ended up attached.
 enum class HookMode { kTcx, kClsact };
 
+// What is at the clsact handle and priority every instance uses.
+struct FilterSlot {
+  enum State { kFree, kOrphaned, kTaken };
+  State state = kFree;
+  uint32_t prog_id = 0;
+  // kTaken: why it is left alone (someone else's program, a running
+  // exporter's, or it cannot be told which).
+  std::string why;
+};
+
+// kOrphaned only for one of our programs that no process holds: left by
+// an instance that ended without detaching. Call in the interface's
+// network namespace.
+FilterSlot InspectFilterSlot(const Interface& iface, bpf_tc_attach_point point);
+// Removes such filters from both hooks, logging each.
+void RemoveOrphanedFilters(const Interface& iface);
+
 std::string HookModeName(HookMode mode);
 
 // A clsact qdisc this exporter created; destroyed (with any filter left on

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -162,6 +164,84 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "the exporter's programs outlived it";
   ExpectNothingAttached();
+}
+
+// An exporter killed with SIGKILL cannot detach: its clsact filters stay,
+// running its programs orphaned. The next one, in either mode, removes or
+// replaces them (and says so), so exactly one set runs, and samples of a
+// running ping go on.
+TEST_F(CliInNamespace, ARestartAfterSigkillLeavesExactlyOneSetAttached) {
+  testing::Process ping({"ip", "netns", "exec", netns_->name(), "ping", "-q", "-i", "0.05", "127.0.0.1"});
+  const auto start = [&](int port, const std::string& mode) {
+    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+    for (const auto& a : OnLoopback({"--attach.tc-mode", mode})) argv.push_back(a);
+    return testing::Process(argv);
+  };
+  for (const std::string mode : {"clsact", "tcx"}) {
+    SCOPED_TRACE("restarted in " + mode + " mode");
+    const int first_port = testing::FreeLocalPort();
+    testing::Process first = start(first_port, "clsact");
+    ASSERT_TRUE(testing::WaitUntilReady(first_port)) << first.Output();
+    const std::vector<uint32_t> orphans = testing::ProgramIdsHeldBy(first.pid());
+    kill(first.pid(), SIGKILL);
+    first.Wait(std::chrono::seconds(5));
+    EXPECT_EQ(testing::AttachedTo(netns_->name(), "lo").tc_programs.size(), 2u) << "SIGKILL left both filters";
+
+    const int port = testing::FreeLocalPort();
+    testing::Process second = start(port, mode);
+    ASSERT_TRUE(testing::WaitUntilReady(port)) << second.Output();
+    const testing::Attached attached = testing::AttachedTo(netns_->name(), "lo");
+    const std::vector<uint32_t> held = testing::ProgramIdsHeldBy(second.pid());
+    const auto ours = [&](uint32_t id) { return std::find(held.begin(), held.end(), id) != held.end(); };
+    if (mode == "clsact") {
+      EXPECT_EQ(attached.tc_programs.size(), 2u);
+      for (const uint32_t id : attached.tc_programs) EXPECT_TRUE(ours(id)) << id;
+      EXPECT_TRUE(attached.tcx.empty());
+    } else {
+      EXPECT_TRUE(attached.tc_programs.empty()) << "the orphaned filters were removed";
+      EXPECT_EQ(attached.tcx.size(), 2u);
+      for (const uint32_t id : attached.tcx) EXPECT_TRUE(ours(id)) << id;
+    }
+    EXPECT_FALSE(testing::AnyProgramStillLoaded(orphans)) << "the orphaned programs were unloaded";
+    EXPECT_NE(second.Output().find("ended without detaching left on lo"), std::string::npos) << second.Output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const auto metrics = testing::HttpGet(port, "/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_GT(testing::FindValue(testing::ParseExposition(metrics->body), "pping_rtt_samples_total", {}).value_or(0), 0)
+        << "samples go on";
+    EXPECT_EQ(second.Terminate().code, 0);
+    const testing::Attached after = testing::AttachedTo(netns_->name(), "lo");
+    EXPECT_TRUE(after.tc_programs.empty() && after.tcx.empty()) << "the second detached all it attached";
+  }
+}
+
+// Two exporters on one interface at once: the second sees the first's
+// filters held by a running exporter, leaves them and attaches beside
+// them; each removes only its own.
+TEST_F(CliInNamespace, ASecondExporterLeavesTheFirstsFilters) {
+  const auto start = [&](int port) {
+    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+    for (const auto& a : OnLoopback({"--attach.tc-mode", "clsact"})) argv.push_back(a);
+    return testing::Process(argv);
+  };
+  const int first_port = testing::FreeLocalPort();
+  testing::Process first = start(first_port);
+  ASSERT_TRUE(testing::WaitUntilReady(first_port)) << first.Output();
+  const int second_port = testing::FreeLocalPort();
+  testing::Process second = start(second_port);
+  ASSERT_TRUE(testing::WaitUntilReady(second_port)) << second.Output();
+  EXPECT_EQ(testing::AttachedTo(netns_->name(), "lo").tc_programs.size(), 4u);
+  EXPECT_NE(second.Output().find("a running pping_exporter holds it; attaching beside it"), std::string::npos)
+      << second.Output();
+  EXPECT_EQ(first.Terminate().code, 0);
+  const std::vector<uint32_t> seconds = testing::ProgramIdsHeldBy(second.pid());
+  const std::vector<uint32_t> left = testing::AttachedTo(netns_->name(), "lo").tc_programs;
+  EXPECT_EQ(left.size(), 2u);
+  for (const uint32_t id : left) {
+    EXPECT_NE(std::find(seconds.begin(), seconds.end(), id), seconds.end()) << "the second's filters stay";
+  }
+  EXPECT_EQ(second.Terminate().code, 0);
+  EXPECT_TRUE(testing::AttachedTo(netns_->name(), "lo").tc_programs.empty());
 }
 
 // A full disk under the event output: the exporter keeps running, counts

@@ -87,6 +87,10 @@ Attached AttachedTo(const std::string& netns, const std::string& ifname) {
   for (const char* hook : {"ingress", "egress"}) {
     const CommandResult filters = RunCommand({"tc", "-n", netns, "filter", "show", "dev", ifname, hook});
     out.tc_filters = out.tc_filters || filters.output.find("bpf") != std::string::npos;
+    // "... direct-action not_in_hw id 123 name ...": one line per filter.
+    for (size_t at = filters.output.find(" id "); at != std::string::npos; at = filters.output.find(" id ", at + 4)) {
+      out.tc_programs.push_back(static_cast<uint32_t>(std::stoul(filters.output.substr(at + 4))));
+    }
   }
   out.xdp = RunCommand({"ip", "-n", netns, "link", "show", "dev", ifname}).output.find("xdp") != std::string::npos;
   return out;

@@ -32,9 +32,10 @@ bool AnyProgramStillLoaded(const std::vector<uint32_t>& ids);
 
 // What BPF is attached to interface `ifname` of network namespace `netns`.
 struct Attached {
-  std::vector<uint32_t> tcx;  // program ids on TCX ingress and egress
-  bool clsact = false;        // a clsact qdisc (with or without filters)
-  bool tc_filters = false;    // BPF filters on its ingress or egress
+  std::vector<uint32_t> tcx;          // program ids on TCX ingress and egress
+  bool clsact = false;                // a clsact qdisc (with or without filters)
+  bool tc_filters = false;            // BPF filters on its ingress or egress
+  std::vector<uint32_t> tc_programs;  // the programs of those filters, one per filter
   bool xdp = false;
   bool Anything() const { return !tcx.empty() || clsact || tc_filters || xdp; }
 };
