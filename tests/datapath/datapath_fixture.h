@@ -91,6 +91,7 @@ class DatapathTest : public ::testing::Test {
     return Stats("192.0.2.0", 96 + 24, PP_PROTO_TCP, matched_on, PP_METHOD_SEQ_ACK);
   }
   GlobalCounters Counters() { return counters_(); }
+  const DatapathPrograms& programs() const { return programs_; }
   Datapath& datapath() { return *datapath_; }
   const FlowMap& flows() const { return flows_; }
   const TimestampMap& timestamps() const { return timestamps_; }
