@@ -179,11 +179,15 @@ static __always_inline bool remember_if_new(__u32* last, __u8* known, __u32 dir,
 
 /* A bare ACK's TSval, which the peer may echo though it is never stamped:
  * how far it runs ahead of the identifiers stamped widens what a genuine
- * echo may be. Written only when the lead grows. */
+ * echo may be. It matters only while a sample of this side waits for its
+ * echo (the next identifier stamped starts the lead anew), so only then
+ * is the stamping side's cache line read, and written when the lead
+ * grows. */
 static __always_inline void note_ack_lead(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook) {
   __u32 ahead;
 
-  if (hook >= PP_DIRECTIONS || !(flow->id_known & (1 << hook))) return;
+  if (hook >= PP_DIRECTIONS || !(flow->flags & (held_flag(hook) | stamp_open_flag(hook)))) return;
+  if (!(flow->id_known & (1 << hook))) return;
   ahead = p->identifier - flow->last_identifier[hook];
   if ((__s32)ahead <= 0) return;
   if (ahead > 255) ahead = 255;
@@ -297,18 +301,20 @@ static __always_inline void count_flow_traffic(struct pp_flow_state* flow, __u32
  * identifiers through that hook. */
 static __always_inline void note_and_stamp(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook,
                                            struct pp_clock* clock, struct pp_global_counters* gc) {
-  bool egress = hook == PP_DIR_EGRESS;
+  /* Arriving identifiers are stamped only with include_local. */
+  bool stamps = hook == PP_DIR_EGRESS || pp_cfg.include_local;
   __u64 now;
 
   if (!p->can_stamp) {
-    if (p->pure_ack) note_ack_lead(p, flow, hook);
+    if (p->pure_ack && stamps) note_ack_lead(p, flow, hook);
     return;
   }
   if (!remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
+  now = clock_now(clock); /* read even where nothing is stamped */
+  if (!stamps) return;
   /* The new identifier is at least as new as the bare ACKs before it. */
   if (flow->sampling[hook & 1].ack_lead) flow->sampling[hook & 1].ack_lead = 0;
-  now = clock_now(clock); /* read even where nothing is stamped */
-  if (egress || pp_cfg.include_local) stamp(p, flow, hook, now, gc);
+  stamp(p, flow, hook, now, gc);
 }
 
 /* last_seen only decides timeouts of seconds. It moves when the packet read
