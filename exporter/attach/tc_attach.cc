@@ -101,9 +101,46 @@ std::string ProgramName(uint32_t id) {
   return info.name;
 }
 
+// Filters on a clsact hook of `ifindex` (in the current namespace), from
+// a netlink dump; -errno on failure. libbpf queries one filter by handle
+// and priority only.
+int CountTcFilters(int ifindex, bpf_tc_attach_point point) {
+  const UniqueFd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!sock) return -errno;
+  struct {
+    nlmsghdr header;
+    tcmsg tc;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETTFILTER;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.tc.tcm_family = AF_UNSPEC;
+  request.tc.tcm_ifindex = ifindex;
+  request.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, point == BPF_TC_INGRESS ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
+  if (send(sock.get(), &request, sizeof(request), 0) < 0) return -errno;
+  int filters = 0;
+  alignas(nlmsghdr) char buffer[16384];
+  for (;;) {
+    const ssize_t received = recv(sock.get(), buffer, sizeof(buffer), 0);
+    if (received < 0) return -errno;
+    int n = static_cast<int>(received);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(h, static_cast<unsigned>(n)); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type == NLMSG_DONE) return filters;
+      if (h->nlmsg_type == NLMSG_ERROR) return reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
+      // A dump also names each priority's chain, without a handle.
+      if (h->nlmsg_type == RTM_NEWTFILTER && reinterpret_cast<tcmsg*>(NLMSG_DATA(h))->tcm_handle != 0) ++filters;
+    }
+  }
+}
+
 }  // namespace
 
 FilterSlot InspectFilterSlot(const Interface& iface, bpf_tc_attach_point point) {
+  // No qdisc or no filter at all: nothing to query (libbpf would log the
+  // kernel's complaint about the missing qdisc).
+  const int filters = CountTcFilters(iface.ifindex, point);
+  if (filters == 0 || filters == -EINVAL || filters == -ENOENT) return {};
   bpf_tc_hook hook = Hook(iface, point);
   bpf_tc_opts query{};
   query.sz = sizeof(query);
@@ -144,39 +181,6 @@ void RemoveOrphanedFilters(const Interface& iface) {
 }
 
 std::string HookModeName(HookMode mode) { return mode == HookMode::kTcx ? "tcx" : "clsact"; }
-
-// Filters on a clsact hook of `ifindex` (in the current namespace), from
-// a netlink dump; -errno on failure. libbpf queries one filter by handle
-// and priority only.
-int CountTcFilters(int ifindex, bpf_tc_attach_point point) {
-  const UniqueFd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-  if (!sock) return -errno;
-  struct {
-    nlmsghdr header;
-    tcmsg tc;
-  } request{};
-  request.header.nlmsg_len = sizeof(request);
-  request.header.nlmsg_type = RTM_GETTFILTER;
-  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  request.header.nlmsg_seq = 1;
-  request.tc.tcm_family = AF_UNSPEC;
-  request.tc.tcm_ifindex = ifindex;
-  request.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, point == BPF_TC_INGRESS ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
-  if (send(sock.get(), &request, sizeof(request), 0) < 0) return -errno;
-  int filters = 0;
-  alignas(nlmsghdr) char buffer[16384];
-  for (;;) {
-    const ssize_t received = recv(sock.get(), buffer, sizeof(buffer), 0);
-    if (received < 0) return -errno;
-    int n = static_cast<int>(received);
-    for (auto* h = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(h, static_cast<unsigned>(n)); h = NLMSG_NEXT(h, n)) {
-      if (h->nlmsg_type == NLMSG_DONE) return filters;
-      if (h->nlmsg_type == NLMSG_ERROR) return reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
-      // A dump also names each priority's chain, without a handle.
-      if (h->nlmsg_type == RTM_NEWTFILTER && reinterpret_cast<tcmsg*>(NLMSG_DATA(h))->tcm_handle != 0) ++filters;
-    }
-  }
-}
 
 ClsactQdisc::~ClsactQdisc() {
   RemoveFrom(iface_, "clsact qdisc", [this] {

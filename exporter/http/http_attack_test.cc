@@ -313,18 +313,22 @@ TEST(HttpAttack, IdleKeptAliveConnectionsAreClosed) {
   EXPECT_EQ(Closed(server, HttpClose::kIdleTimeout), 1u);
 }
 
+// Scrapes of one render share its pieces: eight of a 40 MiB body hold one
+// body's worth, within the 64 MiB budget, and none is cut.
 TEST(HttpAttack, ConcurrentScrapesShareARender) {
   HttpServer server("127.0.0.1:0", "/metrics");
-  const auto source = std::make_shared<SizedSource>(8 << 20);
+  constexpr size_t kBody = 40 << 20;
+  const auto source = std::make_shared<SizedSource>(kBody);
   server.AddSource(source);
   std::vector<std::thread> scrapers;
   std::atomic<int> ok = 0;
   for (int i = 0; i < 8; ++i) {
-    scrapers.emplace_back([&] { ok += TimedScrape(server.port()).bytes >= (8u << 20); });
+    scrapers.emplace_back([&] { ok += TimedScrape(server.port()).bytes >= kBody; });
   }
   for (auto& t : scrapers) t.join();
   EXPECT_EQ(ok, 8);
   EXPECT_LT(server.stats().renders, 8u);
+  EXPECT_EQ(Closed(server, HttpClose::kSlowReader), 0u);
 }
 
 }  // namespace

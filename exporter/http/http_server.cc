@@ -63,6 +63,7 @@ constexpr unsigned kReservedFds = 256;
 // A render under way: the pieces the renderer has added since the loop
 // last took them, and whether it is done.
 struct RenderJob {
+  uint64_t serial = 0;  // renders are numbered from 1
   std::mutex mu;
   std::vector<Piece> fresh;
   size_t size = 0;
@@ -264,7 +265,7 @@ class HttpServer::Impl {
     bool keep_alive = false;
     int minor_version = 0;
     Outgoing out;
-    const RenderJob* job = nullptr;   // the render it takes pieces from
+    uint64_t render = 0;              // the render whose pieces it sends (0: none)
     bool awaiting_piece = false;      // all there is went out; more to come
     Clock::time_point blocked_since;  // the socket took no more (else epoch)
     uint32_t events = 0;
@@ -501,11 +502,11 @@ class HttpServer::Impl {
   // The exposition leaves as it is rendered, its length unknown: chunked
   // to HTTP/1.1 clients (a body cut short shows), to the connection's
   // close for HTTP/1.0 ones.
-  void StartExposition(Connection& c, const RenderJob* job) {
+  void StartExposition(Connection& c, uint64_t render) {
     const bool chunked = c.minor_version == 1;
     StartResponse(c, 200, kExpositionContentType, false, c.keep_alive && chunked,
                   chunked ? "Transfer-Encoding: chunked\r\n" : "", chunked);
-    c.job = job;
+    c.render = render;
     Write(c);
   }
 
@@ -540,7 +541,7 @@ class HttpServer::Impl {
 
   // The whole response is sent: wait for the next request, or close.
   void Finish(Connection& c) {
-    c.job = nullptr;
+    c.render = 0;
     c.served_one = true;
     const Clock::time_point now = Clock::now();
     if (!c.keep_alive) {
@@ -592,6 +593,7 @@ class HttpServer::Impl {
   void StartRender() {
     if (rendering_) return;
     rendering_ = std::make_shared<RenderJob>();
+    rendering_->serial = ++renders_started_;
     {
       std::lock_guard lock(render_mu_);
       render_job_ = rendering_;
@@ -601,7 +603,7 @@ class HttpServer::Impl {
     for (auto& [fd, c] : connections_) {
       if (c->state == State::kRendering) waiting.push_back(c.get());
     }
-    for (Connection* c : waiting) StartExposition(*c, rendering_.get());
+    for (Connection* c : waiting) StartExposition(*c, rendering_->serial);
   }
 
   // The renderer added pieces or finished: they go to every scrape of the
@@ -619,7 +621,7 @@ class HttpServer::Impl {
     }
     std::vector<Connection*> holders;
     for (auto& [fd, c] : connections_) {
-      if (c->job == rendering_.get()) holders.push_back(c.get());
+      if (c->state == State::kWriting && c->render == rendering_->serial) holders.push_back(c.get());
     }
     for (Connection* c : holders) {
       for (const Piece& piece : fresh) c->out.Add(piece);
@@ -636,20 +638,29 @@ class HttpServer::Impl {
   }
 
   // Clients that do not take their bodies hold them: beyond the budget,
-  // the one blocked longest is cut off, until the rest fit. A client that
-  // reads as it is sent to is never blocked for long, and holds little.
+  // the one blocked longest among those that hold the most of a render is
+  // cut off, until the rest fit. The scrapes of one render share its
+  // pieces, each holding what it has not sent yet, so a render holds what
+  // its furthest-behind scrape holds. A client that reads as it is sent to
+  // is never blocked for long, and holds little.
   void BoundPinnedMemory() {
     const size_t budget = std::max(kMinPinnedBudget, 4 * last_body_bytes_);
-    size_t pinned = 0;
-    for (auto& [fd, c] : connections_) pinned += c->out.pinned();
-    while (pinned > budget) {
-      Connection* victim = nullptr;
+    for (;;) {
+      std::unordered_map<uint64_t, Connection*> furthest;  // by render
+      size_t held = 0;
       for (auto& [fd, c] : connections_) {
-        if (c->blocked_since == Clock::time_point{} || c->out.pinned() == 0) continue;
-        if (!victim || c->blocked_since < victim->blocked_since) victim = c.get();
+        if (c->render == 0 || c->out.pinned() == 0) continue;
+        Connection*& f = furthest[c->render];
+        if (!f || c->out.pinned() > f->out.pinned()) f = c.get();
       }
-      if (!victim) return;  // nothing blocked: what is held is on its way out
-      pinned -= victim->out.pinned();
+      Connection* victim = nullptr;
+      for (const auto& [render, c] : furthest) {
+        held += c->out.pinned();
+        if (c->blocked_since == Clock::time_point{}) continue;
+        if (!victim || c->blocked_since < victim->blocked_since) victim = c;
+      }
+      // Nothing blocked: what is held is on its way out.
+      if (held <= budget || !victim) return;
       Close(*victim, HttpClose::kSlowReader);
     }
   }
@@ -704,6 +715,7 @@ class HttpServer::Impl {
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<int> pipelined_;  // kept-alive connections with a request already in
   std::shared_ptr<RenderJob> rendering_;
+  uint64_t renders_started_ = 0;
   size_t last_body_bytes_ = 0;
 
   std::mutex sources_mu_;
