@@ -67,12 +67,14 @@ static __always_inline void give_up_held(struct pp_flow_state* flow, __u32 dir) 
 
 /* Whether `echoed` could echo an identifier sent on `dir`: none beyond
  * the newest sent that way (with the bare ACKs' lead) can be genuine.
- * Read only where an echo would end something: its state is the stamping
- * side's, on a cache line the echoing CPU otherwise leaves alone. */
-static __always_inline bool echo_plausible(const struct pp_flow_state* flow, __u32 dir, __u32 echoed) {
+ * Read only where an echo would end something:
+ * its state is the stamping side's, on a cache line the echoing CPU
+ * otherwise leaves alone. A global function: verified once on its own,
+ * not again in every state of its callers. */
+__attribute__((noinline)) int pp_echo_plausible(const struct pp_flow_state* flow, __u32 dir, __u32 echoed) {
   __u32 bound;
 
-  if (dir >= PP_DIRECTIONS || !(flow->id_known & (1 << dir))) return false;
+  if (!flow || dir >= PP_DIRECTIONS || !(flow->id_known & (1 << dir))) return 0;
   bound = flow->last_identifier[dir] + flow->sampling[dir].ack_lead;
   return (__s32)(echoed - bound) <= 0;
 }
@@ -93,7 +95,7 @@ static __always_inline __u64 match_held(struct pp_flow_state* flow, __u32 dir, _
   held = PP_READ_ONCE(d->held_ns);
   if (held <= PP_HELD_WRITING) return 0;
   if ((__s32)(echoed - PP_READ_ONCE(d->held_identifier)) < 0) return 0; /* an older echo: the held one may still come */
-  if (echoed != PP_READ_ONCE(d->held_identifier) && !echo_plausible(flow, dir, echoed)) {
+  if (echoed != PP_READ_ONCE(d->held_identifier) && !pp_echo_plausible(flow, dir, echoed)) {
     *implausible = true;
     return 0;
   }

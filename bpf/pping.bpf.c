@@ -182,16 +182,17 @@ static __always_inline bool remember_if_new(__u32* last, __u8* known, __u32 dir,
  * echo may be. It matters only while a sample of this side waits for its
  * echo (the next identifier stamped starts the lead anew), so only then
  * is the stamping side's cache line read, and written when the lead
- * grows. */
-static __always_inline void note_ack_lead(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook) {
+ * grows. A global function, verified once on its own. */
+__attribute__((noinline)) int pp_note_ack_lead(struct pp_flow_state* flow, __u32 hook, __u32 identifier) {
   __u32 ahead;
 
-  if (hook >= PP_DIRECTIONS || !(flow->flags & (held_flag(hook) | stamp_open_flag(hook)))) return;
-  if (!(flow->id_known & (1 << hook))) return;
-  ahead = p->identifier - flow->last_identifier[hook];
-  if ((__s32)ahead <= 0) return;
+  if (!flow || hook >= PP_DIRECTIONS || !(flow->flags & (held_flag(hook) | stamp_open_flag(hook)))) return 0;
+  if (!(flow->id_known & (1 << hook))) return 0;
+  ahead = identifier - flow->last_identifier[hook];
+  if ((__s32)ahead <= 0) return 0;
   if (ahead > 255) ahead = 255;
   if (ahead > flow->sampling[hook].ack_lead) flow->sampling[hook].ack_lead = ahead;
+  return 0;
 }
 
 /* Whether a stamp the echo could match may be outstanding. Echoes grow
@@ -207,7 +208,7 @@ static __always_inline bool echo_may_match(struct pp_flow_state* flow, __u32 sta
 
   if (stamped_on >= PP_DIRECTIONS || !(flow->flags & open)) return false;
   if ((__s32)(echoed - flow->sampling[stamped_on].last_stamped) >= 0) {
-    if (echo_plausible(flow, stamped_on, echoed)) {
+    if (pp_echo_plausible(flow, stamped_on, echoed)) {
       __sync_fetch_and_and(&flow->flags, ~open);
     } else {
       *implausible = true;
@@ -248,6 +249,7 @@ static __always_inline void match_and_record(const struct pp_packet* p, struct p
 
     rtt = match_held(flow, stamped_on, p->echoed, &implausible, clock);
     look_up = rtt || echo_may_match(flow, stamped_on, p->echoed, &implausible);
+    /* Counted once, however many things it was kept from ending. */
     if (implausible) gc->echoes_implausible++;
     if (!look_up) return;
   }
@@ -306,7 +308,7 @@ static __always_inline void note_and_stamp(const struct pp_packet* p, struct pp_
   __u64 now;
 
   if (!p->can_stamp) {
-    if (p->pure_ack && stamps) note_ack_lead(p, flow, hook);
+    if (p->pure_ack && stamps) pp_note_ack_lead(flow, hook, p->identifier);
     return;
   }
   if (!remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
