@@ -237,6 +237,29 @@ TEST(HttpAttack, AtTheLimitTheLongestWaitingConnectionMakesRoom) {
   EXPECT_LE(server.stats().open, 64u);
 }
 
+// Every slot held by a client that asked for a body and stopped reading:
+// once stuck for 2 s, such a connection makes room for a new one.
+TEST(HttpAttack, StalledAnswersDoNotHoldEverySlot) {
+  WebOptions options{.listen_address = "127.0.0.1:0", .max_connections = 16, .write_timeout = 60s};
+  HttpServer server(options);
+  const auto source = std::make_shared<SizedSource>(1 << 20);
+  server.AddSource(source);
+  std::vector<UniqueFd> stuck;
+  for (int i = 0; i < 16; ++i) {
+    stuck.push_back(testing::ConnectLoopback(server.port()));
+    const int small = 4096;
+    setsockopt(stuck.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    SendAll(stuck.back().get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(server.stats().open, 16u) << "all held, none cut: 16 MiB is within the budget";
+  const Scrape s = TimedScrape(server.port());
+  EXPECT_EQ(s.status, 200);
+  EXPECT_GE(s.bytes, 1u << 20);
+  EXPECT_EQ(Closed(server, HttpClose::kReplacedAtLimit), 1u);
+  EXPECT_EQ(Closed(server, HttpClose::kRefusedAtLimit), 0u);
+}
+
 // HTTP/0.9, a TLS hello, an endless header: each is answered at once and
 // closed, holding nothing.
 TEST(HttpAttack, GarbageIsAnsweredAndClosedAtOnce) {

@@ -50,6 +50,12 @@ constexpr size_t kMaxHeadBytes = 8192;
 constexpr size_t kMinPinnedBudget = size_t{64} << 20;
 // Buffers the renderer keeps for its next pieces.
 constexpr size_t kPooledPieces = 8;
+// At the connection limit, a connection whose answer has been stuck in a
+// full socket this long may be replaced by a new one.
+constexpr auto kStalledReplaceable = std::chrono::seconds(2);
+// Connections accepted per wakeup: a flood of them must not hold up the
+// rest of the loop (renders, deadlines, the requests of those accepted).
+constexpr int kAcceptsPerWakeup = 64;
 // How often deadlines are checked.
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 // After a response that closes the connection, how long the client may
@@ -265,9 +271,10 @@ class HttpServer::Impl {
     bool keep_alive = false;
     int minor_version = 0;
     Outgoing out;
-    uint64_t render = 0;              // the render whose pieces it sends (0: none)
-    bool awaiting_piece = false;      // all there is went out; more to come
-    Clock::time_point blocked_since;  // the socket took no more (else epoch)
+    uint64_t render = 0;          // the render whose pieces it sends (0: none)
+    bool awaiting_piece = false;  // all there is went out; more to come
+    // While its socket is full: since it last took any bytes (else epoch).
+    Clock::time_point stalled_since;
     uint32_t events = 0;
   };
 
@@ -320,20 +327,25 @@ class HttpServer::Impl {
   }
 
   void AcceptAll() {
-    for (;;) {
+    for (int accepted = 0; accepted < kAcceptsPerWakeup; ++accepted) {
       UniqueFd fd(accept4(listen_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (!fd) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        if ((errno == EMFILE || errno == ENFILE) && spare_) {
+        if (errno == EMFILE || errno == ENFILE) {
           // Out of descriptors: take this connection off the backlog and
-          // close it, or it would wake us again at once.
-          spare_.reset();
-          UniqueFd(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-          spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
-          Count(HttpClose::kRefusedAtLimit);
-          continue;
+          // close it, or it would wake us again at once; without a spare
+          // descriptor, stop listening until the next sweep.
+          if (!spare_) spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+          if (spare_) {
+            spare_.reset();
+            UniqueFd(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+            spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+            Count(HttpClose::kRefusedAtLimit);
+            continue;
+          }
         }
-        return;  // EAGAIN: all taken
+        if (errno != EAGAIN) PauseListening();
+        return;
       }
       accepted_.fetch_add(1, std::memory_order_relaxed);
       if (connections_.size() >= options_.max_connections && !ReplaceOldestWaiting()) {
@@ -356,13 +368,22 @@ class HttpServer::Impl {
   // At the limit, a new connection takes the place of the one that has
   // waited longest without a complete request (or lingers after its
   // answer): idle and slow clients cannot lock out a scraper, which sends
-  // its request at once.
+  // its request at once. Failing that, of the one whose answer has been
+  // stuck in a full socket longest, past kStalledReplaceable: clients
+  // that stop reading cannot hold every slot either.
   bool ReplaceOldestWaiting() {
     Connection* oldest = nullptr;
+    Connection* stalled = nullptr;
+    const Clock::time_point now = Clock::now();
     for (auto& [fd, c] : connections_) {
       const bool waiting = c->state == State::kReading || c->state == State::kLingering;
       if (waiting && (!oldest || c->since < oldest->since)) oldest = c.get();
+      if (c->state == State::kWriting && c->stalled_since != Clock::time_point{} &&
+          now - c->stalled_since >= kStalledReplaceable && (!stalled || c->stalled_since < stalled->stalled_since)) {
+        stalled = c.get();
+      }
     }
+    if (!oldest) oldest = stalled;
     if (!oldest) return false;
     Close(*oldest, HttpClose::kReplacedAtLimit);
     return true;
@@ -410,6 +431,10 @@ class HttpServer::Impl {
   void Read(Connection& c) {
     char buffer[4096];
     bool peer_closed = false;
+    // A head can only have ended, or its first line, with a line feed: a
+    // client sending a byte at a time costs one parse per line, not one
+    // per byte.
+    bool line_ended = false;
     while (c.in.size() <= kMaxHeadBytes) {
       const ssize_t n = recv(c.fd.get(), buffer, sizeof(buffer), 0);
       if (n > 0) {
@@ -420,6 +445,7 @@ class HttpServer::Impl {
           c.deadline = c.since + options_.read_header_timeout;
         }
         c.in.append(buffer, static_cast<size_t>(n));
+        line_ended = line_ended || std::memchr(buffer, '\n', static_cast<size_t>(n)) != nullptr;
         continue;
       }
       if (n == 0) {
@@ -432,12 +458,16 @@ class HttpServer::Impl {
       break;
     }
     const int fd = c.fd.get();
-    if (!c.in.empty()) Parse(c);
+    if (line_ended || c.in.size() > kMaxHeadBytes) Parse(c);
     // A client that closed with no complete request left gets no answer
     // (and must not wake the loop again and again).
     const auto it = connections_.find(fd);
     if (peer_closed && it != connections_.end() && it->second->state == State::kReading) {
-      Close(*it->second, HttpClose::kCompleted);
+      // Requests it sent before closing are answered first.
+      Connection& rest = *it->second;
+      if (rest.in.empty() || ParseRequest(rest.in, kMaxHeadBytes).status == ParsedRequest::Status::kIncomplete) {
+        Close(rest, HttpClose::kCompleted);
+      }
     }
   }
 
@@ -525,15 +555,19 @@ class HttpServer::Impl {
 
   void Write(Connection& c) {
     c.awaiting_piece = false;
-    switch (c.out.SendTo(c.fd.get())) {
-      case Outgoing::Status::kDone: c.blocked_since = {}; return Finish(c);
+    const uint64_t before = c.out.total_sent();
+    const Outgoing::Status status = c.out.SendTo(c.fd.get());
+    switch (status) {
+      case Outgoing::Status::kDone: c.stalled_since = {}; return Finish(c);
       case Outgoing::Status::kAwaiting:
         // The renderer's next piece wakes it (OnRenderProgress).
-        c.blocked_since = {};
+        c.stalled_since = {};
         c.awaiting_piece = true;
         return SetEvents(c, 0);
       case Outgoing::Status::kBlocked:
-        if (c.blocked_since == Clock::time_point{}) c.blocked_since = Clock::now();
+        // A client that takes bytes is not stalled, however slowly it
+        // takes its whole body.
+        if (c.out.total_sent() != before || c.stalled_since == Clock::time_point{}) c.stalled_since = Clock::now();
         return SetEvents(c, EPOLLOUT);
       case Outgoing::Status::kFailed: return Close(c, HttpClose::kCompleted);
     }
@@ -571,7 +605,17 @@ class HttpServer::Impl {
     }
   }
 
+  void PauseListening() {
+    if (listening_paused_) return;
+    listening_paused_ = true;
+    Watch(listen_.get(), 0, EPOLL_CTL_MOD);
+  }
+
   void Sweep(Clock::time_point now) {
+    if (listening_paused_) {
+      listening_paused_ = false;
+      Watch(listen_.get(), EPOLLIN, EPOLL_CTL_MOD);
+    }
     std::vector<std::pair<Connection*, HttpClose>> expired;
     for (auto& [fd, c] : connections_) {
       if (now < c->deadline) continue;
@@ -656,8 +700,8 @@ class HttpServer::Impl {
       Connection* victim = nullptr;
       for (const auto& [render, c] : furthest) {
         held += c->out.pinned();
-        if (c->blocked_since == Clock::time_point{}) continue;
-        if (!victim || c->blocked_since < victim->blocked_since) victim = c;
+        if (c->stalled_since == Clock::time_point{}) continue;
+        if (!victim || c->stalled_since < victim->stalled_since) victim = c;
       }
       // Nothing blocked: what is held is on its way out.
       if (held <= budget || !victim) return;
@@ -714,6 +758,7 @@ class HttpServer::Impl {
   // The event loop's own.
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<int> pipelined_;  // kept-alive connections with a request already in
+  bool listening_paused_ = false;
   std::shared_ptr<RenderJob> rendering_;
   uint64_t renders_started_ = 0;
   size_t last_body_bytes_ = 0;

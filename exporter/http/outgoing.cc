@@ -55,6 +55,7 @@ size_t PiecePool::free_buffers() const {
 
 void Outgoing::Start(std::string head, bool chunked) {
   Clear();
+  total_sent_ = 0;
   head_ = std::move(head);
   chunked_ = chunked;
 }
@@ -115,6 +116,7 @@ Outgoing::Status Outgoing::SendTo(int fd) {
     if (n < 0 && errno == EAGAIN) return Status::kBlocked;
     if (n <= 0) return Status::kFailed;
     sent_ += static_cast<size_t>(n);
+    total_sent_ += static_cast<uint64_t>(n);
     // Let go of what went out, the head first, then whole pieces.
     if (!head_.empty() && sent_ >= head_.size()) {
       sent_ -= head_.size();

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -57,6 +58,8 @@ class Outgoing {
   Status SendTo(int fd);
   // Bytes of the pieces still held.
   size_t pinned() const { return pinned_; }
+  // Bytes sent since Start(), to tell progress.
+  uint64_t total_sent() const { return total_sent_; }
   void Clear();
 
  private:
@@ -68,6 +71,7 @@ class Outgoing {
   bool complete_ = false;
   size_t sent_ = 0;  // of the head and pieces still held, framed
   size_t pinned_ = 0;
+  uint64_t total_sent_ = 0;
 };
 
 }  // namespace pping

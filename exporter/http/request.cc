@@ -115,6 +115,10 @@ ParsedRequest ParseRequest(std::string_view in, size_t max_head_bytes) {
     if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) return Bad(400);
     const std::string name = Lower(line.substr(0, colon));
     const std::string_view value = Trim(line.substr(colon + 1));
+    // RFC 9110 5.5: no control characters (a NUL, a bare CR) in a value.
+    for (const char c : value) {
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) return Bad(400);
+    }
     if (name == "connection") {
       close = close || HasToken(value, "close");
       keep_alive = keep_alive || HasToken(value, "keep-alive");

@@ -80,6 +80,8 @@ TEST(Request, BadHeadsAreRefusedWithTheirStatus) {
            BadCase{"GET / HTTP/1.0\r\nContent-Length: 5\r\n\r\n", 413},           //
            BadCase{"GET metrics HTTP/1.0\r\n\r\n", 400},                          // not a path
            BadCase{"GET /a\x01 HTTP/1.0\r\n\r\n", 400},                           // a control byte
+           BadCase{"GET / HTTP/1.0\r\nX: a\rb\r\n\r\n", 400},                     // a bare CR in a value
+           BadCase{"GET / HTTP/1.0\r\nX: a\x01\r\n\r\n", 400},                    // a control byte in a value
            BadCase{"G(T / HTTP/1.0\r\n\r\n", 400},                                // not a token
            BadCase{"GET  / HTTP/1.0\r\n\r\n", 400},                               // two spaces
            BadCase{"\x16\x03\x01\x02\xfc\x01\x01\x01\xfc\x03\x03\n", 400},        // a TLS hello
