@@ -11,11 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <string_view>
 
+#include "exporter/attach/orphans.h"
 #include "exporter/attach/tcx.h"
 #include "exporter/util/error.h"
 #include "exporter/util/netns.h"
@@ -34,8 +31,6 @@ constexpr bpf_tc_attach_point kTcPoints[2] = {BPF_TC_INGRESS, BPF_TC_EGRESS};
 // crash, OOM) left behind.
 constexpr uint32_t kFilterHandle = 0x9789;
 constexpr uint32_t kFilterPriority = 0x9789;
-// Our programs' names start so (bpf/pping.bpf.c).
-constexpr std::string_view kProgramPrefix = "pping_";
 
 bool TcxUnsupported(int err) { return err == EINVAL || err == EOPNOTSUPP || err == kEnotsupp; }
 
@@ -67,38 +62,6 @@ void RemoveFrom(const Interface& iface, const char* what, const Remove& remove) 
   } catch (const std::exception& e) {
     spdlog::error("remove {} from {}: {}", what, iface.name, e.what());
   }
-}
-
-// Whether a running pping_exporter holds a descriptor of program `id`, as
-// each holds its own programs; nullopt if one's descriptors cannot be
-// read, so that the answer is unknown.
-std::optional<bool> ProgramHeldByAnExporter(uint32_t id) {
-  const std::string wanted = "prog_id:\t" + std::to_string(id);
-  std::error_code error;
-  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
-    const std::string pid = process.path().filename();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string comm;
-    std::getline(std::ifstream(process.path() / "comm"), comm);
-    if (comm != "pping_exporter") continue;
-    std::error_code listed;
-    for (const auto& fd : std::filesystem::directory_iterator(process.path() / "fdinfo", listed)) {
-      std::ifstream info(fd.path());
-      for (std::string line; std::getline(info, line);) {
-        if (line == wanted) return true;
-      }
-    }
-    if (listed && listed != std::errc::no_such_file_or_directory) return std::nullopt;
-  }
-  return false;
-}
-
-std::string ProgramName(uint32_t id) {
-  const UniqueFd fd(bpf_prog_get_fd_by_id(id));
-  bpf_prog_info info{};
-  __u32 length = sizeof(info);
-  if (!fd || bpf_obj_get_info_by_fd(fd.get(), &info, &length) != 0) return "";
-  return info.name;
 }
 
 // Filters on a clsact hook of `ifindex` (in the current namespace), from
@@ -149,15 +112,8 @@ FilterSlot InspectFilterSlot(const Interface& iface, bpf_tc_attach_point point) 
   const int err = bpf_tc_query(&hook, &query);
   if (err == -ENOENT || err == -EINVAL) return {};  // no such filter, or no clsact qdisc
   if (err < 0) return {FilterSlot::kTaken, 0, ErrnoMessage("query", err)};
-  const std::string name = ProgramName(query.prog_id);
-  if (name.empty()) {
-    return {FilterSlot::kTaken, query.prog_id, "its program cannot be looked at (it takes CAP_SYS_ADMIN)"};
-  }
-  if (!name.starts_with(kProgramPrefix)) return {FilterSlot::kTaken, query.prog_id, "program " + name + " is not ours"};
-  const std::optional<bool> held = ProgramHeldByAnExporter(query.prog_id);
-  if (!held) return {FilterSlot::kTaken, query.prog_id, "whether a running pping_exporter holds it cannot be told"};
-  if (*held) return {FilterSlot::kTaken, query.prog_id, "a running pping_exporter holds it"};
-  return {FilterSlot::kOrphaned, query.prog_id, ""};
+  const AttachedProgram program = JudgeAttachedProgram(query.prog_id);
+  return {program.orphaned ? FilterSlot::kOrphaned : FilterSlot::kTaken, query.prog_id, program.why};
 }
 
 void RemoveOrphanedFilters(const Interface& iface) {

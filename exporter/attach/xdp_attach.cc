@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/attach/xdp_attach.h"
 
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include <spdlog/spdlog.h>
 #include <xdp/libxdp.h>
 
 #include <cstdarg>
 #include <cstdio>
 
+#include "exporter/attach/orphans.h"
 #include "exporter/util/error.h"
 #include "exporter/util/netns.h"
 
@@ -50,6 +53,30 @@ bool AttachedThroughDispatcher(int ifindex) {
   return !xdp_multiprog__is_legacy(mp.get());
 }
 
+// An XDP program attached alone stays after its process: one that an
+// exporter which ended without detaching left is removed first, else the
+// interface would refuse ours. Anything else is left to libxdp, which
+// refuses to replace it or adds ours beside it through its dispatcher.
+void RemoveOrphanedXdp(const Interface& iface) {
+  bpf_xdp_query_opts query{};
+  query.sz = sizeof(query);
+  if (bpf_xdp_query(iface.ifindex, 0, &query) != 0) return;
+  const struct {
+    uint32_t id;
+    uint32_t flags;
+  } modes[] = {{query.skb_prog_id, XDP_FLAGS_SKB_MODE}, {query.drv_prog_id, XDP_FLAGS_DRV_MODE}};
+  for (const auto& [id, flags] : modes) {
+    if (id == 0 || !JudgeAttachedProgram(id).orphaned) continue;
+    if (const int err = bpf_xdp_detach(iface.ifindex, flags, nullptr); err < 0) {
+      spdlog::warn("{}",
+                   ErrnoMessage("remove the orphaned XDP program " + std::to_string(id) + " from " + iface.name, err));
+      continue;
+    }
+    spdlog::warn("removed the XDP program {} that a pping_exporter which ended without detaching left on {}", id,
+                 iface.name);
+  }
+}
+
 }  // namespace
 
 void XdpAttachment::Close(::xdp_program* program) { xdp_program__close(program); }
@@ -67,6 +94,7 @@ XdpAttachment::XdpAttachment(const Interface& iface, const UniqueFd& prog, XdpMo
   // Versions that keep the descriptor given instead of duplicating it now
   // own the copy.
   if (xdp_program__fd(program) == copy.get()) copy.release();
+  RemoveOrphanedXdp(iface_);
   if (const int err = xdp_program__attach(program, iface_.ifindex, ToLibxdp(mode), 0); err) {
     program_.reset();
     throw Error(ErrnoMessage("attach XDP ingress on " + iface_.name, err));

@@ -215,6 +215,41 @@ TEST_F(CliInNamespace, ARestartAfterSigkillLeavesExactlyOneSetAttached) {
   }
 }
 
+// The same with XDP ingress: its program stays attached after SIGKILL,
+// and the interface would refuse the next one's.
+TEST_F(CliInNamespace, ARestartAfterSigkillWithXdpIngressReplacesTheOrphan) {
+  const auto start = [&](int port) {
+    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
+    for (const auto& a : OnLoopback({"--attach.ingress-hook", "xdp", "--attach.tc-mode", "clsact"})) {
+      argv.push_back(a);
+    }
+    return testing::Process(argv);
+  };
+  const int first_port = testing::FreeLocalPort();
+  testing::Process first = start(first_port);
+  ASSERT_TRUE(testing::WaitUntilReady(first_port)) << first.Output();
+  kill(first.pid(), SIGKILL);
+  first.Wait(std::chrono::seconds(5));
+  const testing::Attached orphaned = testing::AttachedTo(netns_->name(), "lo");
+  ASSERT_NE(orphaned.xdp_program, 0u) << "SIGKILL left the XDP program";
+  EXPECT_EQ(orphaned.tc_programs.size(), 1u) << "and the egress filter";
+
+  const int port = testing::FreeLocalPort();
+  testing::Process second = start(port);
+  ASSERT_TRUE(testing::WaitUntilReady(port)) << second.Output();
+  const testing::Attached attached = testing::AttachedTo(netns_->name(), "lo");
+  const std::vector<uint32_t> held = testing::ProgramIdsHeldBy(second.pid());
+  const auto ours = [&](uint32_t id) { return std::find(held.begin(), held.end(), id) != held.end(); };
+  EXPECT_TRUE(ours(attached.xdp_program)) << attached.xdp_program;
+  ASSERT_EQ(attached.tc_programs.size(), 1u);
+  EXPECT_TRUE(ours(attached.tc_programs.front()));
+  EXPECT_NE(second.Output().find("removed the XDP program"), std::string::npos) << second.Output();
+  EXPECT_EQ(second.Terminate().code, 0);
+  const testing::Attached after = testing::AttachedTo(netns_->name(), "lo");
+  EXPECT_EQ(after.xdp_program, 0u);
+  EXPECT_TRUE(after.tc_programs.empty());
+}
+
 // Two exporters on one interface at once: the second sees the first's
 // filters held by a running exporter, leaves them and attaches beside
 // them; each removes only its own.

@@ -92,7 +92,13 @@ Attached AttachedTo(const std::string& netns, const std::string& ifname) {
       out.tc_programs.push_back(static_cast<uint32_t>(std::stoul(filters.output.substr(at + 4))));
     }
   }
-  out.xdp = RunCommand({"ip", "-n", netns, "link", "show", "dev", ifname}).output.find("xdp") != std::string::npos;
+  const std::string link = RunCommand({"ip", "-n", netns, "link", "show", "dev", ifname}).output;
+  out.xdp = link.find("xdp") != std::string::npos;
+  // "prog/xdp id 123" (or xdpgeneric, xdpdrv).
+  if (const size_t at = link.find("prog/xdp"); at != std::string::npos) {
+    const size_t id = link.find(" id ", at);
+    if (id != std::string::npos) out.xdp_program = static_cast<uint32_t>(std::stoul(link.substr(id + 4)));
+  }
   return out;
 }
 

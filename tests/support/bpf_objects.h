@@ -37,6 +37,7 @@ struct Attached {
   bool tc_filters = false;            // BPF filters on its ingress or egress
   std::vector<uint32_t> tc_programs;  // the programs of those filters, one per filter
   bool xdp = false;
+  uint32_t xdp_program = 0;  // the XDP program's id, if one is attached
   bool Anything() const { return !tcx.empty() || clsact || tc_filters || xdp; }
 };
 Attached AttachedTo(const std::string& netns, const std::string& ifname);
