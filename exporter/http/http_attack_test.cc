@@ -57,6 +57,16 @@ void SendAll(int fd, const std::string& text) {
   }
 }
 
+// A client that asks for the metrics with a small receive buffer and
+// never reads them.
+UniqueFd AskAndNeverRead(int port) {
+  UniqueFd fd = testing::ConnectLoopback(port);
+  const int small = 4096;
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  SendAll(fd.get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  return fd;
+}
+
 // Whether the server closed `fd` (a read sees the end) within `within`.
 bool ClosedByServer(int fd, std::chrono::milliseconds within) {
   const Clock::time_point end = Clock::now() + within;
@@ -178,10 +188,7 @@ TEST(HttpAttack, ClientsThatNeverReadHoldUpNoScrape) {
   server.AddSource(source);
   std::vector<UniqueFd> stuck;
   for (int i = 0; i < 8; ++i) {
-    stuck.push_back(testing::ConnectLoopback(server.port()));
-    const int small = 4096;
-    setsockopt(stuck.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-    SendAll(stuck.back().get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    stuck.push_back(AskAndNeverRead(server.port()));
     // Each gets a render of its own: the previous one is over.
     std::this_thread::sleep_for(300ms);
   }
@@ -205,10 +212,7 @@ TEST(HttpAttack, AClientThatNeverReadsIsCutAtTheWriteDeadline) {
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(24 << 20);
   server.AddSource(source);
-  const UniqueFd fd = testing::ConnectLoopback(server.port());
-  const int small = 4096;
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  SendAll(fd.get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  const UniqueFd fd = AskAndNeverRead(server.port());
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(server.stats().open, 0u);
   EXPECT_EQ(Closed(server, HttpClose::kWriteTimeout), 1u);
@@ -245,12 +249,7 @@ TEST(HttpAttack, StalledAnswersDoNotHoldEverySlot) {
   const auto source = std::make_shared<SizedSource>(1 << 20);
   server.AddSource(source);
   std::vector<UniqueFd> stuck;
-  for (int i = 0; i < 16; ++i) {
-    stuck.push_back(testing::ConnectLoopback(server.port()));
-    const int small = 4096;
-    setsockopt(stuck.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-    SendAll(stuck.back().get(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-  }
+  for (int i = 0; i < 16; ++i) stuck.push_back(AskAndNeverRead(server.port()));
   std::this_thread::sleep_for(2500ms);
   EXPECT_EQ(server.stats().open, 16u) << "all held, none cut: 16 MiB is within the budget";
   const Scrape s = TimedScrape(server.port());

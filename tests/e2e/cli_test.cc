@@ -50,6 +50,10 @@ class CliInNamespace : public ::testing::Test {
     args.insert(args.end(), more.begin(), more.end());
     return args;
   }
+  // The exporter on this namespace's `lo`, serving on 127.0.0.1:port.
+  testing::Process StartOnLoopback(int port, const std::vector<std::string>& flags) const {
+    return testing::Process(testing::MonitoringExporterArgv(netns_->name(), "lo", port, flags));
+  }
   void ExpectNothingAttached() const {
     EXPECT_FALSE(testing::AttachedTo(netns_->name(), "lo").Anything()) << "left attached on lo";
   }
@@ -130,11 +134,7 @@ TEST_F(CliInNamespace, UnwritableOutputFileIsBadInputWithNothingAttached) {
 
 TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   const int port = testing::FreeLocalPort();
-  testing::Process p([&] {
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
-    for (const auto& a : OnLoopback({"--attach.tc-mode", "clsact"})) argv.push_back(a);
-    return argv;
-  }());
+  testing::Process p = StartOnLoopback(port, {"--attach.tc-mode", "clsact"});
   ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
   const std::vector<uint32_t> programs = testing::ProgramIdsHeldBy(p.pid());
   EXPECT_FALSE(programs.empty());
@@ -173,9 +173,7 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
 TEST_F(CliInNamespace, ARestartAfterSigkillLeavesExactlyOneSetAttached) {
   testing::Process ping({"ip", "netns", "exec", netns_->name(), "ping", "-q", "-i", "0.05", "127.0.0.1"});
   const auto start = [&](int port, const std::string& mode) {
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
-    for (const auto& a : OnLoopback({"--attach.tc-mode", mode})) argv.push_back(a);
-    return testing::Process(argv);
+    return StartOnLoopback(port, {"--attach.tc-mode", mode});
   };
   for (const std::string mode : {"clsact", "tcx"}) {
     SCOPED_TRACE("restarted in " + mode + " mode");
@@ -219,11 +217,7 @@ TEST_F(CliInNamespace, ARestartAfterSigkillLeavesExactlyOneSetAttached) {
 // and the interface would refuse the next one's.
 TEST_F(CliInNamespace, ARestartAfterSigkillWithXdpIngressReplacesTheOrphan) {
   const auto start = [&](int port) {
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
-    for (const auto& a : OnLoopback({"--attach.ingress-hook", "xdp", "--attach.tc-mode", "clsact"})) {
-      argv.push_back(a);
-    }
-    return testing::Process(argv);
+    return StartOnLoopback(port, {"--attach.ingress-hook", "xdp", "--attach.tc-mode", "clsact"});
   };
   const int first_port = testing::FreeLocalPort();
   testing::Process first = start(first_port);
@@ -254,11 +248,7 @@ TEST_F(CliInNamespace, ARestartAfterSigkillWithXdpIngressReplacesTheOrphan) {
 // filters held by a running exporter, leaves them and attaches beside
 // them; each removes only its own.
 TEST_F(CliInNamespace, ASecondExporterLeavesTheFirstsFilters) {
-  const auto start = [&](int port) {
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
-    for (const auto& a : OnLoopback({"--attach.tc-mode", "clsact"})) argv.push_back(a);
-    return testing::Process(argv);
-  };
+  const auto start = [&](int port) { return StartOnLoopback(port, {"--attach.tc-mode", "clsact"}); };
   const int first_port = testing::FreeLocalPort();
   testing::Process first = start(first_port);
   ASSERT_TRUE(testing::WaitUntilReady(first_port)) << first.Output();
@@ -283,14 +273,8 @@ TEST_F(CliInNamespace, ASecondExporterLeavesTheFirstsFilters) {
 // every failed write on /metrics and logs it once (not once per write).
 TEST_F(CliInNamespace, FailedOutputWritesAreCountedAndLoggedOnce) {
   const int port = testing::FreeLocalPort();
-  testing::Process p([&] {
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", "127.0.0.1:" + std::to_string(port)};
-    for (const auto& a :
-         OnLoopback({"--output.format", "jsonl", "--output.write", "/dev/full", "--sampling.rate-limit", "0"})) {
-      argv.push_back(a);
-    }
-    return argv;
-  }());
+  testing::Process p =
+      StartOnLoopback(port, {"--output.format", "jsonl", "--output.write", "/dev/full", "--sampling.rate-limit", "0"});
   ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
   const CommandResult ping =
       RunCommand({"ip", "netns", "exec", netns_->name(), "ping", "-c", "10", "-i", "0.05", "-q", "127.0.0.1"});
