@@ -11,17 +11,14 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <deque>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -44,9 +41,9 @@ using Clock = std::chrono::steady_clock;
 // scraper's headers, small enough that a connection's buffer stays small.
 constexpr size_t kMaxHeadBytes = 8192;
 // Bytes of pieces that connections may hold unsent, at least: beyond
-// it (and beyond four times the last body), the client blocked longest
-// is cut off. A client that takes its body as it comes holds little; one
-// that does not read holds all of its body.
+// it (and beyond four times the last body), the client that has gone
+// longest without taking a byte is cut off. A client that takes its body
+// as it comes holds little; one that does not read holds all of its body.
 constexpr size_t kMinPinnedBudget = size_t{64} << 20;
 // Buffers the renderer keeps for its next pieces.
 constexpr size_t kPooledPieces = 8;
