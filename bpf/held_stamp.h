@@ -67,10 +67,10 @@ static __always_inline void give_up_held(struct pp_flow_state* flow, __u32 dir) 
 
 /* Whether `echoed` could echo an identifier sent on `dir`: none beyond
  * the newest sent that way (with the bare ACKs' lead) can be genuine.
- * Read only where an echo would end something:
- * its state is the stamping side's, on a cache line the echoing CPU
- * otherwise leaves alone. A global function: verified once on its own,
- * not again in every state of its callers. */
+ * Read only where an echo would end something: its state is the stamping
+ * side's, on a cache line the echoing CPU otherwise leaves alone. A
+ * global function: verified once on its own, not again in every state of
+ * its callers. */
 __attribute__((noinline)) int pp_echo_plausible(const struct pp_flow_state* flow, __u32 dir, __u32 echoed) {
   __u32 bound;
 

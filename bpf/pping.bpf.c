@@ -179,15 +179,12 @@ static __always_inline bool remember_if_new(__u32* last, __u8* known, __u32 dir,
 
 /* A bare ACK's TSval, which the peer may echo though it is never stamped:
  * how far it runs ahead of the identifiers stamped widens what a genuine
- * echo may be. It matters only while a sample of this side waits for its
- * echo (the next identifier stamped starts the lead anew), so only then
- * is the stamping side's cache line read, and written when the lead
- * grows. A global function, verified once on its own. */
+ * echo may be. It is written when the lead grows. A global function,
+ * verified once on its own. */
 __attribute__((noinline)) int pp_note_ack_lead(struct pp_flow_state* flow, __u32 hook, __u32 identifier) {
   __u32 ahead;
 
-  if (!flow || hook >= PP_DIRECTIONS || !(flow->flags & (held_flag(hook) | stamp_open_flag(hook)))) return 0;
-  if (!(flow->id_known & (1 << hook))) return 0;
+  if (!flow || hook >= PP_DIRECTIONS || !(flow->id_known & (1 << hook))) return 0;
   ahead = identifier - flow->last_identifier[hook];
   if ((__s32)ahead <= 0) return 0;
   if (ahead > 255) ahead = 255;
@@ -308,7 +305,11 @@ static __always_inline void note_and_stamp(const struct pp_packet* p, struct pp_
   __u64 now;
 
   if (!p->can_stamp) {
-    if (p->pure_ack && stamps) pp_note_ack_lead(flow, hook, p->identifier);
+    /* The lead matters only while a sample of this side waits for its
+     * echo (the next identifier stamped starts it anew): only then is the
+     * function called and the stamping side's cache line read. */
+    if (p->pure_ack && stamps && hook < PP_DIRECTIONS && (flow->flags & (held_flag(hook) | stamp_open_flag(hook))))
+      pp_note_ack_lead(flow, hook, p->identifier);
     return;
   }
   if (!remember_if_new(flow->last_identifier, &flow->id_known, hook, p->identifier)) return;
