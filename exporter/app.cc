@@ -58,7 +58,9 @@ struct Pipeline {
       : datapath(config.datapath),
         cleaner(MakeCleaner(datapath, config, iterators)),
         drain(datapath.aggregation_maps()),
-        aggregator(drain, {.expiry = config.aggregation.series_expiry, .windows = config.output.prints_aggregates()}),
+        aggregator(drain, {.expiry = config.aggregation.series_expiry,
+                           .windows = config.output.prints_aggregates(),
+                           .max_prefixes = config.aggregation.max_tracked_prefixes}),
         counters(MakeGlobalCountersReader(datapath.global_counters())) {
     if (config.output.format) {
       console = std::make_unique<ConsoleOutput>(config.output, datapath.events(), aggregator);

@@ -121,6 +121,11 @@ void AddAggregationFlags(CLI::App& app, Config& c) {
                  "Remote prefixes (x protocol) each kernel aggregation instance holds per interval")
       ->check(CLI::Range(1u, 1u << 20))
       ->capture_default_str();
+  app.add_option("--aggregation.max-tracked-prefixes", c.aggregation.max_tracked_prefixes,
+                 "Remote prefixes (x protocol) held for /metrics at most; beyond, the least recently active are "
+                 "evicted, those without RTTs first")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24))
+      ->capture_default_str();
   AddDuration(app, "--aggregation.interval", c.aggregation.interval,
               "How often the kernel aggregation maps are drained", {10ms, 60s});
   AddDuration(app, "--aggregation.series-expiry,--aggregate-timeout", c.aggregation.series_expiry,

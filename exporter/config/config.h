@@ -27,6 +27,10 @@ struct AggregationOptions {
   std::chrono::nanoseconds interval = std::chrono::seconds(1);  // how often the kernel instances are drained
   // A prefix without traffic this long is dropped from /metrics; 0 keeps all.
   std::chrono::nanoseconds series_expiry = std::chrono::minutes(10);
+  // Prefixes held at most; at the limit a new one evicts the least
+  // recently active (those without RTTs first). Bounds user-space memory
+  // under spoofed sources, which the expiry alone does not.
+  size_t max_tracked_prefixes = 65536;
 };
 
 struct Config {

@@ -50,24 +50,29 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
     ++errors_;
     spdlog::error("collect: {}", e.what());
   }
-  // The per-prefix families are written in place, a batch of prefixes per
-  // hold of the aggregator's lock, without copying their histograms first;
-  // text leaves between batches, when the lock is free for the drain. A
-  // client that gave up (a scrape timeout) ends the walk: writing the rest
-  // for nobody would only hold up the next scrape.
+  // The per-prefix families are written one after the other, each in a
+  // walk of its own: a batch of prefixes per hold of the aggregator's lock,
+  // read in place; text leaves between batches, when the lock is free for
+  // the drain. A client that gave up (a scrape timeout) ends the walks:
+  // writing the rest for nobody would only hold up the next scrape.
   uint64_t prefixes = 0;
-  prefix_text_.Begin(out.text());
-  Aggregator::Walk walk = aggregator_.BeginWalk();
-  const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
-    prefix_text_.Add(slot, key, total, last_rtt);
-    ++prefixes;
-  };
-  while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
-  out.Yield();
-  prefix_text_.Finish();
+  for (const PrefixFamily family : prefix_text_.families()) {
+    PrefixExposition::Header(family, out.text());
+    Aggregator::Walk walk = aggregator_.BeginWalk();
+    const bool first = family == prefix_text_.families().front();
+    const auto add = [&](uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
+      prefix_text_.Add(family, out.text(), slot, key, total, last_rtt);
+      prefixes += first;
+    };
+    while (!out.client_gone() && aggregator_.ContinueWalk(walk, kPrefixesPerLock, add)) out.Yield();
+    out.Yield();
+  }
   // Label text is small per prefix: only a peak's worth is handed back.
   if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
-  ExporterHealth health{attachments_(), map_sizes_, aggregator_.syncs(), prefixes, errors_.load()};
+  const Evictions evicted = aggregator_.evictions();
+  ExporterHealth health{
+      attachments_(),       map_sizes_,      aggregator_.syncs(), prefixes, errors_.load(), aggregator_.max_prefixes(),
+      evicted.traffic_only, evicted.with_rtt};
   if (output_errors_) health.output_write_errors = output_errors_();
   if (web_health_) health.web = web_health_();
   Append(families, ExporterFamilies(health));

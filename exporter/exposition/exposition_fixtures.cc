@@ -27,14 +27,20 @@ PrefixSnapshot TcpPrefix() {
   return p;
 }
 
+void WritePrefixes(PrefixExposition& exposition, TextBuffer& out,
+                   const std::vector<std::pair<uint32_t, PrefixSnapshot>>& prefixes) {
+  for (const PrefixFamily family : exposition.families()) {
+    PrefixExposition::Header(family, out);
+    for (const auto& [slot, p] : prefixes) exposition.Add(family, out, slot, p.key, p.total, p.last_rtt);
+  }
+}
+
 std::string RenderPrefixes(const std::vector<PrefixSnapshot>& prefixes, const RttBucketOptions& buckets) {
   PrefixExposition exposition{RttBucketLayout(buckets)};
+  std::vector<std::pair<uint32_t, PrefixSnapshot>> in_slots;
+  for (uint32_t slot = 0; slot < prefixes.size(); ++slot) in_slots.emplace_back(slot, prefixes[slot]);
   TextBuffer text;
-  exposition.Begin(text);
-  for (uint32_t slot = 0; slot < prefixes.size(); ++slot) {
-    exposition.Add(slot, prefixes[slot].key, prefixes[slot].total, prefixes[slot].last_rtt);
-  }
-  exposition.Finish();
+  WritePrefixes(exposition, text, in_slots);
   return std::string(text.view());
 }
 

@@ -185,11 +185,22 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto prefixes = Family("pping_exporter_tracked_prefixes",
                          "Prefix/protocol series held in the exporter's cumulative state.", MetricType::Gauge);
   AddGauge(prefixes, {}, static_cast<double>(health.tracked_prefixes));
+  auto limit = Family("pping_exporter_tracked_prefix_limit",
+                      "Prefix/protocol series held at most (--aggregation.max-tracked-prefixes); 0: no limit.",
+                      MetricType::Gauge);
+  AddGauge(limit, {}, static_cast<double>(health.tracked_prefix_limit));
+  auto evicted = Family("pping_exporter_tracked_prefixes_evicted_total",
+                        "Prefix/protocol series dropped to make room for new ones at the limit, by whether they had "
+                        "RTT samples.",
+                        MetricType::Counter);
+  AddCounter(evicted, {{"kind", "traffic_only"}}, static_cast<double>(health.evicted_traffic_only));
+  AddCounter(evicted, {{"kind", "with_rtt"}}, static_cast<double>(health.evicted_with_rtt));
   auto errors = Family("pping_exporter_collect_errors_total", "Scrapes during which reading the kernel maps failed.",
                        MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
   std::vector<MetricFamily> out{std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
-                                std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(errors)};
+                                std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(limit),
+                                std::move(evicted),  std::move(errors)};
   if (health.output_write_errors) {
     auto output =
         Family("pping_exporter_output_write_errors_total",

@@ -45,6 +45,9 @@ struct ExporterHealth {
   uint64_t aggregation_syncs = 0;
   uint64_t tracked_prefixes = 0;
   uint64_t collect_errors = 0;
+  uint64_t tracked_prefix_limit = 0;  // 0: none
+  uint64_t evicted_traffic_only = 0;  // prefixes evicted at that limit, by whether they had RTTs
+  uint64_t evicted_with_rtt = 0;
   std::optional<uint64_t> output_write_errors;  // with console output only
   std::optional<WebHealth> web;                 // while serving
 };

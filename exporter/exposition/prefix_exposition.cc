@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "exporter/stats/names.h"
 #include "exporter/stats/prefix.h"
@@ -64,10 +65,43 @@ constexpr PrefixExposition::HistogramNames kDnsFamily{"pping_dns_response_second
 
 }  // namespace
 
-void PrefixExposition::Begin(TextBuffer& out) {
-  out_ = &out;
-  for (TextBuffer* side : {&min_, &max_, &packets_, &bytes_, &dns_, &retransmits_text_, &spurious_text_}) side->clear();
-  AppendHeader(out, kRttFamily.name, "Round-trip times observed towards each remote prefix.", "histogram");
+PrefixExposition::PrefixExposition(RttBucketLayout layout, bool retransmits) : layout_(std::move(layout)) {
+  using enum PrefixFamily;
+  families_ = {kRtt, kRttMin, kRttMax, kPackets, kBytes};
+  if (retransmits) families_.insert(families_.end(), {kRetransmits, kSpurious});
+  families_.push_back(kDns);
+}
+
+void PrefixExposition::Header(PrefixFamily family, TextBuffer& out) {
+  switch (family) {
+    case PrefixFamily::kRtt:
+      return AppendHeader(out, kRttFamily.name, "Round-trip times observed towards each remote prefix.", "histogram");
+    case PrefixFamily::kRttMin:
+      return AppendHeader(out, "pping_rtt_min_seconds", "Smallest RTT of the latest aggregation interval with samples.",
+                          "gauge");
+    case PrefixFamily::kRttMax:
+      return AppendHeader(out, "pping_rtt_max_seconds", "Largest RTT of the latest aggregation interval with samples.",
+                          "gauge");
+    case PrefixFamily::kPackets:
+      return AppendHeader(out, "pping_prefix_packets_total",
+                          "Packets received from (rx) and sent to (tx) each remote prefix.", "counter");
+    case PrefixFamily::kBytes:
+      return AppendHeader(out, "pping_prefix_bytes_total",
+                          "Bytes received from (rx) and sent to (tx) each remote prefix.", "counter");
+    case PrefixFamily::kRetransmits:
+      return AppendHeader(
+          out, kRetransmits,
+          "TCP segments the prefix sent again (rx) and that were sent to it again (tx), as seen at the hook.",
+          "counter");
+    case PrefixFamily::kSpurious:
+      return AppendHeader(
+          out, kSpurious,
+          "Retransmissions sent to the prefix that the ACK after them showed needless (Eifel, TCP timestamps).",
+          "counter");
+    case PrefixFamily::kDns:
+      return AppendHeader(out, kDnsFamily.name,
+                          "Response times of DNS queries to each remote prefix, by response code.", "histogram");
+  }
 }
 
 size_t PrefixExposition::KeepLabelsFor(size_t slots) {
@@ -78,13 +112,18 @@ size_t PrefixExposition::KeepLabelsFor(size_t slots) {
   return dropped;
 }
 
-const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key) {
+const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const PrefixKey& key, bool with_rtt) {
   if (slot >= labels_.size()) labels_.resize(slot + 1);
   Labels& l = labels_[slot];
   if (l.prefix.empty() || l.key != key) {
+    l = Labels{};
     l.key = key;
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
                ProtocolLabel(key.proto_class, key.method) + "\"";
+  }
+  // Only prefixes with RTTs get the histogram's labels: most of a flood of
+  // spoofed sources never does.
+  if (with_rtt && l.rtt.empty()) {
     l.rtt = l.prefix + "," + RttLabels(key);
     l.family = key.method == PP_METHOD_DNS ? &kDnsFamily : &kRttFamily;
     l.bucket_head = std::string(l.family->bucket) + "{" + l.rtt + ",le=\"";
@@ -92,30 +131,59 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
   return l;
 }
 
-void PrefixExposition::Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt) {
-  const Labels& l = LabelsOf(slot, key);
-  const std::string& labels = l.prefix;
+void PrefixExposition::Add(PrefixFamily family, TextBuffer& out, uint32_t slot, const PrefixKey& key,
+                           const PrefixStats& total, const RttRange& last_rtt) {
   // Traffic is counted under the ingress-matched identifier key only.
-  if (key.matched_on == PP_DIR_INGRESS && key.method == PP_METHOD_IDENTIFIER) {
-    AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"rx\"", total.rx_packets);
-    AppendSample(packets_, "pping_prefix_packets_total", labels, "direction=\"tx\"", total.tx_packets);
-    AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"rx\"", total.rx_bytes);
-    AppendSample(bytes_, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
-    if (retransmits_ && key.proto_class == PP_PROTO_TCP) {
-      AppendSample(retransmits_text_, kRetransmits, labels, "direction=\"rx\"", total.rx_retransmits);
-      AppendSample(retransmits_text_, kRetransmits, labels, "direction=\"tx\"", total.tx_retransmits);
-      AppendSample(spurious_text_, kSpurious, labels, "direction=\"tx\"", total.tx_spurious_retransmits);
-    }
+  const bool traffic = key.matched_on == PP_DIR_INGRESS && key.method == PP_METHOD_IDENTIFIER;
+  const bool rtt = total.rtt_count > 0;
+  const bool dns = key.method == PP_METHOD_DNS;
+  switch (family) {
+    case PrefixFamily::kRtt:
+      if (rtt && !dns) AddHistogram(out, LabelsOf(slot, key, true), total);
+      return;
+    case PrefixFamily::kDns:
+      if (rtt && dns) AddHistogram(out, LabelsOf(slot, key, true), total);
+      return;
+    case PrefixFamily::kRttMin:
+      if (rtt && !dns) {
+        AppendSample(out, "pping_rtt_min_seconds", LabelsOf(slot, key, true).rtt, "",
+                     static_cast<double>(last_rtt.min_ns) / kNsPerSecond);
+      }
+      return;
+    case PrefixFamily::kRttMax:
+      if (rtt && !dns) {
+        AppendSample(out, "pping_rtt_max_seconds", LabelsOf(slot, key, true).rtt, "",
+                     static_cast<double>(last_rtt.max_ns) / kNsPerSecond);
+      }
+      return;
+    case PrefixFamily::kPackets:
+      if (traffic) {
+        const std::string& labels = LabelsOf(slot, key, false).prefix;
+        AppendSample(out, "pping_prefix_packets_total", labels, "direction=\"rx\"", total.rx_packets);
+        AppendSample(out, "pping_prefix_packets_total", labels, "direction=\"tx\"", total.tx_packets);
+      }
+      return;
+    case PrefixFamily::kBytes:
+      if (traffic) {
+        const std::string& labels = LabelsOf(slot, key, false).prefix;
+        AppendSample(out, "pping_prefix_bytes_total", labels, "direction=\"rx\"", total.rx_bytes);
+        AppendSample(out, "pping_prefix_bytes_total", labels, "direction=\"tx\"", total.tx_bytes);
+      }
+      return;
+    case PrefixFamily::kRetransmits:
+      if (traffic && key.proto_class == PP_PROTO_TCP) {
+        const std::string& labels = LabelsOf(slot, key, false).prefix;
+        AppendSample(out, kRetransmits, labels, "direction=\"rx\"", total.rx_retransmits);
+        AppendSample(out, kRetransmits, labels, "direction=\"tx\"", total.tx_retransmits);
+      }
+      return;
+    case PrefixFamily::kSpurious:
+      if (traffic && key.proto_class == PP_PROTO_TCP) {
+        AppendSample(out, kSpurious, LabelsOf(slot, key, false).prefix, "direction=\"tx\"",
+                     total.tx_spurious_retransmits);
+      }
+      return;
   }
-  if (total.rtt_count == 0) return;
-  if (key.method == PP_METHOD_DNS) {
-    AddHistogram(dns_, l, total);  // a family of its own, written out at Finish()
-    return;
-  }
-  const std::string& rtt_labels = l.rtt;
-  AddHistogram(*out_, l, total);
-  AppendSample(min_, "pping_rtt_min_seconds", rtt_labels, "", static_cast<double>(last_rtt.min_ns) / kNsPerSecond);
-  AppendSample(max_, "pping_rtt_max_seconds", rtt_labels, "", static_cast<double>(last_rtt.max_ns) / kNsPerSecond);
 }
 
 void PrefixExposition::AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total) {
@@ -135,34 +203,6 @@ void PrefixExposition::AddHistogram(TextBuffer& out, const Labels& labels, const
   out.Commit(at);
   AppendSample(out, labels.family->sum, labels.rtt, "", static_cast<double>(total.rtt_sum_ns) / kNsPerSecond);
   AppendSample(out, labels.family->count, labels.rtt, "", total.rtt_count);
-}
-
-void PrefixExposition::Finish() {
-  TextBuffer& out = *out_;
-  AppendHeader(out, "pping_rtt_min_seconds", "Smallest RTT of the latest aggregation interval with samples.", "gauge");
-  out += min_.view();
-  AppendHeader(out, "pping_rtt_max_seconds", "Largest RTT of the latest aggregation interval with samples.", "gauge");
-  out += max_.view();
-  AppendHeader(out, "pping_prefix_packets_total", "Packets received from (rx) and sent to (tx) each remote prefix.",
-               "counter");
-  out += packets_.view();
-  AppendHeader(out, "pping_prefix_bytes_total", "Bytes received from (rx) and sent to (tx) each remote prefix.",
-               "counter");
-  out += bytes_.view();
-  if (retransmits_) {
-    AppendHeader(out, kRetransmits,
-                 "TCP segments the prefix sent again (rx) and that were sent to it again (tx), as seen at the hook.",
-                 "counter");
-    out += retransmits_text_.view();
-    AppendHeader(out, kSpurious,
-                 "Retransmissions sent to the prefix that the ACK after them showed needless (Eifel, TCP timestamps).",
-                 "counter");
-    out += spurious_text_.view();
-  }
-  AppendHeader(out, kDnsFamily.name, "Response times of DNS queries to each remote prefix, by response code.",
-               "histogram");
-  out += dns_.view();
-  out_ = nullptr;
 }
 
 }  // namespace pping

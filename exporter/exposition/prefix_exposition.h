@@ -15,25 +15,30 @@
 
 namespace pping {
 
-// Lives across scrapes (one scrape at a time) so its buffers keep their
-// memory: Begin(), Add() per prefix, Finish().
+// Which of the per-prefix families, in the order they are written.
+enum class PrefixFamily { kRtt, kRttMin, kRttMax, kPackets, kBytes, kRetransmits, kSpurious, kDns };
+
+// Lives across scrapes (one scrape at a time) so its label text is kept.
+// A scrape writes one family at a time, each in a walk over the prefixes
+// of its own, straight into the stream: nothing waits in a buffer that
+// grows with the prefixes, so a scrape's memory stays a piece however
+// many prefixes there are.
 class PrefixExposition {
  public:
   // `retransmits`: the datapath counts TCP retransmissions, so their
   // families are written (zeros would read as a loss-free link).
-  explicit PrefixExposition(RttBucketLayout layout, bool retransmits = true)
-      : layout_(std::move(layout)), retransmits_(retransmits) {}
+  explicit PrefixExposition(RttBucketLayout layout, bool retransmits = true);
 
-  // The histogram family goes into `out` as prefixes are added (the caller
-  // may send and clear `out` between them); the other families wait in side
-  // buffers until Finish().
-  void Begin(TextBuffer& out);
-  // `slot`: the prefix's place in the aggregator (see Aggregator::Walk), by
-  // which its label text is kept; `total` since start; `last_rtt`: the
-  // latest interval with RTT samples.
-  void Add(uint32_t slot, const PrefixKey& key, const PrefixStats& total, const RttRange& last_rtt);
-  // Appends the min/max gauges and traffic counters to `out`.
-  void Finish();
+  // The families served, in exposition order.
+  const std::vector<PrefixFamily>& families() const { return families_; }
+  // A family's HELP and TYPE lines.
+  static void Header(PrefixFamily family, TextBuffer& out);
+  // The prefix's samples of `family`, if it has any there. `slot`: the
+  // prefix's place in the aggregator (see Aggregator::Walk), by which its
+  // label text is kept; `total` since start; `last_rtt`: the latest
+  // interval with RTT samples.
+  void Add(PrefixFamily family, TextBuffer& out, uint32_t slot, const PrefixKey& key, const PrefixStats& total,
+           const RttRange& last_rtt);
   // A histogram family's sample names, fixed at compile time.
   struct HistogramNames {
     const char* name;
@@ -49,21 +54,20 @@ class PrefixExposition {
  private:
   // A prefix's label text, formatted once and kept across scrapes, by slot
   // (no lookup per prefix per scrape); a slot freed and given to another
-  // prefix is formatted anew.
+  // prefix is formatted anew. The RTT families' text is formatted on the
+  // prefix's first RTT sample.
   struct Labels {
     PrefixKey key;
-    std::string prefix;                      // prefix="...",protocol="...", empty until formatted
-    std::string rtt;                         // the same plus matched_on="..." and method="..." (DNS: rcode="...")
+    std::string prefix;  // prefix="...",protocol="...", empty until formatted
+    std::string rtt;     // empty until needed, then the same plus matched_on="..." and method="..." (DNS: rcode="...")
     const HistogramNames* family = nullptr;  // pping_rtt_seconds or pping_dns_response_seconds
     std::string bucket_head;                 // pping_rtt_seconds_bucket{<rtt>,le="
   };
-  const Labels& LabelsOf(uint32_t slot, const PrefixKey& key);
+  const Labels& LabelsOf(uint32_t slot, const PrefixKey& key, bool with_rtt);
   void AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total);
 
   RttBucketLayout layout_;
-  bool retransmits_;
-  TextBuffer* out_ = nullptr;
-  TextBuffer min_, max_, packets_, bytes_, dns_, retransmits_text_, spurious_text_;
+  std::vector<PrefixFamily> families_;
   std::vector<uint64_t> cumulative_;
   std::vector<Labels> labels_;  // by slot
 };

@@ -20,15 +20,12 @@ using testing::HistogramQuantile;
 using testing::ParseExposition;
 using testing::RenderPrefixes;
 using testing::TcpPrefix;
+using testing::WritePrefixes;
 
 TEST(Exposition, ReusedWriterGivesTheSameTextEachScrape) {
   PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
   TextBuffer first, second;
-  for (TextBuffer* out : {&first, &second}) {
-    exposition.Begin(*out);
-    exposition.Add(0, TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
-    exposition.Finish();
-  }
+  for (TextBuffer* out : {&first, &second}) WritePrefixes(exposition, *out, {{0, TcpPrefix()}});
   EXPECT_EQ(first.view(), second.view());
   EXPECT_EQ(first.view(), RenderPrefixes({TcpPrefix()}));
 }
@@ -39,9 +36,7 @@ TEST(Exposition, ASlotGivenToAnotherPrefixIsLabelledAnew) {
   other.key = {ParseAddress("2001:db8:7::"), 48, PP_PROTO_ICMPV6, PP_DIR_EGRESS};
   TextBuffer first, second;
   for (auto [out, p] : {std::pair{&first, TcpPrefix()}, std::pair{&second, other}}) {
-    exposition.Begin(*out);
-    exposition.Add(3, p.key, p.total, p.last_rtt);
-    exposition.Finish();
+    WritePrefixes(exposition, *out, {{3, p}});
   }
   EXPECT_EQ(second.view(), RenderPrefixes({other}));
   const auto samples = ParseExposition(std::string(second.view()));
@@ -56,9 +51,7 @@ TEST(Exposition, LabelsDroppedWithTheirSlotsAreFormattedAgain) {
   const PrefixSnapshot p = TcpPrefix();
   TextBuffer first, second;
   for (TextBuffer* out : {&first, &second}) {
-    exposition.Begin(*out);
-    exposition.Add(3, p.key, p.total, p.last_rtt);
-    exposition.Finish();
+    WritePrefixes(exposition, *out, {{3, p}});
     exposition.KeepLabelsFor(2);  // slot 3 was given back
   }
   EXPECT_EQ(second.view(), RenderPrefixes({p}));
@@ -130,9 +123,7 @@ TEST(Exposition, RetransmissionsOnlyForTcpAndOnlyWhenCounted) {
 
   PrefixExposition off{RttBucketLayout(RttBucketOptions{}), /*retransmits=*/false};
   TextBuffer text;
-  off.Begin(text);
-  off.Add(0, TcpPrefix().key, TcpPrefix().total, TcpPrefix().last_rtt);
-  off.Finish();
+  WritePrefixes(off, text, {{0, TcpPrefix()}});
   EXPECT_EQ(std::string(text.view()).find("retransmits"), std::string::npos)
       << "with --no-tcp.retransmits the families are left out, not shown as zeros";
 }

@@ -33,7 +33,9 @@ void Aggregator::Sync() {
       std::lock_guard lock(mu_);
       const uint32_t slot = SlotOf(record.key);
       Entry& entry = slots_[slot];
-      entry.total.Merge(record.stats);
+      Unlink(slot);
+      Fold(entry, record.stats);
+      LinkNewest(slot);
       if (options_.windows) windows_[slot].Merge(record.stats);
       entry.last_active = now;
       if (record.stats.rtt_count > 0) entry.last_rtt = {record.stats.rtt_min_ns, record.stats.rtt_max_ns};
@@ -53,31 +55,101 @@ void Aggregator::Sync() {
 }
 
 uint32_t Aggregator::SlotOf(const PrefixKey& key) {
-  const auto [it, inserted] = slot_of_.try_emplace(key, static_cast<uint32_t>(slots_.size()));
-  if (!inserted) return it->second;
+  if (const auto it = slot_of_.find(key); it != slot_of_.end()) return it->second;
+  if (options_.max_prefixes > 0 && slot_of_.size() >= options_.max_prefixes) EvictOne();
+  uint32_t slot = static_cast<uint32_t>(slots_.size());
   if (free_slots_.empty()) {
     slots_.emplace_back();
     if (options_.windows) windows_.emplace_back();
   } else {
-    it->second = *free_slots_.begin();
+    slot = *free_slots_.begin();
     free_slots_.erase(free_slots_.begin());
   }
-  Entry& entry = slots_[it->second];
+  slot_of_.emplace(key, slot);
+  Entry& entry = slots_[slot];
   entry = Entry{};
   entry.key = key;
   entry.added = ++added_;
-  if (options_.windows) windows_[it->second] = PrefixStats{};
-  return it->second;
+  LinkNewest(slot);
+  if (options_.windows) windows_[slot] = PrefixStats{};
+  return slot;
+}
+
+void Aggregator::Fold(Entry& entry, const PrefixStats& stats) {
+  if (!entry.has_rtt() && stats.rtt_count > 0) {
+    // The first RTT sample: from now on everything is counted in full,
+    // starting from the traffic so far.
+    auto full = std::make_unique<PrefixStats>();
+    TotalOf(entry, *full);
+    entry.stats = std::move(full);
+  }
+  if (entry.has_rtt()) {
+    entry.stats->Merge(stats);
+    return;
+  }
+  Traffic& t = entry.traffic;
+  t.rx_packets += stats.rx_packets;
+  t.rx_bytes += stats.rx_bytes;
+  t.tx_packets += stats.tx_packets;
+  t.tx_bytes += stats.tx_bytes;
+  t.rx_retransmits += stats.rx_retransmits;
+  t.tx_retransmits += stats.tx_retransmits;
+  t.tx_spurious_retransmits += stats.tx_spurious_retransmits;
+}
+
+const PrefixStats& Aggregator::TotalOf(const Entry& entry, PrefixStats& scratch) {
+  if (entry.has_rtt()) return *entry.stats;
+  // `scratch` only ever holds traffic: its RTT fields stay zero.
+  const Traffic& t = entry.traffic;
+  scratch.rx_packets = t.rx_packets;
+  scratch.rx_bytes = t.rx_bytes;
+  scratch.tx_packets = t.tx_packets;
+  scratch.tx_bytes = t.tx_bytes;
+  scratch.rx_retransmits = t.rx_retransmits;
+  scratch.tx_retransmits = t.tx_retransmits;
+  scratch.tx_spurious_retransmits = t.tx_spurious_retransmits;
+  return scratch;
+}
+
+void Aggregator::Unlink(uint32_t slot) {
+  Entry& entry = slots_[slot];
+  Recency& list = recency_[entry.has_rtt()];
+  (entry.older == kNoSlot ? list.oldest : slots_[entry.older].newer) = entry.newer;
+  (entry.newer == kNoSlot ? list.newest : slots_[entry.newer].older) = entry.older;
+  entry.older = entry.newer = kNoSlot;
+}
+
+void Aggregator::LinkNewest(uint32_t slot) {
+  Entry& entry = slots_[slot];
+  Recency& list = recency_[entry.has_rtt()];
+  entry.older = list.newest;
+  entry.newer = kNoSlot;
+  (list.newest == kNoSlot ? list.oldest : slots_[list.newest].newer) = slot;
+  list.newest = slot;
+}
+
+void Aggregator::Forget(uint32_t slot) {
+  Entry& entry = slots_[slot];
+  Unlink(slot);
+  slot_of_.erase(entry.key);
+  entry.added = 0;
+  entry.stats.reset();
+  free_slots_.insert(slot);
+}
+
+void Aggregator::EvictOne() {
+  const bool with_rtt = recency_[0].oldest == kNoSlot;
+  const uint32_t victim = recency_[with_rtt].oldest;
+  if (victim == kNoSlot) return;
+  Forget(victim);
+  ++(with_rtt ? evictions_.with_rtt : evictions_.traffic_only);
 }
 
 size_t Aggregator::ForgetIdle(std::chrono::steady_clock::time_point now) {
   if (options_.expiry.count() == 0) return 0;
-  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-    Entry& entry = slots_[slot];
-    if (entry.added == 0 || now - entry.last_active <= options_.expiry) continue;
-    slot_of_.erase(entry.key);
-    entry.added = 0;
-    free_slots_.insert(slot);
+  // Oldest first in both lists: the idle ones are at their front.
+  for (Recency& list : recency_) {
+    while (list.oldest != kNoSlot && now - slots_[list.oldest].last_active > options_.expiry) Forget(list.oldest);
   }
   return ReleaseFreeTail();
 }
@@ -104,8 +176,9 @@ std::vector<PrefixSnapshot> Aggregator::Snapshot() const {
 
 void Aggregator::ForEach(const Visitor& visit) const {
   std::lock_guard lock(mu_);
+  PrefixStats scratch;
   for (const Entry& entry : slots_) {
-    if (entry.added != 0) visit(entry.key, entry.total, entry.last_rtt);
+    if (entry.added != 0) visit(entry.key, TotalOf(entry, scratch), entry.last_rtt);
   }
 }
 
@@ -116,10 +189,11 @@ Aggregator::Walk Aggregator::BeginWalk() const {
 
 bool Aggregator::ContinueWalk(Walk& walk, size_t count, const WalkVisitor& visit) const {
   std::lock_guard lock(mu_);
+  PrefixStats scratch;
   for (size_t visited = 0; walk.next_slot < slots_.size() && visited < count; ++walk.next_slot) {
     const Entry& entry = slots_[walk.next_slot];
     if (entry.added == 0 || entry.added > walk.last_added) continue;
-    visit(static_cast<uint32_t>(walk.next_slot), entry.key, entry.total, entry.last_rtt);
+    visit(static_cast<uint32_t>(walk.next_slot), entry.key, TotalOf(entry, scratch), entry.last_rtt);
     ++visited;
   }
   return walk.next_slot < slots_.size();
@@ -148,6 +222,11 @@ size_t Aggregator::size() const {
 size_t Aggregator::slot_count() const {
   std::lock_guard lock(mu_);
   return slots_.size();
+}
+
+Evictions Aggregator::evictions() const {
+  std::lock_guard lock(mu_);
+  return evictions_;
 }
 
 uint64_t Aggregator::syncs() const {

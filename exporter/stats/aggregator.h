@@ -5,8 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -29,6 +31,17 @@ struct AggregatorOptions {
   // Whether TakeWindow() is used (the console's aggregated output). Only
   // then is a second histogram per prefix kept and merged on every drain.
   bool windows = false;
+  // At most this many prefixes are held; zero: no limit. A new prefix
+  // beyond it evicts the least recently active one that never had an RTT
+  // sample (spoofed sources make only those), or, if every one had, the
+  // least recently active of all.
+  size_t max_prefixes = 0;
+};
+
+// Prefixes given up to make room under AggregatorOptions::max_prefixes.
+struct Evictions {
+  uint64_t traffic_only = 0;  // had no RTT sample
+  uint64_t with_rtt = 0;
 };
 
 class Aggregator {
@@ -70,22 +83,47 @@ class Aggregator {
   std::vector<PrefixRecord> TakeWindow();
   uint64_t syncs() const;
   size_t size() const;  // prefixes held
+  Evictions evictions() const;
+  size_t max_prefixes() const { return options_.max_prefixes; }
   // One past the highest slot in use: what per-slot state elsewhere (the
   // scrape's label text) needs to keep.
   size_t slot_count() const;
 
  private:
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  // What a prefix without RTT samples counts: PrefixStats without the
+  // histogram that makes up most of its size, so that the many prefixes
+  // which only send (spoofed sources among them) cost little.
+  struct Traffic {
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
+    uint64_t rx_retransmits = 0, tx_retransmits = 0, tx_spurious_retransmits = 0;
+  };
   // Prefixes live in slots that keep their place until forgotten: a walk
   // goes through them in slot order while drains add and forget prefixes.
   struct Entry {
     PrefixKey key;
     uint64_t added = 0;  // when it was added, counting from 1; 0: free slot
-    PrefixStats total;
-    RttRange last_rtt;
     std::chrono::steady_clock::time_point last_active;
+    // Neighbours in the recency list of its kind (traffic only, or with RTTs).
+    uint32_t older = kNoSlot, newer = kNoSlot;
+    Traffic traffic;                     // while `stats` is null
+    std::unique_ptr<PrefixStats> stats;  // everything, from the first RTT sample on
+    RttRange last_rtt;
+    bool has_rtt() const { return stats != nullptr; }
+  };
+  // Least recently active first: who is evicted at the limit.
+  struct Recency {
+    uint32_t oldest = kNoSlot, newest = kNoSlot;
   };
 
   uint32_t SlotOf(const PrefixKey& key);  // adds the prefix if new
+  void Fold(Entry& entry, const PrefixStats& stats);
+  void Forget(uint32_t slot);
+  void EvictOne();
+  void Unlink(uint32_t slot);
+  void LinkNewest(uint32_t slot);
+  // `total` of the entry: in place, or built in `scratch` for traffic only.
+  static const PrefixStats& TotalOf(const Entry& entry, PrefixStats& scratch);
   // Both return how many slots at the end were given back.
   size_t ForgetIdle(std::chrono::steady_clock::time_point now);
   size_t ReleaseFreeTail();
@@ -99,7 +137,7 @@ class Aggregator {
   static constexpr size_t kSlotsPerRelease = 256;
   size_t released_slots_ = 0;
   mutable std::mutex mu_;  // guards everything below
-  // Deques: growing them never moves the (large) entries under the lock.
+  // Deques: growing them never moves the entries under the lock.
   std::deque<Entry> slots_;
   std::deque<PrefixStats> windows_;  // by slot, since the last TakeWindow()
   // Lowest first: prefixes gather in the front slots, so that the slots
@@ -108,6 +146,8 @@ class Aggregator {
   // Hashed: a drain looks up every active prefix, and a tree made each
   // lookup a chain of cache misses.
   std::unordered_map<PrefixKey, uint32_t, PrefixKeyHash> slot_of_;
+  Recency recency_[2];  // [has_rtt()]
+  Evictions evictions_;
   uint64_t added_ = 0;  // prefixes added so far
   uint64_t syncs_ = 0;
 };

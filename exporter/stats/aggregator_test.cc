@@ -113,6 +113,119 @@ TEST(Aggregator, ForgetsPrefixesIdleLongerThanTheExpiry) {
   EXPECT_EQ(snapshot[0].total.rtt_count, 2u);
 }
 
+PrefixStats TrafficOnly(uint64_t packets) {
+  PrefixStats s;
+  s.rx_packets = packets;
+  s.rx_bytes = 60 * packets;
+  s.tx_packets = 1;
+  s.rx_retransmits = 2;
+  return s;
+}
+
+std::vector<PrefixKey> KeysOf(const Aggregator& aggregator) {
+  std::vector<PrefixKey> keys;
+  for (const auto& p : aggregator.Snapshot()) keys.push_back(p.key);
+  return keys;
+}
+
+TEST(Aggregator, AtTheLimitANewPrefixEvictsTheLeastRecentlyActive) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel, {.max_prefixes = 3});
+  for (uint8_t i : {1, 2, 3}) {
+    kernel.Write(Key(i), TrafficOnly(1));
+    aggregator.Sync();
+  }
+  kernel.Write(Key(1), TrafficOnly(1));  // Key(2) is now the least recently active
+  aggregator.Sync();
+  kernel.Write(Key(4), TrafficOnly(1));
+  aggregator.Sync();
+  EXPECT_EQ(KeysOf(aggregator), (std::vector<PrefixKey>{Key(1), Key(3), Key(4)}));
+  EXPECT_EQ(aggregator.evictions().traffic_only, 1u);
+  EXPECT_EQ(aggregator.evictions().with_rtt, 0u);
+  EXPECT_EQ(aggregator.Snapshot()[0].total.rx_packets, 2u);
+}
+
+TEST(Aggregator, AFloodOfPrefixesWithoutRttsEvictsNoneWithRtts) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel, {.max_prefixes = 4});
+  kernel.Write(Key(1), Rtt(10'000'000));
+  kernel.Write(Key(2), Rtt(20'000'000));
+  aggregator.Sync();
+  // Spoofed sources: each drain brings more new prefixes than there is room
+  // for, and the prefixes with RTTs are idle meanwhile.
+  for (uint8_t i = 10; i < 250; ++i) kernel.Write(Key(i), TrafficOnly(1));
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 4u);
+  EXPECT_EQ(snapshot[0].key, Key(1));
+  EXPECT_EQ(snapshot[0].total.rtt_count, 1u);
+  EXPECT_EQ(snapshot[1].key, Key(2));
+  EXPECT_EQ(aggregator.evictions().traffic_only, 240u - 2);
+  EXPECT_EQ(aggregator.evictions().with_rtt, 0u);
+}
+
+TEST(Aggregator, PrefixesWithRttsAreEvictedOnceNoOtherIsLeft) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel, {.max_prefixes = 2});
+  kernel.Write(Key(1), Rtt(10'000'000));
+  aggregator.Sync();
+  kernel.Write(Key(2), Rtt(20'000'000));
+  aggregator.Sync();
+  kernel.Write(Key(3), TrafficOnly(5));
+  aggregator.Sync();  // evicts Key(1), the older
+  kernel.Write(Key(4), TrafficOnly(5));
+  aggregator.Sync();  // evicts Key(3), the only one without RTTs
+  EXPECT_EQ(KeysOf(aggregator), (std::vector<PrefixKey>{Key(2), Key(4)}));
+  EXPECT_EQ(aggregator.evictions().with_rtt, 1u);
+  EXPECT_EQ(aggregator.evictions().traffic_only, 1u);
+}
+
+TEST(Aggregator, APrefixKeepsItsTrafficWhenItsFirstRttComes) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel, {.max_prefixes = 2});
+  kernel.Write(Key(1), TrafficOnly(7));
+  aggregator.Sync();
+  auto total = aggregator.Snapshot()[0].total;
+  EXPECT_EQ(total.rx_packets, 7u);
+  EXPECT_EQ(total.rx_bytes, 420u);
+  EXPECT_EQ(total.tx_packets, 1u);
+  EXPECT_EQ(total.rx_retransmits, 2u);
+  EXPECT_EQ(total.rtt_count, 0u);
+  kernel.Write(Key(1), Rtt(10'000'000, 3));
+  aggregator.Sync();
+  // Now with RTTs it outranks a newer prefix without: that one goes first.
+  kernel.Write(Key(2), TrafficOnly(1));
+  aggregator.Sync();
+  kernel.Write(Key(3), TrafficOnly(1));
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 2u);
+  total = snapshot[0].total;
+  EXPECT_EQ(snapshot[0].key, Key(1));
+  EXPECT_EQ(total.rx_packets, 10u);
+  EXPECT_EQ(total.rx_bytes, 720u);
+  EXPECT_EQ(total.rx_retransmits, 2u);
+  EXPECT_EQ(total.rtt_count, 1u);
+  EXPECT_EQ(total.rtt_buckets[pp_hist_bucket(10'000)], 1u);
+  EXPECT_EQ(snapshot[1].key, Key(3));
+  EXPECT_EQ(snapshot[1].total.rtt_buckets, PrefixStats{}.rtt_buckets) << "no histogram without RTTs";
+}
+
+TEST(Aggregator, AnEvictedPrefixThatComesBackStartsAfresh) {
+  FakeInstances kernel;
+  Aggregator aggregator(kernel, {.max_prefixes = 1});
+  kernel.Write(Key(1), TrafficOnly(5));
+  aggregator.Sync();
+  kernel.Write(Key(2), TrafficOnly(1));
+  aggregator.Sync();
+  kernel.Write(Key(1), TrafficOnly(1));
+  aggregator.Sync();
+  const auto snapshot = aggregator.Snapshot();
+  ASSERT_EQ(snapshot.size(), 1u);
+  EXPECT_EQ(snapshot[0].total.rx_packets, 1u) << "a counter reset, as Prometheus expects of a restart";
+  EXPECT_EQ(aggregator.evictions().traffic_only, 2u);
+}
+
 // The slots of each prefix a walk visits, in visit order.
 using Visits = std::vector<std::pair<uint32_t, PrefixKey>>;
 

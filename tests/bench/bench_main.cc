@@ -200,6 +200,31 @@ void ReportWeb(std::ostream& md, const std::vector<WebAttackResult>& rows, unsig
   md << "\n";
 }
 
+std::string OrDash(const char* fmt, double v) { return v < 0 ? "–" : Format(fmt, v); }
+
+void ReportFlood(std::ostream& md, const std::vector<std::pair<std::string, FloodResult>>& runs) {
+  md << "### Memory under a flood of spoofed sources\n\n"
+     << "How measured: TCP segments from random IPv4 sources (so nearly each from a /24 of its own) to the "
+        "exporter's ingress program (BPF_PROG_TEST_RUN, paced, from another thread), beside 100 genuine IPv6 "
+        "prefixes that each give one RTT sample a second; the exporter at its default sizes "
+        "(`--aggregation.max-prefixes` 4096 per interval, `--aggregation.max-tracked-prefixes` 65536, series expiry "
+        "10 min). Every 30 s: VmRSS, one timed scrape, the tracked prefixes and evictions from another.\n\n";
+  for (const auto& [name, r] : runs) {
+    md << "#### " << name << ": " << r.pps << " packets/s for " << Format("%.0f", r.seconds) << " s\n\n"
+       << "| s | packets sent | prefixes held | evicted without RTTs | evicted with RTTs | kernel aggregation map "
+          "full | RSS MiB | scrape ms | genuine prefixes held |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const FloodPoint& f : r.points) {
+      md << "| " << Format("%.0f", f.at_s) << " | " << f.sent << " | " << OrDash("%.0f", f.prefixes) << " | "
+         << OrDash("%.0f", f.evicted) << " | " << OrDash("%.0f", f.evicted_with_rtt) << " | "
+         << OrDash("%.0f", f.kernel_full) << " | " << Format("%.1f", f.rss_mib) << " | " << OrDash("%.1f", f.scrape_ms)
+         << " | " << f.genuine_prefixes << " |\n";
+    }
+    md << "\nPeak RSS " << Format("%.1f", r.peak_rss_mib) << " MiB. At the end, " << r.genuine_prefixes
+       << " of 100 genuine prefixes held, with " << Format("%.0f", r.genuine_samples) << " of "
+       << Format("%.0f", r.genuine_fed) << " samples fed.\n\n";
+  }
+}
+
 // The 16,384-prefix states; with a baseline exporter, each also runs the
 // baseline right before or after it (alternating), for rows side by side.
 std::vector<std::pair<std::string, ScrapeResult>> MeasurePrefixStates(const std::string& exporter,
@@ -235,8 +260,9 @@ int main(int argc, char** argv) {
   std::string exporter = "bazel-bin/exporter/pping_exporter", out = "benchmark.md", data = "cost_vs_flows.dat";
   std::string baseline;
   unsigned samples = 300, rounds = 15, cost_rounds = 3, scrapes = 100, web_scrapes = 10;
-  double web_timeout_s = 15;
-  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "replay", "traffic", "web"};
+  double web_timeout_s = 15, flood_seconds = 600, flood_baseline_seconds = 120;
+  std::vector<unsigned> flood_pps{3000};
+  std::vector<std::string> parts{"flows", "cold", "prefixes", "manyflows", "replay", "traffic", "web", "flood"};
   app.add_option("--exporter", exporter, "Exporter binary")->capture_default_str();
   app.add_option(
       "--baseline-exporter", baseline,
@@ -256,7 +282,16 @@ int main(int argc, char** argv) {
   app.add_option("--web-timeout", web_timeout_s, "Timeout of a scrape under attack, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, replay, traffic, web")
+  app.add_option("--flood-pps", flood_pps, "Rates of the spoofed-source flood, packets/s (each a run)")
+      ->capture_default_str();
+  app.add_option("--flood-seconds", flood_seconds, "Duration of each flood run")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--flood-baseline-seconds", flood_baseline_seconds,
+                 "Duration of the baseline's flood run (without a prefix cap its memory grows with it)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--only", parts, "Parts to run: flows, cold, prefixes, manyflows, replay, traffic, web, flood")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
@@ -281,6 +316,15 @@ int main(int argc, char** argv) {
     constexpr unsigned kWebPrefixes = 16384;
     ReportWeb(md, MeasureWebAttacks(exporter, baseline, kWebPrefixes, web_scrapes, web_timeout_s), kWebPrefixes,
               web_scrapes, web_timeout_s);
+  }
+  md.flush();
+  if (wanted("flood")) {
+    std::vector<std::pair<std::string, FloodResult>> runs;
+    for (unsigned pps : flood_pps) {
+      runs.emplace_back("this revision", MeasurePrefixFlood(exporter, pps, flood_seconds));
+      if (!baseline.empty()) runs.emplace_back("baseline", MeasurePrefixFlood(baseline, pps, flood_baseline_seconds));
+    }
+    ReportFlood(md, runs);
   }
   std::cout << "wrote " << out << "\n";
   return 0;

@@ -26,9 +26,12 @@ struct OwnLoopback {
 class PrefixedExporter {
  public:
   // `exporter` serving on a free port of 127.0.0.1 with room for
-  // `prefixes` IPv6 /48 prefixes, no sampling rate limit and `extra_args`;
-  // ready, its prefixes not yet sampled.
-  PrefixedExporter(const std::string& exporter, unsigned prefixes, const std::vector<std::string>& extra_args);
+  // `prefixes` IPv6 /48 prefixes (kSized; kDefaultMaps: its default map
+  // sizes), no sampling rate limit and `extra_args`; ready, its prefixes
+  // not yet sampled.
+  enum class Maps { kSized, kDefault };
+  PrefixedExporter(const std::string& exporter, unsigned prefixes, const std::vector<std::string>& extra_args,
+                   Maps maps = Maps::kSized);
   ~PrefixedExporter();
   PrefixedExporter(const PrefixedExporter&) = delete;
   PrefixedExporter& operator=(const PrefixedExporter&) = delete;
@@ -37,6 +40,7 @@ class PrefixedExporter {
   void SampleEveryPrefix();
 
   int port() const { return port_; }
+  int ingress_program() const { return ingress_.get(); }
   testing::Process& process() { return *process_; }
 
  private:

@@ -107,4 +107,28 @@ inline constexpr double kWebScrapeIntervalS = 0.3;
 std::vector<WebAttackResult> MeasureWebAttacks(const std::string& exporter, const std::string& baseline,
                                                unsigned prefixes, unsigned scrapes, double timeout_s);
 
+// A flood of packets from spoofed sources (each from a new /24) at `pps`
+// for `seconds`, beside 100 genuine prefixes sampled once a second, against
+// an exporter at its default sizes; observed every 30 s.
+struct FloodPoint {
+  double at_s = 0;
+  uint64_t sent = 0;
+  double prefixes = -1;  // pping_exporter_tracked_prefixes; -1: not served
+  double evicted = -1, evicted_with_rtt = -1;
+  double kernel_full = -1;  // pping_map_full_total{map="aggregation"}
+  double rss_mib = 0;
+  double scrape_ms = -1;
+  unsigned genuine_prefixes = 0;  // of the genuine ones, those with a histogram
+  double genuine_samples = 0;
+};
+struct FloodResult {
+  unsigned pps = 0;
+  double seconds = 0;
+  std::vector<FloodPoint> points;
+  double peak_rss_mib = 0;
+  unsigned genuine_prefixes = 0;  // at the end
+  double genuine_samples = 0, genuine_fed = 0;
+};
+FloodResult MeasurePrefixFlood(const std::string& exporter, unsigned pps, double seconds);
+
 }  // namespace pping::bench

@@ -87,14 +87,16 @@ std::vector<std::string> OwnLoopback::Args() const {
 }
 
 PrefixedExporter::PrefixedExporter(const std::string& exporter, unsigned prefixes,
-                                   const std::vector<std::string>& extra_args)
+                                   const std::vector<std::string>& extra_args, Maps maps)
     : port_(testing::FreeLocalPort()), prefixes_(prefixes) {
   std::vector<std::string> args = loopback_.Args();
-  const std::vector<std::string> sizes{"--aggregation.max-prefixes",    std::to_string(prefixes * 2),
-                                       "--datapath.flow-map-size",      std::to_string(prefixes * 2),
-                                       "--datapath.timestamp-map-size", std::to_string(prefixes * 2),
-                                       "--sampling.rate-limit",         "0"};
-  args.insert(args.end(), sizes.begin(), sizes.end());
+  if (maps == Maps::kSized) {
+    const std::vector<std::string> sizes{"--aggregation.max-prefixes",    std::to_string(prefixes * 2),
+                                         "--datapath.flow-map-size",      std::to_string(prefixes * 2),
+                                         "--datapath.timestamp-map-size", std::to_string(prefixes * 2)};
+    args.insert(args.end(), sizes.begin(), sizes.end());
+  }
+  args.insert(args.end(), {"--sampling.rate-limit", "0"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process_ = StartExporter(exporter, port_, args);
   egress_ = testing::ProgramFdHeldBy(process_->pid(), "pping_tc_egress");
