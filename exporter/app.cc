@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/app.h"
 
+#include <linux/capability.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <string.h>
 
+#include <cerrno>
 #include <memory>
 
 #include "exporter/attach/attachment_manager.h"
@@ -20,6 +22,7 @@
 #include "exporter/kernel/global_counters_reader.h"
 #include "exporter/stats/aggregator.h"
 #include "exporter/util/periodic_task.h"
+#include "exporter/util/thread_privileges.h"
 #include "exporter/web_health.h"
 
 namespace pping {
@@ -78,16 +81,23 @@ struct Pipeline {
   }
 
   // Drains run between scrapes too, so the kernel instances only ever hold
-  // a short interval's prefixes however rarely Prometheus scrapes.
+  // a short interval's prefixes however rarely Prometheus scrapes. The
+  // draining and cleaning threads keep only the use of BPF descriptors;
+  // the watch keeps what the main thread kept for attaching.
   void StartTasks(const Config& config) {
-    sync =
-        std::make_unique<PeriodicTask>("aggregation sync", config.aggregation.interval, [this] { aggregator.Sync(); });
-    watch = std::make_unique<PeriodicTask>("interface watch", 1s, [this] { attachments->Reconcile(); });
+    const CapabilitySet bpf = BpfUseCapabilities();
+    sync = std::make_unique<PeriodicTask>(
+        "aggregation sync", config.aggregation.interval, [this] { aggregator.Sync(); }, TaskThread{"pping-sync", bpf});
+    watch = std::make_unique<PeriodicTask>(
+        "interface watch", 1s, [this] { attachments->Reconcile(); }, TaskThread{"pping-watch", std::nullopt});
     // Ticks often, so that a full map is relieved soon after.
-    cleanup = std::make_unique<PeriodicTask>("map cleanup", 100ms, [this] {
-      const GlobalCounters c = counters();
-      cleaner->Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
-    });
+    cleanup = std::make_unique<PeriodicTask>(
+        "map cleanup", 100ms,
+        [this] {
+          const GlobalCounters c = counters();
+          cleaner->Tick(MapCleaner::MonotonicNowNs(), c.map_full[PP_MAP_FLOW_STATE] + c.map_full[PP_MAP_PACKET_TS]);
+        },
+        TaskThread{"pping-cleanup", bpf});
   }
 
   Datapath datapath;
@@ -101,6 +111,20 @@ struct Pipeline {
   std::unique_ptr<AttachmentManager> attachments;
   std::unique_ptr<PeriodicTask> sync, watch, cleanup;
 };
+
+// What the process still needs once the programs are attached: using BPF
+// descriptors (every thread that reads maps), and attaching the programs
+// to an interface that comes back (the watch) or detaching them at exit
+// (this thread): CAP_NET_ADMIN, CAP_SYS_ADMIN to enter --attach.netns, and
+// CAP_PERFMON where libxdp may load its dispatcher program. Loading
+// programs, raising limits and reading other processes' descriptors are
+// done by then.
+CapabilitySet NeededAfterAttach(const AttachOptions& attach) {
+  CapabilitySet keep = BpfUseCapabilities() | Capability(CAP_NET_ADMIN);
+  if (!attach.netns.empty()) keep |= Capability(CAP_SYS_ADMIN);
+  if (attach.hooks.ingress == IngressHook::kXdp) keep |= Capability(CAP_PERFMON);
+  return keep;
+}
 
 int WaitForSignal(const sigset_t& signals) {
   int signal = 0;
@@ -139,6 +163,14 @@ int RunExporter(const Config& config) {
   } stop_serving{http};
   http.AddSource(pipeline.collector);
   pipeline.collector->set_web_health([&http] { return WebHealthOf(http); });
+  // Threads started from here on inherit the reduced set; those started
+  // before reduced their own.
+  const CapabilitySet kept = NeededAfterAttach(config.attach) & PermittedCapabilities();
+  if (!RestrictThread("", kept)) {
+    spdlog::warn("could not give up the capabilities no longer needed: {}", strerror(errno));
+  } else {
+    spdlog::debug("capabilities kept after attaching: {}", CapabilityNames(kept));
+  }
   pipeline.StartTasks(config);
   http.SetReady(true);  // programs attached, collector registered
   spdlog::info("serving metrics on {}", MetricsUrl(config.web, http.port()));

@@ -14,8 +14,9 @@ ConsoleOutput::ConsoleOutput(const ConsoleOptions& options, EventsMap events, Ag
         options.write_path, append, [this] { return aggregate_format_->Begin(); },
         [this] { return aggregate_format_->End(); });
     if (mode == Mode::kLive) {
-      aggregate_task_ = std::make_unique<PeriodicTask>("aggregated output", options.aggregate,
-                                                       [this] { PrintAggregates(std::chrono::system_clock::now()); });
+      aggregate_task_ = std::make_unique<PeriodicTask>(
+          "aggregated output", options.aggregate, [this] { PrintAggregates(std::chrono::system_clock::now()); },
+          TaskThread{"pping-aggregate", BpfUseCapabilities()});
     }
     return;
   }

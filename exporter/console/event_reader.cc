@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "exporter/util/error.h"
+#include "exporter/util/thread_privileges.h"
 
 namespace pping {
 namespace {
@@ -20,6 +22,10 @@ EventReader::EventReader(EventsMap events, Sink sink, Mode mode)
       ring_(std::move(events), [this](const void* data, size_t size) { OnRecord(data, size); }) {
   if (mode == Mode::kReplay) return;
   thread_ = std::jthread([this](std::stop_token stop) {
+    // Reading the ring takes no bpf() call: it is mapped memory.
+    if (!BecomeUnprivilegedThread("pping-events")) {
+      spdlog::warn("events: the reading thread keeps its capabilities: {}", std::strerror(errno));
+    }
     while (!stop.stop_requested()) {
       const int n = ring_.Poll(kPollTimeoutMs);
       if (n < 0 && n != -EINTR) {

@@ -202,14 +202,14 @@ class HttpServer::Impl {
     getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&bound), &length);
     port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
                                               : reinterpret_cast<sockaddr_in&>(bound).sin_port);
-    // The loop reads every byte clients send, so it gives up the
-    // capabilities that load and attach programs: a flaw in it cannot be
-    // turned against the kernel's BPF state. The renderer sees no client
-    // input, and keeps them: kernels before 6.5 refuse even a map lookup
-    // by descriptor to a thread without CAP_BPF when unprivileged BPF is
-    // disabled.
+    // The loop reads every byte clients send, so it gives up every
+    // capability: a flaw in it cannot be turned against the kernel's BPF
+    // state. The renderer sees no client input; it keeps the use of BPF
+    // descriptors, to read the maps, and nothing else.
     renderer_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "pping-render");
+      if (!RestrictThread("pping-render", BpfUseCapabilities())) {
+        spdlog::warn("web: the render thread keeps its capabilities: {}", std::strerror(errno));
+      }
       RenderLoop();
     });
     loop_ = std::thread([this] {

@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <cstdint>
@@ -19,7 +17,9 @@
 #include "exporter/exposition/exposition_stream.h"
 #include "exporter/exposition/text_buffer.h"
 #include "exporter/util/error.h"
+#include "exporter/util/thread_privileges.h"
 #include "tests/support/http_get.h"
+#include "tests/support/process.h"
 
 namespace pping {
 namespace {
@@ -155,34 +155,25 @@ TEST(HttpServer, EachUnusableListenAddressIsNamed) {
   }
 }
 
-// The thread that reads what clients send holds no capability, whatever
-// the process holds; the test process's own threads keep theirs.
-TEST(HttpServer, TheHttpThreadHoldsNoCapabilities) {
-  const auto capabilities = [](const std::filesystem::path& task) {
-    std::ifstream status(task / "status");
-    std::map<std::string, std::string> out;
-    for (std::string line; std::getline(status, line);) {
-      if (line.starts_with("Cap")) out[line.substr(0, line.find(':'))] = line.substr(line.find('\t') + 1);
-    }
-    return out;
-  };
+// The thread that reads what clients send holds no capability, and the
+// one that renders only the use of BPF descriptors, whatever the process
+// holds; the test process's own threads keep theirs.
+TEST(HttpServer, ItsThreadsGiveUpTheCapabilitiesTheyDoNotNeed) {
   HttpServer server("127.0.0.1:0", "/metrics");
   ASSERT_EQ(testing::HttpGet(server.port(), "/-/healthy")->status, 200);
-  int found = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name != "pping-http") continue;
-    ++found;
-    const auto caps = capabilities(task.path());
-    EXPECT_EQ(caps.at("CapEff"), "0000000000000000");
-    EXPECT_EQ(caps.at("CapPrm"), "0000000000000000");
-    EXPECT_EQ(caps.at("CapInh"), "0000000000000000");
+  const uint64_t bpf = BpfUseCapabilities();
+  std::map<std::string, int> found;
+  for (const testing::ThreadStatus& t : testing::ThreadsOf(getpid())) {
+    if (t.name != "pping-http" && t.name != "pping-render") continue;
+    ++found[t.name];
+    const uint64_t want = t.name == "pping-http" ? 0 : PermittedCapabilities() & bpf;
+    EXPECT_EQ(t.effective, want) << t.name;
+    EXPECT_EQ(t.permitted, want) << t.name;
+    EXPECT_EQ(t.inheritable, 0u) << t.name;
   }
-  EXPECT_EQ(found, 1);
+  EXPECT_EQ(found, (std::map<std::string, int>{{"pping-http", 1}, {"pping-render", 1}}));
   if (geteuid() == 0) {
-    EXPECT_NE(capabilities("/proc/thread-self").at("CapEff"), "0000000000000000") << "only that thread gave them up";
+    EXPECT_NE(PermittedCapabilities() & ~bpf, 0u) << "only those threads gave them up";
   }
 }
 

@@ -3,7 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 
 namespace pping {
@@ -41,8 +43,14 @@ class FailureLog {
 
 }  // namespace
 
-PeriodicTask::PeriodicTask(std::string name, std::chrono::nanoseconds interval, std::function<void()> task)
-    : thread_([name = std::move(name), interval, task = std::move(task)](std::stop_token stop) {
+PeriodicTask::PeriodicTask(std::string name, std::chrono::nanoseconds interval, std::function<void()> task,
+                           TaskThread thread)
+    : thread_([name = std::move(name), interval, task = std::move(task), thread](std::stop_token stop) {
+        if (thread.keep && !RestrictThread(thread.name, *thread.keep)) {
+          spdlog::warn("{}: the thread keeps its capabilities: {}", name, std::strerror(errno));
+        } else if (!thread.keep) {
+          NameThread(thread.name);
+        }
         std::mutex mu;
         std::condition_variable_any wake;
         std::unique_lock lock(mu);

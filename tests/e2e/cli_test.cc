@@ -5,14 +5,16 @@
 // namespace of the test's own, whose interfaces are checked afterwards.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
-#include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "exporter/util/unique_fd.h"
@@ -139,31 +141,80 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   const std::vector<uint32_t> programs = testing::ProgramIdsHeldBy(p.pid());
   EXPECT_FALSE(programs.empty());
   EXPECT_TRUE(testing::AttachedTo(netns_->name(), "lo").tc_filters);
-  // The thread that reads HTTP clients' bytes holds no capability; the
-  // main thread (which attached) keeps its own.
-  const auto effective = [&](const std::string& task) {
-    std::ifstream status("/proc/" + std::to_string(p.pid()) + "/task/" + task + "/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.starts_with("CapEff:")) return line.substr(line.find('\t') + 1);
-    }
-    return std::string("?");
-  };
-  int http_threads = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(p.pid()) + "/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name != "pping-http") continue;
-    ++http_threads;
-    EXPECT_EQ(effective(task.path().filename()), "0000000000000000");
-  }
-  EXPECT_EQ(http_threads, 1);
-  EXPECT_NE(effective(std::to_string(p.pid())), "0000000000000000");
-  EXPECT_EQ(testing::HttpGet(port, "/metrics")->status, 200) << "metrics are read without those capabilities";
   const testing::Exit exit = p.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "the exporter's programs outlived it";
   ExpectNothingAttached();
+}
+
+// Once attached, each thread keeps only the capabilities its own work
+// needs, read from /proc: none where client bytes or events are read, the
+// use of BPF descriptors where maps are read, and what attaching takes in
+// the thread that re-attaches a returning interface and the one that
+// detaches at exit. Entering a named namespace takes CAP_SYS_ADMIN, so it
+// is kept only with --attach.netns. The exporter still serves, and
+// detaches everything at exit.
+TEST_F(CliInNamespace, AfterAttachingEachThreadKeepsOnlyWhatItsWorkNeeds) {
+  constexpr uint64_t kBpf = uint64_t{1} << CAP_BPF, kNetAdmin = uint64_t{1} << CAP_NET_ADMIN,
+                     kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
+  for (const bool named_netns : {true, false}) {
+    SCOPED_TRACE(named_netns ? "with --attach.netns" : "run inside the namespace");
+    const int port = testing::FreeLocalPort();
+    const std::vector<std::string> flags{"--output.format", "jsonl"};
+    // Inside the namespace, its loopback serves /metrics out of the test's
+    // reach: the threads are read from /proc once all have started.
+    std::vector<std::string> inside{"ip",
+                                    "netns",
+                                    "exec",
+                                    netns_->name(),
+                                    testing::ExporterPath(),
+                                    "--attach.interface",
+                                    "lo",
+                                    "--web.listen-address",
+                                    FreeAddress()};
+    inside.insert(inside.end(), flags.begin(), flags.end());
+    testing::Process p = named_netns ? StartOnLoopback(port, flags) : testing::Process(inside);
+    if (named_netns) {
+      ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
+    }
+    const uint64_t attaching = kBpf | kNetAdmin | (named_netns ? kSysAdmin : 0);
+    const std::map<std::string, uint64_t> expected{
+        {"pping_exporter", attaching}, {"pping-watch", attaching}, {"pping-render", kBpf}, {"pping-sync", kBpf},
+        {"pping-cleanup", kBpf},       {"pping-http", 0},          {"pping-events", 0}};
+    std::vector<testing::ThreadStatus> threads;
+    for (int i = 0; i < 100; ++i) {
+      threads = testing::ThreadsOf(p.pid());
+      const bool all_started = std::all_of(expected.begin(), expected.end(), [&](const auto& e) {
+        return std::any_of(threads.begin(), threads.end(), [&](const auto& t) { return t.name == e.first; });
+      });
+      if (all_started) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::set<std::string> seen;
+    for (const testing::ThreadStatus& t : threads) {
+      SCOPED_TRACE("thread " + t.name + " (" + t.tid + ")");
+      const auto want = expected.find(t.name);
+      ASSERT_NE(want, expected.end()) << "a thread nobody accounted for, permitted " << std::hex << t.permitted;
+      seen.insert(t.name);
+      EXPECT_EQ(t.permitted, want->second) << std::hex << t.permitted;
+      EXPECT_EQ(t.effective, want->second) << std::hex << t.effective;
+      EXPECT_EQ(t.inheritable, 0u);
+      EXPECT_EQ(t.ambient, 0u);
+      if (t.name == "pping_exporter") {
+        EXPECT_EQ(t.bounding, attaching) << std::hex << t.bounding;
+      }
+    }
+    EXPECT_EQ(seen.size(), expected.size()) << "every kind of thread was running";
+    if (named_netns) {
+      const auto response = testing::HttpGet(port, "/metrics");
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->status, 200);
+      EXPECT_NE(response->body.find("pping_packets_total"), std::string::npos) << "maps read with what is left";
+    }
+    const testing::Exit exit = p.Terminate();
+    EXPECT_EQ(exit.code, 0) << exit.output;
+    ExpectNothingAttached();
+  }
 }
 
 // An exporter killed with SIGKILL cannot detach: its clsact filters stay,

@@ -149,12 +149,18 @@ bool WaitForValue(int port, const std::string& name, const std::map<std::string,
   return false;
 }
 
-TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
+// Re-attaching happens after the exporter has given up the capabilities it
+// no longer needs: each attach mode must still be able to.
+class Reattach : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(Reattach, InterfaceThatComesBackIsAttachedAgain) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflap", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter(testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
-                                                            {"--sampling.rate-limit", "10ms"}));
+  std::vector<std::string> flags{"--sampling.rate-limit", "10ms"};
+  flags.insert(flags.end(), GetParam().begin(), GetParam().end());
+  testing::Process exporter(
+      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port, flags));
   const std::map<std::string, std::string> ppc0{{"interface", "ppc0"}};
   ASSERT_TRUE(WaitForValue(port, "pping_interface_present", ppc0, 1)) << exporter.Output();
   lab.RemoveLink();
@@ -174,6 +180,12 @@ TEST(Links, InterfaceThatComesBackIsAttachedAgain) {
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs));
   EXPECT_FALSE(testing::AttachedTo(lab.client_netns(), "ppc0").Anything());
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, Reattach,
+                         ::testing::Values(std::vector<std::string>{"--attach.tc-mode", "tcx"},
+                                           std::vector<std::string>{"--attach.tc-mode", "clsact"},
+                                           std::vector<std::string>{"--attach.ingress-hook", "xdp"}),
+                         [](const auto& info) { return info.param.back(); });
 
 TEST(Links, SeveralInterfacesInOneProcess) {
   PPING_SKIP_UNLESS_ROOT();

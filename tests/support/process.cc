@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -101,6 +103,32 @@ std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const 
                                 "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
+}
+
+std::vector<ThreadStatus> ThreadsOf(pid_t pid) {
+  std::vector<ThreadStatus> out;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    ThreadStatus t;
+    t.tid = task.path().filename();
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      const size_t colon = line.find(':');
+      const size_t start = line.find_first_not_of(" \t", colon + 1);
+      if (colon == std::string::npos || start == std::string::npos) continue;
+      const std::string key = line.substr(0, colon);
+      const std::string value = line.substr(start);
+      const auto hex = [&value] { return std::stoull(value, nullptr, 16); };
+      if (key == "Name") t.name = value;
+      if (key == "CapEff") t.effective = hex();
+      if (key == "CapPrm") t.permitted = hex();
+      if (key == "CapInh") t.inheritable = hex();
+      if (key == "CapBnd") t.bounding = hex();
+      if (key == "CapAmb") t.ambient = hex();
+    }
+    if (!t.name.empty()) out.push_back(t);
+  }
+  return out;
 }
 
 Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ std::string ExporterPath();
 // namespace `netns` and serving on 127.0.0.1:port, then `extra` flags.
 std::vector<std::string> MonitoringExporterArgv(const std::string& netns, const std::string& interface, int port,
                                                 const std::vector<std::string>& extra);
+
+// A thread of a process as /proc/<pid>/task/<tid>/status shows it: its
+// name and capability sets (bit CAP_x for capability x).
+struct ThreadStatus {
+  std::string tid, name;
+  uint64_t effective = 0, permitted = 0, inheritable = 0, bounding = 0, ambient = 0;
+};
+std::vector<ThreadStatus> ThreadsOf(pid_t pid);
 
 // Runs the exporter with `args` until it exits by itself.
 Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(20));
