@@ -3,8 +3,9 @@
  * Map cleanup as BPF iterators over flow_state and packet_ts: each element
  * is checked and deleted inside the kernel, without the three syscalls per
  * entry a user-space sweep costs. A separate object from the datapath: it
- * reuses the datapath's two flow maps, and where the kernel refuses tracing
- * programs the exporter falls back to the user-space sweep. The exporter sets `pp_cleanup_now_ns`
+ * reaches the datapath's flow and timestamp maps through the same slots
+ * (flow_maps.h), and where the kernel refuses tracing programs the
+ * exporter falls back to the user-space sweep. The exporter sets `pp_cleanup_now_ns`
  * before a run (so tests can move time) and reads `pp_cleanup_result`.
  */
 #include <linux/bpf.h>
@@ -47,6 +48,7 @@ int pping_cleanup_flows(struct bpf_iter__bpf_map_elem* ctx) {
   struct pp_flow_key* key = ctx->key;
   struct pp_flow_state* flow = ctx->value;
   struct pp_flow_key copy;
+  void* flows;
   __u64 timeout;
 
   if (!key || !flow) return 0;
@@ -56,7 +58,11 @@ int pping_cleanup_flows(struct bpf_iter__bpf_map_elem* ctx) {
     return 0;
   }
   copy = *key; /* the iterator's key buffer is read-only for helpers */
-  if (bpf_map_delete_elem(&flow_state, &copy) == 0) pp_cleanup_result.flows_timed_out[(flow->flags & both) == both]++;
+  /* The map iterated is the current one: the exporter runs the iterators
+   * only between moves. */
+  flows = pp_flows(PP_MAP_CURRENT);
+  if (flows && bpf_map_delete_elem(flows, &copy) == 0)
+    pp_cleanup_result.flows_timed_out[(flow->flags & both) == both]++;
   return 0;
 }
 
@@ -66,18 +72,22 @@ int pping_cleanup_timestamps(struct bpf_iter__bpf_map_elem* ctx) {
   __u64* stamped = ctx->value;
   struct pp_flow_state* flow;
   struct pp_packet_key copy;
+  void *flows, *stamps;
   __u64 srtt = 0;
 
   if (!key || !stamped) return 0;
   copy = *key;
   /* A DNS query's lifetime is fixed: no flow to look up. */
-  flow = copy.method == PP_METHOD_DNS ? NULL : bpf_map_lookup_elem(&flow_state, &copy.flow);
+  flows = pp_flows(PP_MAP_CURRENT);
+  stamps = pp_stamps(PP_MAP_CURRENT);
+  if (!flows || !stamps) return 0;
+  flow = copy.method == PP_METHOD_DNS ? NULL : bpf_map_lookup_elem(flows, &copy.flow);
   if (flow && copy.stamped_on < PP_DIRECTIONS) srtt = flow->rtt[copy.stamped_on].srtt_ns;
   if (!pp_packet_ts_outlived(&copy, *stamped, pp_cleanup_now_ns, srtt)) {
     pp_cleanup_result.timestamps_kept++;
     return 0;
   }
-  if (bpf_map_delete_elem(&packet_ts, &copy) == 0) {
+  if (bpf_map_delete_elem(stamps, &copy) == 0) {
     pp_cleanup_result.timestamps_expired++;
     if (copy.method == PP_METHOD_DNS) pp_cleanup_result.dns_expired++;
   }

@@ -31,16 +31,19 @@ static __always_inline void dns_stamp(const struct pp_packet* p, __u32 hook, str
                                       struct pp_global_counters* gc) {
   struct pp_packet_key key = {};
   __u64 now = clock_now(clock), first = now & ~PP_DNS_RETRIED, retried = now | PP_DNS_RETRIED;
+  void* stamps;
   long err;
 
   dns_key(p, hook, &key);
-  err = bpf_map_update_elem(&packet_ts, &key, &first, BPF_NOEXIST);
+  stamps = pp_stamps(PP_MAP_CURRENT);
+  if (!stamps) return;
+  err = bpf_map_update_elem(stamps, &key, &first, BPF_NOEXIST);
   if (err == 0) {
     gc->dns_queries++;
     return;
   }
   if (err == -PP_EEXIST) {
-    bpf_map_update_elem(&packet_ts, &key, &retried, BPF_EXIST);
+    bpf_map_update_elem(stamps, &key, &retried, BPF_EXIST);
     return;
   }
   count_insert_failure(gc, PP_MAP_PACKET_TS, err);
@@ -52,13 +55,14 @@ static __always_inline __u64 dns_match(const struct pp_packet* p, __u32 stamped_
                                        struct pp_global_counters* gc) {
   struct pp_packet_key key = {};
   __u64 *sent, sent_ns, now;
+  void* stamps;
 
   dns_key(p, stamped_on, &key);
-  sent = bpf_map_lookup_elem(&packet_ts, &key);
+  sent = pp_stamp_lookup(&key, &stamps);
   if (!sent) return 0;
   sent_ns = *sent;
   /* Only the CPU whose delete succeeds answers the query. */
-  if (bpf_map_delete_elem(&packet_ts, &key)) return 0;
+  if (bpf_map_delete_elem(stamps, &key)) return 0;
   now = clock_now(clock);
   if (pp_packet_ts_outlived(&key, sent_ns, now, 0)) {
     gc->dns_late++;

@@ -58,14 +58,33 @@ static __always_inline int open_reason(const struct pp_packet* p, bool egress, s
   return PP_OPEN_FIRST_PACKET;
 }
 
+/* During a move to another flow map, a flow not copied yet: copied now
+ * (the previous map is no longer written, so its entry is the flow's
+ * latest state), so it is updated in the current map from here on. */
+static __always_inline struct pp_flow_state* moved_flow(void* flows, const struct pp_flow_key* key) {
+  void* previous = pp_flows(PP_MAP_PREVIOUS);
+  struct pp_flow_state* old;
+
+  if (!previous) return NULL;
+  old = bpf_map_lookup_elem(previous, key);
+  if (!old) return NULL;
+  /* EEXIST: the exporter or another CPU copied it meanwhile. */
+  bpf_map_update_elem(flows, key, old, BPF_NOEXIST);
+  return bpf_map_lookup_elem(flows, key);
+}
+
 static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp_packet* p, struct pp_clock* clock,
                                                                  bool egress, struct pp_global_counters* gc) {
-  struct pp_flow_state* flow = bpf_map_lookup_elem(&flow_state, &p->flow);
-  struct pp_flow_state* init;
+  void* flows = pp_flows(PP_MAP_CURRENT);
+  struct pp_flow_state *flow, *init;
   __u32 zero = 0;
   int reason;
   long err;
 
+  if (!flows) return NULL;
+  flow = bpf_map_lookup_elem(flows, &p->flow);
+  if (flow) return flow;
+  flow = moved_flow(flows, &p->flow);
   if (flow) return flow;
   reason = open_reason(p, egress, clock);
   if (reason < 0 || reason >= PP_OPEN_REASONS) return NULL;
@@ -79,7 +98,7 @@ static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp
    * from the start (seq_ack.h). */
   if (egress && p->flow.ip_proto == IPPROTO_TCP && p->method == PP_METHOD_IDENTIFIER) init->flags = PP_FLOW_TIMESTAMPS;
   init->last_seen_ns = clock_now(clock);
-  err = bpf_map_update_elem(&flow_state, &p->flow, init, BPF_NOEXIST);
+  err = bpf_map_update_elem(flows, &p->flow, init, BPF_NOEXIST);
   if (err == 0) {
     gc->flows_opened[reason]++;
     emit_flow_event(&p->flow, PP_FLOW_OPENING, reason, egress, init->last_seen_ns, gc);
@@ -87,16 +106,20 @@ static __always_inline struct pp_flow_state* lookup_or_open_flow(const struct pp
     count_insert_failure(gc, PP_MAP_FLOW_STATE, err);
     return NULL;
   }
-  return bpf_map_lookup_elem(&flow_state, &p->flow);
+  return bpf_map_lookup_elem(flows, &p->flow);
 }
 
 static __always_inline void close_flow(const struct pp_packet* p, const struct pp_flow_state* flow, int reason,
                                        bool egress, struct pp_clock* clock, struct pp_global_counters* gc) {
   const __u32 both = PP_FLOW_SEEN_INGRESS | PP_FLOW_SEEN_EGRESS;
   bool bidirectional = (flow->flags & both) == both;
+  void *flows = pp_flows(PP_MAP_CURRENT), *previous = pp_flows(PP_MAP_PREVIOUS);
 
-  if (reason < 0 || reason >= PP_CLOSE_REASONS) return;
-  if (bpf_map_delete_elem(&flow_state, &p->flow) == 0) {
+  if (reason < 0 || reason >= PP_CLOSE_REASONS || !flows) return;
+  /* During a move, also from the previous map, which the exporter copies
+   * from: a closed flow must not come back. */
+  if (previous) bpf_map_delete_elem(previous, &p->flow);
+  if (bpf_map_delete_elem(flows, &p->flow) == 0) {
     gc->flows_closed[reason][bidirectional]++;
     emit_flow_event(&p->flow, PP_FLOW_CLOSING, reason, egress, clock_now(clock), gc);
   }

@@ -110,6 +110,7 @@ static __always_inline __u32 stamp_open_flag(__u32 stamped_on) {
 static __always_inline void stamp(const struct pp_packet* p, struct pp_flow_state* flow, __u32 hook, __u64 now,
                                   struct pp_global_counters* gc) {
   struct pp_packet_key key = {};
+  void* stamps;
   int decision;
   long err;
 
@@ -126,7 +127,9 @@ static __always_inline void stamp(const struct pp_packet* p, struct pp_flow_stat
   key.flow = p->flow;
   key.identifier = p->identifier;
   key.stamped_on = hook;
-  err = bpf_map_update_elem(&packet_ts, &key, &now, BPF_NOEXIST);
+  stamps = pp_stamps(PP_MAP_CURRENT);
+  if (!stamps) return;
+  err = bpf_map_update_elem(stamps, &key, &now, BPF_NOEXIST);
   if (err == 0) {
     flow->sampling[hook].last_stamped = p->identifier;
     __sync_fetch_and_or(&flow->flags, stamp_open_flag(hook));
@@ -151,17 +154,18 @@ static __always_inline void record_agg_rtt(struct pp_agg_stats* agg, __u64 rtt) 
  * direction; returns the RTT, or 0 if there is none. */
 static __always_inline __u64 match(const struct pp_packet* p, __u32 stamped_on, __u64 now) {
   struct pp_packet_key key = {};
+  void* stamps = NULL;
   __u64 *sent, rtt;
 
   key.flow = p->flow;
   key.identifier = p->echoed;
   key.stamped_on = stamped_on;
-  sent = bpf_map_lookup_elem(&packet_ts, &key);
+  sent = pp_stamp_lookup(&key, &stamps);
   if (!sent || now < *sent) return 0;
   rtt = now - *sent;
   /* Delete so the first echo wins; a failed delete means another CPU
    * matched the same stamp concurrently and reports it instead. */
-  if (bpf_map_delete_elem(&packet_ts, &key)) return 0;
+  if (bpf_map_delete_elem(stamps, &key)) return 0;
   return rtt;
 }
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 
@@ -43,12 +44,14 @@ std::vector<Interface> ChooseInterfaces(const AttachOptions& options) {
 // accepts iterators, else from user space.
 std::unique_ptr<MapCleaner> MakeCleaner(const Datapath& datapath, const Config& config,
                                         std::unique_ptr<CleanupIterators>& iterators) {
-  iterators = CleanupIterators::TryLoad(datapath.flow_state(), datapath.packet_ts(), config.cleanup);
+  iterators = CleanupIterators::TryLoad(datapath.flow_maps(), datapath.timestamp_maps(), config.cleanup);
   KernelExpiry kernel_expiry;
   if (iterators) kernel_expiry = [it = iterators.get()](uint64_t now) { return it->Run(now); };
-  return std::make_unique<MapCleaner>(std::make_unique<BpfCleanupMaps>(datapath.flow_state(), datapath.packet_ts()),
-                                      MapCapacities{config.datapath.flow_map_size, config.datapath.timestamp_map_size},
-                                      config.cleanup, std::move(kernel_expiry));
+  return std::make_unique<MapCleaner>(
+      std::make_unique<BpfCleanupMaps>(datapath.flow_maps(), datapath.timestamp_maps()),
+      MapCapacities{config.datapath.flow_map_size, config.datapath.timestamp_map_size,
+                    config.datapath.flow_map_max_size, config.datapath.timestamp_map_max_size},
+      config.cleanup, std::move(kernel_expiry));
 }
 
 // The data path from the kernel maps to /metrics and the console, in the
@@ -74,7 +77,9 @@ struct Pipeline {
     const DatapathOptions& d = config.datapath;
     collector = std::make_shared<PpingCollector>(
         aggregator, counters, [this] { return cleaner->stats(); }, [this] { return attachments->Report(); },
-        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
+        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes,
+                 std::max(d.timestamp_map_max_size, d.timestamp_map_size),
+                 std::max(d.flow_map_max_size, d.flow_map_size)},
         PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
     if (console) collector->set_output_errors([this] { return console->failed_writes(); });
     attachments = std::make_unique<AttachmentManager>(interfaces, datapath.Programs(), config.attach.hooks);

@@ -77,11 +77,15 @@ class ReplaySession {
         egress_(UniqueFd::Dup(datapath_.Programs().ethernet.tc_egress.get())),
         ingress_(UniqueFd::Dup(datapath_.Programs().ethernet.tc_ingress.get())),
         direction_(config.replay->local, config.replay->local_macs),
-        flows_(datapath_.flow_state()),
-        cleaner_(std::make_unique<BpfCleanupMaps>(datapath_.flow_state(), datapath_.packet_ts()),
-                 MapCapacities{config.datapath.flow_map_size, config.datapath.timestamp_map_size}, config.cleanup),
+        cleaner_(std::make_unique<BpfCleanupMaps>(datapath_.flow_maps(), datapath_.timestamp_maps()),
+                 MapCapacities{config.datapath.flow_map_size, config.datapath.timestamp_map_size,
+                               config.datapath.flow_map_max_size, config.datapath.timestamp_map_max_size},
+                 config.cleanup),
         drain_(datapath_.aggregation_maps()),
-        aggregator_(drain_, {.expiry = config.aggregation.series_expiry, .windows = config.output.prints_aggregates()},
+        aggregator_(drain_,
+                    {.expiry = config.aggregation.series_expiry,
+                     .windows = config.output.prints_aggregates(),
+                     .max_prefixes = config.aggregation.max_tracked_prefixes},
                     [this] { return std::chrono::steady_clock::time_point(nanoseconds(now_)); }),
         counters_(MakeGlobalCountersReader(datapath_.global_counters())),
         syncs_(config.aggregation.interval),
@@ -98,7 +102,9 @@ class ReplaySession {
     const DatapathOptions& d = config.datapath;
     collector_ = std::make_shared<PpingCollector>(
         aggregator_, counters_, [this] { return cleaner_.stats(); }, [] { return AttachmentReport{}; },
-        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes},
+        MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes,
+                 std::max(d.timestamp_map_max_size, d.timestamp_map_size),
+                 std::max(d.flow_map_max_size, d.flow_map_size)},
         PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
     if (console_) collector_->set_output_errors([this] { return console_->failed_writes(); });
   }
@@ -138,10 +144,11 @@ class ReplaySession {
       console_->PrintAggregates(WallTime(now_));
     }
     size_t open = 0;
-    ForEachEntry<pp_flow_key, pp_flow_state>(flows_.fd(), [&](const pp_flow_key& key, const pp_flow_state&) {
-      ++open;
-      if (console_) console_->PrintClosedFlow(key, FlowChange::kCaptureEnd, WallTime(now_));
-    });
+    ForEachEntry<pp_flow_key, pp_flow_state>(
+        datapath_.flow_state().fd(), [&](const pp_flow_key& key, const pp_flow_state&) {
+          ++open;
+          if (console_) console_->PrintClosedFlow(key, FlowChange::kCaptureEnd, WallTime(now_));
+        });
     return open;
   }
 
@@ -193,7 +200,6 @@ class ReplaySession {
   Datapath datapath_;
   PacketRunner egress_, ingress_;
   DirectionOracle direction_;
-  FlowMap flows_;
   MapCleaner cleaner_;
   AggregationDrain drain_;
   Aggregator aggregator_;

@@ -305,6 +305,15 @@ enum pp_map_id {
   PP_MAPS = 3,
 };
 
+/* Slots of flow_maps and stamp_maps, the ARRAY_OF_MAPS through which the
+ * datapath finds its flow and timestamp maps (flow_maps.h): the map in
+ * use, and the one it replaces while the exporter moves entries over. */
+enum pp_map_slot {
+  PP_MAP_CURRENT = 0,
+  PP_MAP_PREVIOUS = 1,
+  PP_MAP_SLOTS = 2,
+};
+
 /* Per-CPU totals since load; user space sums the CPUs. */
 struct pp_global_counters {
   __u64 ip_packets[PP_DIRECTIONS][PP_PROTO_CLASSES];

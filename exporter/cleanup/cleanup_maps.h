@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "bpf/abi/pping_abi.h"
+#include "exporter/kernel/movable_map.h"
 
 namespace pping {
+
+enum class MapKind { kFlows, kTimestamps };
 
 class CleanupMaps {
  public:
@@ -28,6 +31,9 @@ class CleanupMaps {
   // e.g. closed or matched by the datapath meanwhile).
   virtual std::vector<bool> DeleteFlows(const std::vector<pp_flow_key>& keys) = 0;
   virtual std::vector<bool> DeleteTimestamps(const std::vector<pp_packet_key>& keys) = 0;
+  // Replaces the map by one of `capacity` entries, moving every entry
+  // over; throws Error.
+  virtual MapMove Resize(MapKind kind, uint32_t capacity) = 0;
 };
 
 }  // namespace pping

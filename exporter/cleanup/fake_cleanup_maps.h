@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "exporter/cleanup/cleanup_maps.h"
 
@@ -36,6 +38,12 @@ class FakeCleanupMaps : public CleanupMaps {
   }
   std::vector<bool> DeleteFlows(const std::vector<pp_flow_key>& keys) override { return Delete(flows_, keys); }
   std::vector<bool> DeleteTimestamps(const std::vector<pp_packet_key>& keys) override { return Delete(stamps_, keys); }
+  // Every entry moves (the fake refuses none); the moves are recorded.
+  MapMove Resize(MapKind kind, uint32_t capacity) override {
+    resizes.emplace_back(kind, capacity);
+    return {0, capacity, kind == MapKind::kFlows ? flows_.size() : stamps_.size(), 0};
+  }
+  std::vector<std::pair<MapKind, uint32_t>> resizes;
 
  private:
   template <typename Key>

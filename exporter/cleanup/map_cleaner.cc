@@ -6,7 +6,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
+
+#include "exporter/util/error.h"
 
 namespace pping {
 namespace {
@@ -23,6 +26,17 @@ constexpr uint64_t kWarningEveryNs = 10 * kNsPerSecond;
 // Eviction starts at the high watermark and stops at the low one.
 constexpr double kHighWatermark = 0.90;
 constexpr double kLowWatermark = 0.75;
+// A map this full grows, below the eviction's watermark so that it grows
+// first, to at least twice the entries it holds: a burst of new flows has
+// room while the next pass comes.
+constexpr double kGrowAt = 0.75;
+constexpr double kGrowTo = 0.5;
+// A map at most this full for kShrinkAfterNs shrinks to half (a quarter
+// full then at most): the kernel's bucket array follows the capacity.
+constexpr double kShrinkAt = 0.125;
+constexpr uint64_t kShrinkAfterNs = 60 * kNsPerSecond;
+
+const char* MapName(MapKind kind) { return kind == MapKind::kFlows ? "flow" : "timestamp"; }
 
 template <typename Key>
 struct Candidate {
@@ -61,7 +75,54 @@ bool Bidirectional(const pp_flow_state& flow) {
 
 MapCleaner::MapCleaner(std::unique_ptr<CleanupMaps> maps, MapCapacities capacities, const CleanupOptions& options,
                        KernelExpiry kernel_expiry)
-    : maps_(std::move(maps)), capacities_(capacities), options_(options), kernel_expiry_(std::move(kernel_expiry)) {}
+    : maps_(std::move(maps)), capacities_(capacities), options_(options), kernel_expiry_(std::move(kernel_expiry)) {
+  capacities_.flows_max = std::max(capacities_.flows_max, capacities_.flows);
+  capacities_.timestamps_max = std::max(capacities_.timestamps_max, capacities_.timestamps);
+  capacity_[0] = capacities_.flows;
+  capacity_[1] = capacities_.timestamps;
+  stats_.flows_capacity = Capacity(MapKind::kFlows);
+  stats_.timestamps_capacity = Capacity(MapKind::kTimestamps);
+}
+
+bool MapCleaner::Fit(MapKind kind, size_t entries, uint64_t now_ns, CleanupStats& delta) {
+  const bool flows = kind == MapKind::kFlows;
+  const uint64_t smallest = flows ? capacities_.flows : capacities_.timestamps;
+  const uint64_t largest = flows ? capacities_.flows_max : capacities_.timestamps_max;
+  const uint64_t capacity = Capacity(kind);
+  uint64_t& nearly_empty_since = nearly_empty_since_ns_[!flows];
+  uint64_t target = capacity;
+  if (entries >= kGrowAt * static_cast<double>(capacity)) {
+    while (target < largest && entries >= kGrowTo * static_cast<double>(target)) target = std::min(largest, 2 * target);
+    nearly_empty_since = 0;
+  } else if (entries <= kShrinkAt * static_cast<double>(capacity) && capacity > smallest) {
+    if (nearly_empty_since == 0) {
+      nearly_empty_since = now_ns;
+    } else if (now_ns >= nearly_empty_since + kShrinkAfterNs) {
+      target = std::max(smallest, capacity / 2);
+      nearly_empty_since = 0;  // another half only after as long again
+    }
+  } else {
+    nearly_empty_since = 0;
+  }
+  if (target == capacity) return false;
+  const bool grow = target > capacity;
+  try {
+    const MapMove move = maps_->Resize(kind, static_cast<uint32_t>(target));
+    const double seconds = std::chrono::duration<double>(move.took).count();
+    const int k = flows ? 0 : 1;
+    capacity_[k] = target;
+    ++delta.map_resizes[k][grow ? 0 : 1];
+    delta.map_resize_seconds[k] += seconds;
+    delta.map_move_dropped[k] += move.refused;
+    spdlog::info("{} the {} map from {} to {} entries ({} held): {} entries moved, {} dropped, in {:.3f} s",
+                 grow ? "grew" : "shrank", MapName(kind), capacity, target, entries, move.moved, move.refused, seconds);
+    return true;
+  } catch (const Error& e) {
+    spdlog::error("could not {} the {} map to {} entries: {}", grow ? "grow" : "shrink", MapName(kind), target,
+                  e.what());
+    return false;
+  }
+}
 
 uint64_t MapCleaner::MonotonicNowNs() {
   timespec ts{};
@@ -91,13 +152,14 @@ void MapCleaner::SweepFlows(uint64_t now_ns, CleanupStats& delta) {
     ++delta.flows_timed_out[Bidirectional(flow)];
     if (closed_flow_sink_) closed_flow_sink_(key, CleanupClose::kTimeout);
   }
-  if (survivors.size() >= kHighWatermark * capacities_.flows) {
+  Fit(MapKind::kFlows, survivors.size(), now_ns, delta);
+  if (survivors.size() >= kHighWatermark * Capacity(MapKind::kFlows)) {
     const std::function<void(const pp_flow_key&)> on_evict = [this](const pp_flow_key& key) {
       if (closed_flow_sink_) closed_flow_sink_(key, CleanupClose::kEvicted);
     };
     const auto delete_flows = [this](const std::vector<pp_flow_key>& keys) { return maps_->DeleteFlows(keys); };
-    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * capacities_.flows), now_ns, ProtectNs(), delete_flows,
-                delta.flows_evicted, on_evict);
+    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * Capacity(MapKind::kFlows)), now_ns, ProtectNs(),
+                delete_flows, delta.flows_evicted, on_evict);
   }
   delta.flows_tracked = survivors.size() - delta.flows_evicted[0] - delta.flows_evicted[1];
 }
@@ -128,9 +190,10 @@ void MapCleaner::SweepTimestamps(uint64_t now_ns, CleanupStats& delta) {
     delta.dns_expired += gone[i] && expired[i].method == PP_METHOD_DNS;
   }
   uint64_t evicted[2] = {0, 0};
-  if (survivors.size() >= kHighWatermark * capacities_.timestamps) {
+  Fit(MapKind::kTimestamps, survivors.size(), now_ns, delta);
+  if (survivors.size() >= kHighWatermark * Capacity(MapKind::kTimestamps)) {
     const auto delete_stamps = [this](const std::vector<pp_packet_key>& keys) { return maps_->DeleteTimestamps(keys); };
-    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * capacities_.timestamps), now_ns, ProtectNs(),
+    EvictOldest(survivors, static_cast<size_t>(kLowWatermark * Capacity(MapKind::kTimestamps)), now_ns, ProtectNs(),
                 delete_stamps, evicted, std::function<void(const pp_packet_key&)>());
   }
   delta.timestamps_evicted = evicted[0] + evicted[1];
@@ -172,8 +235,11 @@ void MapCleaner::ExpireInKernel(uint64_t now_ns, CleanupStats& delta) {
   delta.dns_expired = r.dns_expired;
   delta.flows_tracked = r.flows_kept;
   delta.timestamps_tracked = r.timestamps_kept;
-  if (r.flows_kept >= kHighWatermark * capacities_.flows) SweepFlows(now_ns, delta);
-  if (r.timestamps_kept >= kHighWatermark * capacities_.timestamps) SweepTimestamps(now_ns, delta);
+  // Fitted here too: the user-space pass below only runs for eviction.
+  Fit(MapKind::kFlows, r.flows_kept, now_ns, delta);
+  Fit(MapKind::kTimestamps, r.timestamps_kept, now_ns, delta);
+  if (r.flows_kept >= kHighWatermark * Capacity(MapKind::kFlows)) SweepFlows(now_ns, delta);
+  if (r.timestamps_kept >= kHighWatermark * Capacity(MapKind::kTimestamps)) SweepTimestamps(now_ns, delta);
 }
 
 void MapCleaner::Sweep(uint64_t now_ns) {
@@ -196,6 +262,14 @@ void MapCleaner::Sweep(uint64_t now_ns) {
   stats_.timestamps_evicted += delta.timestamps_evicted;
   stats_.flows_tracked = delta.flows_tracked;
   stats_.timestamps_tracked = delta.timestamps_tracked;
+  for (int k = 0; k < 2; ++k) {
+    stats_.map_resizes[k][0] += delta.map_resizes[k][0];
+    stats_.map_resizes[k][1] += delta.map_resizes[k][1];
+    stats_.map_resize_seconds[k] += delta.map_resize_seconds[k];
+    stats_.map_move_dropped[k] += delta.map_move_dropped[k];
+  }
+  stats_.flows_capacity = Capacity(MapKind::kFlows);
+  stats_.timestamps_capacity = Capacity(MapKind::kTimestamps);
   ++stats_.sweeps;
   stats_.kernel_iterators = static_cast<bool>(kernel_expiry_);
   stats_.last_sweep_seconds = took.count();

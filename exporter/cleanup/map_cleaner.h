@@ -4,10 +4,13 @@
 // (pp_stamp_outlived: a multiple of the flow's smoothed RTT, at least a
 // second). The datapath itself closes flows on FIN and RST.
 //
-// When a map is nearly full (or an insert failed), the oldest entries are
-// evicted down to a low watermark, except entries younger than a
-// protection age. Active long-lived flows are touched constantly, so a
-// churn of short flows evicts its own stale entries, not them.
+// A map three quarters full is replaced by a larger one, up to its
+// maximum; one long nearly empty by a smaller one, down to its size at
+// start. When a map at its maximum is nearly full (or an insert failed),
+// the oldest entries are evicted down to a low watermark, except entries
+// younger than a protection age. Active long-lived flows are touched
+// constantly, so a churn of short flows evicts its own stale entries, not
+// them.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +35,13 @@ enum class CleanupClose { kTimeout, kEvicted };
 // Told of every flow the cleanup removes.
 using ClosedFlowSink = std::function<void(const pp_flow_key& key, CleanupClose reason)>;
 
+// The entries each map holds at the least (its size at start) and at the
+// most: between the two it grows with the load and shrinks back.
 struct MapCapacities {
   uint32_t flows = 0;
   uint32_t timestamps = 0;
+  uint32_t flows_max = 0;  // below `flows`: `flows`, the map keeps its size
+  uint32_t timestamps_max = 0;
 };
 
 class MapCleaner {
@@ -63,6 +70,9 @@ class MapCleaner {
   // The smoothed RTT of a timestamp's flow in its direction (0: unknown).
   uint64_t FlowSrttNs(const pp_packet_key& key) const;
   void ExpireInKernel(uint64_t now_ns, CleanupStats& delta);
+  // Grows or shrinks a map for the `entries` it holds now; true if it did.
+  bool Fit(MapKind kind, size_t entries, uint64_t now_ns, CleanupStats& delta);
+  uint64_t Capacity(MapKind kind) const { return capacity_[kind == MapKind::kTimestamps]; }
   uint64_t ProtectNs() const { return static_cast<uint64_t>(options_.protect_young.count()); }
 
   std::unique_ptr<CleanupMaps> maps_;
@@ -74,6 +84,8 @@ class MapCleaner {
   uint64_t last_map_full_ = 0;
   uint64_t last_warning_ns_ = 0;
   uint64_t refused_since_warning_ = 0;
+  uint64_t capacity_[2];                        // of the maps in use, by MapKind
+  uint64_t nearly_empty_since_ns_[2] = {0, 0};  // by MapKind; 0: not nearly empty
   mutable std::mutex mu_;
   CleanupStats stats_;
 };

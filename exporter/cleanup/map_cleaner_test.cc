@@ -211,5 +211,48 @@ TEST(MapCleanerWithKernelExpiry, EvictsFromUserSpaceWhenTheIteratorsLeaveAMapNea
   EXPECT_EQ(cleaner.stats().flows_evicted[1], 4u);
 }
 
+TEST_F(MapCleanerTest, AFillingMapGrowsBeforeAnythingIsEvicted) {
+  MapCleaner& cleaner = Cleaner({100, 100, 400, 400});
+  for (uint16_t port = 0; port < 80; ++port) maps_->PutFlow(FlowKey(port), Flow(kNow - 10 * kSecond));
+  cleaner.Sweep(kNow);
+  using Moves = std::vector<std::pair<MapKind, uint32_t>>;
+  EXPECT_EQ(maps_->resizes, (Moves{{MapKind::kFlows, 200}})) << "80 of 100: to twice the flows held";
+  EXPECT_TRUE(closed_.empty()) << "nothing evicted";
+  for (uint16_t port = 80; port < 170; ++port) maps_->PutFlow(FlowKey(port), Flow(kNow - 10 * kSecond));
+  cleaner.Sweep(kNow);
+  EXPECT_EQ(maps_->resizes.back(), std::make_pair(MapKind::kFlows, 400u)) << "170 of 200, capped at the maximum";
+  for (uint16_t port = 170; port < 380; ++port) maps_->PutFlow(FlowKey(port), Flow(kNow - 10 * kSecond));
+  cleaner.Sweep(kNow);
+  EXPECT_EQ(maps_->resizes.size(), 2u) << "no room left to grow";
+  EXPECT_EQ(closed_.size(), 80u) << "at the maximum, evicted down to 75 %";
+  const CleanupStats s = cleaner.stats();
+  EXPECT_EQ(s.flows_capacity, 400u);
+  EXPECT_EQ(s.map_resizes[0][0], 2u);
+  EXPECT_EQ(s.map_resizes[0][1], 0u);
+  EXPECT_EQ(s.timestamps_capacity, 100u);
+}
+
+TEST_F(MapCleanerTest, AMapLongNearlyEmptyShrinksBackToItsSizeAtStart) {
+  MapCleaner& cleaner = Cleaner({100, 100, 400, 400}, {.tcp_flow_timeout = 300s});
+  for (uint16_t port = 0; port < 300; ++port) maps_->PutFlow(FlowKey(port), Flow(kNow));
+  cleaner.Sweep(kNow);
+  ASSERT_EQ(cleaner.stats().flows_capacity, 400u);
+  // All but ten time out; those ten stay active.
+  uint64_t now = kNow;
+  const auto sweep_at = [&](uint64_t seconds_later) {
+    now = kNow + seconds_later * kSecond;
+    for (uint16_t port = 0; port < 10; ++port) maps_->PutFlow(FlowKey(port), Flow(now));
+    cleaner.Sweep(now);
+    return cleaner.stats().flows_capacity;
+  };
+  EXPECT_EQ(sweep_at(301), 400u) << "nearly empty from now";
+  EXPECT_EQ(sweep_at(330), 400u) << "not for a minute yet";
+  EXPECT_EQ(sweep_at(361), 200u);
+  EXPECT_EQ(sweep_at(362), 200u) << "the next half only after another minute";
+  EXPECT_EQ(sweep_at(423), 100u);
+  EXPECT_EQ(sweep_at(500), 100u) << "never below the size at start";
+  EXPECT_EQ(cleaner.stats().map_resizes[0][1], 2u);
+}
+
 }  // namespace
 }  // namespace pping

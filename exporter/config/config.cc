@@ -145,11 +145,22 @@ void AddHistogramBounds(CLI::App& app, nanoseconds& min, nanoseconds& max) {
 }
 
 void AddDatapathFlags(CLI::App& app, DatapathOptions& d) {
-  app.add_option("--datapath.flow-map-size", d.flow_map_size, "Flows tracked at once")
+  app.add_option("--datapath.flow-map-size", d.flow_map_size, "Flows tracked at once, at start")
+      ->check(CLI::Range(16u, 1u << 24))
+      ->capture_default_str();
+  app.add_option("--datapath.flow-map-max-size", d.flow_map_max_size,
+                 "Flows tracked at once at most: the flow map grows up to this under load (at least "
+                 "--datapath.flow-map-size)")
       ->check(CLI::Range(16u, 1u << 24))
       ->capture_default_str();
   app.add_option("--datapath.timestamp-map-size", d.timestamp_map_size,
-                 "Outstanding timestamps the timestamp map holds at once (burst stamps, samples a flow cannot hold)")
+                 "Outstanding timestamps the timestamp map holds at once, at start (burst stamps, samples a flow "
+                 "cannot hold)")
+      ->check(CLI::Range(16u, 1u << 24))
+      ->capture_default_str();
+  app.add_option("--datapath.timestamp-map-max-size", d.timestamp_map_max_size,
+                 "Outstanding timestamps at most: the timestamp map grows up to this under load (at least "
+                 "--datapath.timestamp-map-size)")
       ->check(CLI::Range(16u, 1u << 24))
       ->capture_default_str();
   app.add_option("--datapath.events-buffer-size", d.events_buffer_bytes,

@@ -37,13 +37,13 @@ PpingCollector::PpingCollector(Aggregator& aggregator, GlobalCountersReader coun
 
 void PpingCollector::AppendExposition(ExpositionStream& out) {
   std::vector<prometheus::MetricFamily> families;
+  const CleanupStats cleanup = cleanup_();
   try {
     // No drain here: the periodic sync drains every aggregation interval,
     // so prefixes are at most one interval old, and a big scrape does not
     // wait for a drain of its own.
     const GlobalCounters counters = counters_();
     Append(families, GlobalFamilies(counters));
-    const CleanupStats cleanup = cleanup_();
     Append(families, FlowFamilies(counters, cleanup));
     Append(families, DnsFamilies(counters, cleanup));
   } catch (const Error& e) {
@@ -70,8 +70,12 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
   // Label text is small per prefix: only a peak's worth is handed back.
   if (prefix_text_.KeepLabelsFor(aggregator_.slot_count()) >= kLabelsPerRelease) ReleaseFreedMemory();
   const Evictions evicted = aggregator_.evictions();
+  // The flow and timestamp maps' capacities follow their moves.
+  MapSizes sizes = map_sizes_;
+  if (cleanup.flows_capacity > 0) sizes.flow_state = cleanup.flows_capacity;
+  if (cleanup.timestamps_capacity > 0) sizes.packet_ts = cleanup.timestamps_capacity;
   ExporterHealth health{
-      attachments_(),       map_sizes_,      aggregator_.syncs(), prefixes, errors_.load(), aggregator_.max_prefixes(),
+      attachments_(),       sizes,           aggregator_.syncs(), prefixes, errors_.load(), aggregator_.max_prefixes(),
       evicted.traffic_only, evicted.with_rtt};
   if (output_errors_) health.output_write_errors = output_errors_();
   if (web_health_) health.web = web_health_();

@@ -103,6 +103,22 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
     AddCounter(closed, {{"reason", "evicted"}, {"bidirectional", both ? "true" : "false"}},
                static_cast<double>(cleanup.flows_evicted[both]));
   }
+  auto resizes = Family("pping_map_resizes_total",
+                        "Times the flow or timestamp map was replaced by a larger (grow) or smaller (shrink) one.",
+                        MetricType::Counter);
+  auto resize_seconds =
+      Family("pping_map_resize_seconds_total", "Time spent replacing the flow or timestamp map and moving its entries.",
+             MetricType::Counter);
+  auto move_dropped =
+      Family("pping_map_move_dropped_total", "Entries a replacement of the flow or timestamp map had no room for.",
+             MetricType::Counter);
+  for (int k = 0; k < 2; ++k) {
+    const std::string map = k == 0 ? "flow_state" : "packet_ts";
+    AddCounter(resizes, {{"map", map}, {"direction", "grow"}}, static_cast<double>(cleanup.map_resizes[k][0]));
+    AddCounter(resizes, {{"map", map}, {"direction", "shrink"}}, static_cast<double>(cleanup.map_resizes[k][1]));
+    AddCounter(resize_seconds, {{"map", map}}, cleanup.map_resize_seconds[k]);
+    AddCounter(move_dropped, {{"map", map}}, static_cast<double>(cleanup.map_move_dropped[k]));
+  }
   auto tracked = Family("pping_flows_tracked", "Flows in the flow map after the latest cleanup.", MetricType::Gauge);
   AddGauge(tracked, {}, static_cast<double>(cleanup.flows_tracked));
   auto stamps = Family("pping_timestamps_tracked",
@@ -138,9 +154,10 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
                      "1 if expiry runs as BPF iterators, 0 if as a user-space sweep (kernel refused iterators).",
                      MetricType::Gauge);
   AddGauge(mode, {}, cleanup.kernel_iterators ? 1 : 0);
-  return {std::move(opened),      std::move(closed),     std::move(tracked), std::move(stamps),
-          std::move(expired),     std::move(ts_evicted), std::move(skipped), std::move(burst),
-          std::move(implausible), std::move(sweeps),     std::move(took),    std::move(mode)};
+  return {std::move(opened),      std::move(closed),         std::move(tracked),     std::move(stamps),
+          std::move(expired),     std::move(ts_evicted),     std::move(skipped),     std::move(burst),
+          std::move(implausible), std::move(sweeps),         std::move(took),        std::move(mode),
+          std::move(resizes),     std::move(resize_seconds), std::move(move_dropped)};
 }
 
 std::vector<MetricFamily> DnsFamilies(const GlobalCounters& c, const CleanupStats& cleanup) {
@@ -175,10 +192,17 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
     AddGauge(present, {{"interface", i.interface}}, i.present ? 1 : 0);
     AddCounter(reattached, {{"interface", i.interface}}, static_cast<double>(i.reattachments));
   }
-  auto capacity = Family("pping_map_capacity", "Configured maximum entries of each datapath map.", MetricType::Gauge);
+  auto capacity = Family("pping_map_capacity",
+                         "Entries each datapath map holds at most now (the flow and timestamp maps grow and shrink).",
+                         MetricType::Gauge);
   AddGauge(capacity, {{"map", "packet_ts"}}, static_cast<double>(health.map_sizes.packet_ts));
   AddGauge(capacity, {{"map", "flow_state"}}, static_cast<double>(health.map_sizes.flow_state));
   AddGauge(capacity, {{"map", "aggregation"}}, static_cast<double>(health.map_sizes.aggregation));
+  auto capacity_max =
+      Family("pping_map_capacity_max", "Entries the flow and timestamp maps may grow to (--datapath.*-map-max-size).",
+             MetricType::Gauge);
+  AddGauge(capacity_max, {{"map", "packet_ts"}}, static_cast<double>(health.map_sizes.packet_ts_max));
+  AddGauge(capacity_max, {{"map", "flow_state"}}, static_cast<double>(health.map_sizes.flow_state_max));
   auto syncs = Family("pping_exporter_aggregation_syncs_total",
                       "Times the kernel aggregation instances were flipped and drained.", MetricType::Counter);
   AddCounter(syncs, {}, static_cast<double>(health.aggregation_syncs));
@@ -198,9 +222,9 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
   auto errors = Family("pping_exporter_collect_errors_total", "Scrapes during which reading the kernel maps failed.",
                        MetricType::Counter);
   AddCounter(errors, {}, static_cast<double>(health.collect_errors));
-  std::vector<MetricFamily> out{std::move(build),    std::move(attached), std::move(present),  std::move(reattached),
-                                std::move(capacity), std::move(syncs),    std::move(prefixes), std::move(limit),
-                                std::move(evicted),  std::move(errors)};
+  std::vector<MetricFamily> out{std::move(build),    std::move(attached),     std::move(present), std::move(reattached),
+                                std::move(capacity), std::move(capacity_max), std::move(syncs),   std::move(prefixes),
+                                std::move(limit),    std::move(evicted),      std::move(errors)};
   if (health.output_write_errors) {
     auto output =
         Family("pping_exporter_output_write_errors_total",

@@ -25,11 +25,14 @@ std::vector<prometheus::MetricFamily> FlowFamilies(const GlobalCounters& counter
 // DNS queries seen, and those left unanswered.
 std::vector<prometheus::MetricFamily> DnsFamilies(const GlobalCounters& counters, const CleanupStats& cleanup);
 
-// Configured capacity of each datapath map, for "how full" panels.
+// Capacity of each datapath map, for "how full" panels: the flow and
+// timestamp maps' now (they grow and shrink) and at most.
 struct MapSizes {
   uint64_t packet_ts = 0;
   uint64_t flow_state = 0;
   uint64_t aggregation = 0;  // per instance
+  uint64_t packet_ts_max = 0;
+  uint64_t flow_state_max = 0;
 };
 
 // The HTTP endpoint's connections, as the server counts them.

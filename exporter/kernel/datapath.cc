@@ -96,6 +96,12 @@ Datapath::Datapath(const DatapathOptions& options) : skeleton_(pping_bpf__open()
          "event ring buffer");
   CheckLibbpf(pping_bpf__load(skeleton_.get()),
               "load the BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
+  const auto& m = skeleton_->maps;
+  flows_ = std::make_shared<FlowMaps>(MapOf<MapRef<uint32_t, uint32_t>>(m.flow_maps), MapOf<FlowMap>(m.flow_state),
+                                      options.flow_map_size, MoveMode::kCopy);
+  timestamps_ =
+      std::make_shared<TimestampMaps>(MapOf<MapRef<uint32_t, uint32_t>>(m.stamp_maps), MapOf<TimestampMap>(m.packet_ts),
+                                      options.timestamp_map_size, MoveMode::kTake);
 }
 
 Datapath::~Datapath() = default;
@@ -117,8 +123,6 @@ AggregationMaps Datapath::aggregation_maps() const {
 GlobalCountersMap Datapath::global_counters() const {
   return MapOf<GlobalCountersMap>(skeleton_->maps.global_counters);
 }
-FlowMap Datapath::flow_state() const { return MapOf<FlowMap>(skeleton_->maps.flow_state); }
-TimestampMap Datapath::packet_ts() const { return MapOf<TimestampMap>(skeleton_->maps.packet_ts); }
 EventsMap Datapath::events() const { return MapOf<EventsMap>(skeleton_->maps.events); }
 
 void RouteLibbpfLogToSpdlog() { libbpf_set_print(LogLibbpf); }

@@ -6,10 +6,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "bpf/abi/pping_abi.h"
 #include "exporter/kernel/datapath_options.h"
 #include "exporter/kernel/maps.h"
+#include "exporter/kernel/movable_map.h"
 #include "exporter/kernel/programs.h"
 #include "exporter/util/owned.h"
 
@@ -32,13 +34,19 @@ class Datapath {
   DatapathPrograms Programs() const;
   AggregationMaps aggregation_maps() const;
   GlobalCountersMap global_counters() const;
-  FlowMap flow_state() const;
-  TimestampMap packet_ts() const;
+  // The flow and timestamp maps, which the cleanup may replace by larger
+  // or smaller ones; and the maps in use now.
+  std::shared_ptr<FlowMaps> flow_maps() const { return flows_; }
+  std::shared_ptr<TimestampMaps> timestamp_maps() const { return timestamps_; }
+  FlowMap flow_state() const { return flows_->current(); }
+  TimestampMap packet_ts() const { return timestamps_->current(); }
   EventsMap events() const;
 
  private:
   static void Destroy(::pping_bpf* skeleton);
   Owned<::pping_bpf, &Datapath::Destroy> skeleton_;
+  std::shared_ptr<FlowMaps> flows_;
+  std::shared_ptr<TimestampMaps> timestamps_;
 };
 
 // Routes libbpf's own log lines into spdlog; call once at startup.

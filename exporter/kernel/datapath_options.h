@@ -37,8 +37,13 @@ struct DatapathOptions {
   // time and length on the wire, instead of the clock and the frame's.
   bool replay = false;
   unsigned max_prefixes = 4096;  // entries of each aggregation instance
+  // The flow and timestamp maps' sizes at start, and what they may grow
+  // to under load (the cleanup grows them; a maximum below the size at
+  // start keeps that size).
   unsigned flow_map_size = 16384;
   unsigned timestamp_map_size = 16384;
+  unsigned flow_map_max_size = 131072;
+  unsigned timestamp_map_max_size = 131072;
   unsigned events_buffer_bytes = 1u << 20;  // a power of two; only with emit_events
 };
 

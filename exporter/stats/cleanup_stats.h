@@ -17,6 +17,14 @@ struct CleanupStats {
   uint64_t sweeps = 0;
   bool kernel_iterators = false;  // expiry runs as BPF iterators
   double last_sweep_seconds = 0;
+  // The flow and timestamp maps in use ([0] flows, [1] timestamps where
+  // by map): their capacity now, how often they grew and shrank, the time
+  // spent moving entries, and entries a move dropped.
+  uint64_t flows_capacity = 0;
+  uint64_t timestamps_capacity = 0;
+  uint64_t map_resizes[2][2] = {{0, 0}, {0, 0}};  // [map][grew, shrank]
+  double map_resize_seconds[2] = {0, 0};
+  uint64_t map_move_dropped[2] = {0, 0};
 };
 
 }  // namespace pping

@@ -85,7 +85,7 @@ TEST_F(DatapathTest, FullFlowMapIsCountedThenRelievedByEvictingTheOldest) {
 }
 
 TEST_F(CleanupTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
-  auto iterators = CleanupIterators::TryLoad(flows(), timestamps(), CleanupOptions{});
+  auto iterators = CleanupIterators::TryLoad(datapath().flow_maps(), datapath().timestamp_maps(), CleanupOptions{});
   if (!iterators) GTEST_SKIP() << "this kernel refuses BPF iterator programs; the user-space sweep is used";
   LeaveOneTimestampPerFlow();
   const uint64_t now = MapCleaner::MonotonicNowNs();
@@ -99,6 +99,24 @@ TEST_F(CleanupTest, CleanupIteratorsExpireLikeTheUserSpaceSweep) {
   r = iterators->Run(now + 400 * kSecond);
   EXPECT_EQ(r.flows_timed_out[0], 1u);
   EXPECT_EQ(EntryCount<pp_flow_key>(flows().fd()), 0u);
+}
+
+// After the maps were replaced (grown), the iterators run over the new ones.
+TEST_F(CleanupTest, CleanupIteratorsFollowTheMapsAcrossAMove) {
+  auto iterators = CleanupIterators::TryLoad(datapath().flow_maps(), datapath().timestamp_maps(), CleanupOptions{});
+  if (!iterators) GTEST_SKIP() << "this kernel refuses BPF iterator programs; the user-space sweep is used";
+  LeaveOneTimestampPerFlow();
+  const uint64_t now = MapCleaner::MonotonicNowNs();
+  EXPECT_EQ(iterators->Run(now).flows_kept, 2u);
+  datapath().flow_maps()->MoveTo(32768);
+  datapath().timestamp_maps()->MoveTo(32768);
+  pp_cleanup_result r = iterators->Run(now);
+  EXPECT_EQ(r.flows_kept, 2u);
+  EXPECT_EQ(r.timestamps_kept, 2u);
+  r = iterators->Run(now + 400 * kSecond);
+  EXPECT_EQ(r.flows_timed_out[0] + r.flows_timed_out[1], 2u);
+  EXPECT_EQ(r.timestamps_expired, 2u);
+  EXPECT_EQ(EntryCount<pp_flow_key>(flows().fd()), 0u) << "expired in the map in use";
 }
 
 }  // namespace

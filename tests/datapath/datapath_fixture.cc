@@ -60,8 +60,6 @@ void DatapathTest::Load(const DatapathOptions& options) {
   source_.reset();
   datapath_ = std::make_unique<Datapath>(options);
   programs_ = datapath_->Programs();
-  flows_ = datapath_->flow_state();
-  timestamps_ = datapath_->packet_ts();
   counters_ = MakeGlobalCountersReader(datapath_->global_counters());
   source_ = std::make_unique<AggregationDrain>(datapath_->aggregation_maps());
   aggregator_ = std::make_unique<Aggregator>(*source_);
@@ -74,26 +72,26 @@ void DatapathTest::Age(std::chrono::nanoseconds d) {
   };
   std::vector<std::pair<pp_flow_key, pp_flow_state>> flows;
   ForEachEntry<pp_flow_key, pp_flow_state>(
-      flows_.fd(), [&](const pp_flow_key& k, const pp_flow_state& f) { flows.emplace_back(k, f); });
+      this->flows().fd(), [&](const pp_flow_key& k, const pp_flow_state& f) { flows.emplace_back(k, f); });
   for (auto& [key, flow] : flows) {
     back(flow.last_seen_ns);
     for (pp_dir_sampling& s : flow.sampling) {
       back(s.last_stamp_ns);
       back(s.held_ns);
     }
-    ASSERT_TRUE(flows_.Update(key, flow, BPF_EXIST));
+    ASSERT_TRUE(this->flows().Update(key, flow, BPF_EXIST));
   }
   std::vector<std::pair<pp_packet_key, uint64_t>> stamps;
-  ForEachEntry<pp_packet_key, uint64_t>(timestamps_.fd(),
+  ForEachEntry<pp_packet_key, uint64_t>(timestamps().fd(),
                                         [&](const pp_packet_key& k, uint64_t t) { stamps.emplace_back(k, t); });
   for (auto& [key, stamped] : stamps) {
     back(stamped);
-    ASSERT_TRUE(timestamps_.Update(key, stamped, BPF_EXIST));
+    ASSERT_TRUE(timestamps().Update(key, stamped, BPF_EXIST));
   }
 }
 
 std::unique_ptr<CleanupMaps> DatapathTest::KernelCleanupMaps() const {
-  return std::make_unique<BpfCleanupMaps>(flows_.Clone(), timestamps_.Clone());
+  return std::make_unique<BpfCleanupMaps>(datapath_->flow_maps(), datapath_->timestamp_maps());
 }
 
 void DatapathTest::Run(int prog_fd, const Frame& frame) {

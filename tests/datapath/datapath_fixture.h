@@ -93,8 +93,9 @@ class DatapathTest : public ::testing::Test {
   GlobalCounters Counters() { return counters_(); }
   const DatapathPrograms& programs() const { return programs_; }
   Datapath& datapath() { return *datapath_; }
-  const FlowMap& flows() const { return flows_; }
-  const TimestampMap& timestamps() const { return timestamps_; }
+  // The flow and timestamp maps in use (a move replaces them).
+  FlowMap flows() const { return datapath_->flow_state(); }
+  TimestampMap timestamps() const { return datapath_->packet_ts(); }
   // The cleanup's view of the loaded maps.
   std::unique_ptr<CleanupMaps> KernelCleanupMaps() const;
   // Flips and drains the kernel aggregation instances, as a scrape does.
@@ -105,8 +106,6 @@ class DatapathTest : public ::testing::Test {
 
   std::unique_ptr<Datapath> datapath_;
   DatapathPrograms programs_;
-  FlowMap flows_;
-  TimestampMap timestamps_;
   GlobalCountersReader counters_;
   std::unique_ptr<AggregationDrain> source_;
   std::unique_ptr<Aggregator> aggregator_;

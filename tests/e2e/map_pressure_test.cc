@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // A churn of short flows floods a small flow map while long-lived flows
 // run: the map fills (counted), the cleanup evicts the oldest entries, new
-// flows keep getting in, and the long flows keep their RTT samples.
+// flows keep getting in, and the long flows keep their RTT samples. With
+// room to grow, a million new flows grow the flow map to its maximum, the
+// long flow keeps its samples, and every flow is either tracked or counted
+// as refused.
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
@@ -15,9 +19,13 @@
 
 #include "exporter/util/netns.h"
 #include "exporter/util/unique_fd.h"
+#include "tests/lab/command.h"
 #include "tests/lab/lab.h"
+#include "tests/lab/owned_netns.h"
+#include "tests/support/bpf_objects.h"
 #include "tests/support/exposition.h"
 #include "tests/support/http_get.h"
+#include "tests/support/packet_builder.h"
 #include "tests/support/process.h"
 #include "tests/support/root.h"
 
@@ -81,10 +89,11 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppflood", 5ms});
   const int port = testing::FreeLocalPort();
-  testing::Process exporter(
-      testing::MonitoringExporterArgv(lab.client_netns(), lab.monitored_interface(), port,
-                                      {"--sampling.rate-limit", "10ms", "--datapath.flow-map-size", "128",
-                                       "--datapath.timestamp-map-size", "128", "--cleanup.protect-young", "200ms"}));
+  testing::Process exporter(testing::MonitoringExporterArgv(
+      lab.client_netns(), lab.monitored_interface(), port,
+      {"--sampling.rate-limit", "10ms", "--datapath.flow-map-size", "128", "--datapath.flow-map-max-size", "128",
+       "--datapath.timestamp-map-size", "128", "--datapath.timestamp-map-max-size", "128", "--cleanup.protect-young",
+       "200ms"}));
   // The rate before the flood is measured from once the programs are
   // attached: counting the load time as well would understate it.
   ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
@@ -112,6 +121,82 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
   const auto exit = exporter.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
   EXPECT_NE(exit.output.find("insertions refused since the last warning"), std::string::npos) << exit.output;
+}
+
+// `flows` TCP segments, each of a flow of its own (sources counted up from
+// 10.0.0.0), run through `program` at `per_second`.
+void FloodWithNewFlows(int program, uint32_t flows, uint32_t per_second) {
+  testing::Frame frame =
+      testing::BuildTcp({"10.0.0.0", "127.0.0.1", 40000, 443, testing::kAck | testing::kPsh, std::nullopt, 1});
+  constexpr size_t kIpv4Source = 14 + 12;
+  const auto start = Clock::now();
+  for (uint32_t i = 0; i < flows; ++i) {
+    const uint32_t source = htonl((10u << 24) + i);
+    std::memcpy(frame.data() + kIpv4Source, &source, sizeof(source));
+    bpf_test_run_opts run{};
+    run.sz = sizeof(run);
+    run.data_in = frame.data();
+    run.data_size_in = static_cast<uint32_t>(frame.size());
+    run.repeat = 1;
+    ASSERT_EQ(bpf_prog_test_run_opts(program, &run), 0);
+    if (i % 1000 == 999)
+      std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000ull * i / per_second));
+  }
+}
+
+TEST(MapPressure, AMillionNewFlowsGrowTheFlowMapWhileALongFlowKeepsItsSamples) {
+  PPING_SKIP_UNLESS_ROOT();
+  constexpr uint32_t kFlows = 1'000'000, kMax = 131072;
+  const OwnedNetns netns(UniqueNetnsBase("ppgrow"));
+  RunOrThrow({"ip", "-n", netns.name(), "link", "set", "lo", "up"});
+  const int port = testing::FreeLocalPort();
+  testing::Process exporter(testing::MonitoringExporterArgv(
+      netns.name(), "lo", port, {"--sampling.rate-limit", "0", "--datapath.flow-map-max-size", std::to_string(kMax)}));
+  ASSERT_TRUE(testing::WaitUntilReady(port)) << exporter.Output();
+  const UniqueFd ingress = testing::ProgramFdHeldBy(exporter.pid(), "pping_tc_ingress");
+  ASSERT_TRUE(ingress.valid());
+  // The long-lived flow: a ping on the namespace's loopback, each reply a
+  // sample.
+  testing::Process ping({"ip", "netns", "exec", netns.name(), "ping", "-q", "-i", "0.02", "127.0.0.1"});
+  // Samples against packets, both read from the datapath's live counters
+  // (the per-prefix histograms lag by a drain): the flood takes none.
+  const std::map<std::string, std::string> icmp_in{{"direction", "ingress"}, {"protocol", "icmp"}};
+  const auto per_packet = [&](const Reading& a, const Reading& b) {
+    return (b.Value("pping_rtt_samples_total", {}) - a.Value("pping_rtt_samples_total", {})) /
+           (b.Value("pping_packets_total", icmp_in) - a.Value("pping_packets_total", icmp_in));
+  };
+  std::this_thread::sleep_for(1s);
+  const Reading start = Read(port);
+  std::this_thread::sleep_for(3s);
+  const Reading before = Read(port);
+  FloodWithNewFlows(ingress.get(), kFlows, 100'000);
+  std::this_thread::sleep_for(1500ms);  // the cleanup's pass after the last of them
+  const Reading after = Read(port);
+  const auto delta = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    return after.Value(name, labels) - before.Value(name, labels);
+  };
+  const double opened = delta("pping_flows_opened_total", {{"reason", "first_packet"}});
+  const double full = delta("pping_map_full_total", {{"map", "flow_state"}});
+  const double no_memory = delta("pping_map_alloc_failures_total", {{"map", "flow_state"}});
+  std::cout << "samples per ICMP packet before " << per_packet(start, before) << ", during the flood "
+            << per_packet(before, after) << "; flows opened " << opened << ", refused (full) " << full
+            << ", refused (no memory) " << no_memory << "; flow map capacity "
+            << after.Value("pping_map_capacity", {{"map", "flow_state"}}) << " after "
+            << after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"direction", "grow"}}) << " growths in "
+            << after.Value("pping_map_resize_seconds_total", {{"map", "flow_state"}}) << " s\n";
+  // On a loopback each ping passes ingress twice (request and reply).
+  EXPECT_GT(per_packet(start, before), 0.45) << "nearly every reply a sample before the flood";
+  EXPECT_GE(per_packet(before, after), 0.9 * per_packet(start, before));
+  EXPECT_EQ(opened + full + no_memory, kFlows) << "every new flow tracked or counted as refused";
+  EXPECT_EQ(after.Value("pping_map_capacity", {{"map", "flow_state"}}), kMax) << "grown to its maximum, no further";
+  EXPECT_EQ(after.Value("pping_map_capacity_max", {{"map", "flow_state"}}), kMax);
+  EXPECT_GE(after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"direction", "grow"}}), 1);
+  EXPECT_LE(after.Value("pping_flows_tracked", {}), kMax);
+  EXPECT_EQ(after.Value("pping_map_move_dropped_total", {{"map", "flow_state"}}), 0);
+  ping.Terminate();
+  const auto exit = exporter.Terminate();
+  EXPECT_EQ(exit.code, 0) << exit.output;
+  EXPECT_NE(exit.output.find("grew the flow map from 16384"), std::string::npos) << exit.output;
 }
 
 }  // namespace
