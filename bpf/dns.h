@@ -31,12 +31,21 @@ static __always_inline void dns_stamp(const struct pp_packet* p, __u32 hook, str
                                       struct pp_global_counters* gc) {
   struct pp_packet_key key = {};
   __u64 now = clock_now(clock), first = now & ~PP_DNS_RETRIED, retried = now | PP_DNS_RETRIED;
-  void* stamps;
+  void *stamps, *previous;
   long err;
 
   dns_key(p, hook, &key);
   stamps = pp_stamps(PP_MAP_CURRENT);
   if (!stamps) return;
+  /* A retry of a query stamped before a move: its stamp leaves the previous
+   * map for the current one marked as retried, whether the exporter moves
+   * it first (overwritten here) or not (its move then finds it taken). */
+  previous = pp_stamps(PP_MAP_PREVIOUS);
+  if (previous && bpf_map_lookup_elem(previous, &key)) {
+    bpf_map_delete_elem(previous, &key);
+    bpf_map_update_elem(stamps, &key, &retried, BPF_ANY);
+    return;
+  }
   err = bpf_map_update_elem(stamps, &key, &first, BPF_NOEXIST);
   if (err == 0) {
     gc->dns_queries++;

@@ -72,6 +72,15 @@ struct {
 static __always_inline void* pp_stamps(__u32 slot) { return bpf_map_lookup_elem(&stamp_maps, &slot); }
 static __always_inline void* pp_flows(__u32 slot) { return bpf_map_lookup_elem(&flow_maps, &slot); }
 
+/* Whether, during a move, `key` is still stamped in the previous map: a
+ * new stamp of it in the current map would make two (and an identifier
+ * keeps its first stamp). */
+static __always_inline bool pp_stamped_before_move(const struct pp_packet_key* key) {
+  void* previous = pp_stamps(PP_MAP_PREVIOUS);
+
+  return previous && bpf_map_lookup_elem(previous, key);
+}
+
 /* The stamp under `key`, in the current map or, during a move, the previous
  * one; `*in` is set to the map that holds it. */
 static __always_inline __u64* pp_stamp_lookup(const struct pp_packet_key* key, void** in) {

@@ -128,7 +128,7 @@ static __always_inline void stamp(const struct pp_packet* p, struct pp_flow_stat
   key.identifier = p->identifier;
   key.stamped_on = hook;
   stamps = pp_stamps(PP_MAP_CURRENT);
-  if (!stamps) return;
+  if (!stamps || pp_stamped_before_move(&key)) return;
   err = bpf_map_update_elem(stamps, &key, &now, BPF_NOEXIST);
   if (err == 0) {
     flow->sampling[hook].last_stamped = p->identifier;

@@ -120,14 +120,15 @@ struct Pipeline {
 // What the process still needs once the programs are attached: using BPF
 // descriptors (every thread that reads maps), and attaching the programs
 // to an interface that comes back (the watch) or detaching them at exit
-// (this thread): CAP_NET_ADMIN, CAP_SYS_ADMIN to enter --attach.netns, and
-// CAP_PERFMON where libxdp may load its dispatcher program. Loading
-// programs, raising limits and reading other processes' descriptors are
-// done by then.
+// (this thread): CAP_NET_ADMIN; CAP_SYS_ADMIN to enter --attach.netns, and
+// for XDP, where libxdp finds what is attached by program id (which takes
+// CAP_SYS_ADMIN) even to detach, and may load its dispatcher (CAP_PERFMON).
+// Loading the programs, raising limits and reading other processes'
+// descriptors are done by then.
 CapabilitySet NeededAfterAttach(const AttachOptions& attach) {
   CapabilitySet keep = BpfUseCapabilities() | Capability(CAP_NET_ADMIN);
   if (!attach.netns.empty()) keep |= Capability(CAP_SYS_ADMIN);
-  if (attach.hooks.ingress == IngressHook::kXdp) keep |= Capability(CAP_PERFMON);
+  if (attach.hooks.ingress == IngressHook::kXdp) keep |= Capability(CAP_SYS_ADMIN) | Capability(CAP_PERFMON);
   return keep;
 }
 

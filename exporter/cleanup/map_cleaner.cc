@@ -35,6 +35,7 @@ constexpr double kGrowTo = 0.5;
 // full then at most): the kernel's bucket array follows the capacity.
 constexpr double kShrinkAt = 0.125;
 constexpr uint64_t kShrinkAfterNs = 60 * kNsPerSecond;
+constexpr uint64_t kRetryResizeAfterNs = 60 * kNsPerSecond;
 
 const char* MapName(MapKind kind) { return kind == MapKind::kFlows ? "flow" : "timestamp"; }
 
@@ -105,6 +106,10 @@ bool MapCleaner::Fit(MapKind kind, size_t entries, uint64_t now_ns, CleanupStats
     nearly_empty_since = 0;
   }
   if (target == capacity) return false;
+  // After a failure (the kernel refused the new map), eviction does the
+  // work for a while instead of a failing attempt each pass.
+  uint64_t& failed_at = resize_failed_ns_[!flows];
+  if (failed_at != 0 && now_ns < failed_at + kRetryResizeAfterNs) return false;
   const bool grow = target > capacity;
   try {
     const MapMove move = maps_->Resize(kind, static_cast<uint32_t>(target));
@@ -118,8 +123,9 @@ bool MapCleaner::Fit(MapKind kind, size_t entries, uint64_t now_ns, CleanupStats
                  grow ? "grew" : "shrank", MapName(kind), capacity, target, entries, move.moved, move.refused, seconds);
     return true;
   } catch (const Error& e) {
-    spdlog::error("could not {} the {} map to {} entries: {}", grow ? "grow" : "shrink", MapName(kind), target,
-                  e.what());
+    spdlog::error("could not {} the {} map to {} entries (trying again in a minute): {}", grow ? "grow" : "shrink",
+                  MapName(kind), target, e.what());
+    failed_at = now_ns;
     return false;
   }
 }

@@ -86,6 +86,7 @@ class MapCleaner {
   uint64_t refused_since_warning_ = 0;
   uint64_t capacity_[2];                        // of the maps in use, by MapKind
   uint64_t nearly_empty_since_ns_[2] = {0, 0};  // by MapKind; 0: not nearly empty
+  uint64_t resize_failed_ns_[2] = {0, 0};       // by MapKind: the last failed resize
   mutable std::mutex mu_;
   CleanupStats stats_;
 };

@@ -107,19 +107,26 @@ class MovableMap {
       ++generation_;
     }
     // EEXIST: the datapath met the entry first and moved it itself.
+    // Returns whether this call put it into the new map.
     const auto put = [&](const Key& key, const Value& value, bool again) {
       if (fresh.Update(key, value, BPF_NOEXIST)) {
         ++move.moved;
-      } else if (errno != EEXIST) {
+        return true;
+      }
+      if (errno != EEXIST) {
         ++move.refused;
       } else if (!again) {
         ++move.moved;
       }
+      return false;
     };
-    MoveEntries(old.fd(), put);
-    // No program looks in the old map once this returns; it is freed with
-    // the last descriptor (`old`).
+    MoveEntries(old.fd(), fresh, put, move);
+    // No program looks in the old map once this returns.
     if (!slots_.Delete(PP_MAP_PREVIOUS)) throw Error(ErrnoMessage("let go of the old map", errno));
+    // Copied entries stay behind, and the map itself may live on (the
+    // loader's objects hold the map they started with): emptied, it
+    // pins no more than its bucket array.
+    if (mode_ == MoveMode::kCopy) DeleteKeys(old.fd(), AllKeys<Key>(old.fd()));
     move.took = std::chrono::steady_clock::now() - start;
     return move;
   }
@@ -128,20 +135,34 @@ class MovableMap {
   // Hands every entry of the old map to `put(key, value, again)`, copied
   // or taken out as the mode says, a batch per syscall. Should a batch walk
   // stop part way, the entries are then handed over one at a time
-  // (`again`: those already handed over come once more).
+  // (`again`: those already handed over come once more). A copied entry
+  // the datapath deleted from the old map meanwhile (a flow closed during
+  // the move) is taken back out of the new one: its copy was read before
+  // the close, and must not bring the flow back.
   template <typename Put>
-  void MoveEntries(int map_fd, const Put& put) const {
+  void MoveEntries(int map_fd, const Ref& fresh, const Put& put, MapMove& move) const {
     std::vector<Key> keys(kMapBatch);
     std::vector<Value> values(kMapBatch);
+    std::vector<Key> put_here;
     bpf_map_batch_opts opts{};
     opts.sz = sizeof(opts);
     const bool take = mode_ == MoveMode::kTake;
+    const auto undo_closed = [&] {
+      Value still{};
+      for (const Key& key : put_here) {
+        if (bpf_map_lookup_elem(map_fd, &key, &still) != 0 && fresh.Delete(key)) --move.moved;
+      }
+      put_here.clear();
+    };
     const auto batch = [&](__u64* in, __u64* next, __u32* count) {
       return take ? bpf_map_lookup_and_delete_batch(map_fd, in, next, keys.data(), values.data(), count, &opts)
                   : bpf_map_lookup_batch(map_fd, in, next, keys.data(), values.data(), count, &opts);
     };
     const auto hand_over = [&](__u32 count) {
-      for (__u32 i = 0; i < count; ++i) put(keys[i], values[i], false);
+      for (__u32 i = 0; i < count; ++i) {
+        if (put(keys[i], values[i], false) && !take) put_here.push_back(keys[i]);
+      }
+      undo_closed();
     };
     const BatchWalk walk = WalkInBatches(kMapBatch, batch, hand_over);
     if (walk == BatchWalk::kWholeMap) return;
@@ -150,8 +171,9 @@ class MovableMap {
       Value value{};
       const int err =
           take ? bpf_map_lookup_and_delete_elem(map_fd, &key, &value) : bpf_map_lookup_elem(map_fd, &key, &value);
-      if (err == 0) put(key, value, again);
+      if (err == 0 && put(key, value, again) && !take) put_here.push_back(key);
     }
+    undo_closed();
   }
 
   MapRef<uint32_t, uint32_t> slots_;

@@ -114,6 +114,9 @@ const PrefixStats& Aggregator::TotalOf(const Entry& entry, PrefixStats& scratch)
 void Aggregator::Unlink(uint32_t slot) {
   Entry& entry = slots_[slot];
   Recency& list = recency_[entry.has_rtt()];
+  // Not in its list (a fold that threw between unlink and link): nothing
+  // to take out, and the list's ends must stay.
+  if (entry.older == kNoSlot && entry.newer == kNoSlot && list.oldest != slot) return;
   (entry.older == kNoSlot ? list.oldest : slots_[entry.older].newer) = entry.newer;
   (entry.newer == kNoSlot ? list.newest : slots_[entry.newer].older) = entry.older;
   entry.older = entry.newer = kNoSlot;

@@ -104,6 +104,45 @@ TEST_F(MapMoveTest, DuringAMoveTheDatapathFindsWhatIsNotCopiedYet) {
   EXPECT_TRUE(AllKeys<pp_flow_key>(old_flow_map.fd()).empty());
 }
 
+// A DNS query retried during a move: one query counted, its stamp in the
+// new map marked retried (so neither response gives a sample: it cannot
+// tell which query it answers), and none left in the old map for a second
+// response to match.
+TEST_F(MapMoveTest, AQueryRetriedDuringAMoveIsStampedOnceAndGivesNoSample) {
+  const auto query = BuildUdp(kLocal4, kRemote4, 41000, 53, BuildDns({.id = 7}));
+  const auto response = BuildUdp(kRemote4, kLocal4, 53, 41000, BuildDns({.id = 7, .response = true}));
+  EgressAt(query, kT0);
+  const TimestampMap old_stamps = timestamps();
+  const UniqueFd new_stamps = BeginMoveByHand(old_stamps.fd(), datapath().timestamp_maps()->slots_fd());
+  EgressAt(query, kT0 + 1000 * kMs);  // the retry
+  EXPECT_TRUE(AllKeys<pp_packet_key>(old_stamps.fd()).empty());
+  ASSERT_EQ(AllKeys<pp_packet_key>(new_stamps.get()).size(), 1u);
+  EXPECT_EQ(Counters().dns_queries, 1u);
+  IngressAt(response, kT0 + 1010 * kMs);
+  IngressAt(response, kT0 + 1020 * kMs);
+  Sync();
+  EXPECT_EQ(Lookup({ParseAddress("192.0.2.0"), 96 + 24, PP_PROTO_UDP, PP_DIR_INGRESS, PP_METHOD_DNS, 0}).rtt_count, 0u);
+}
+
+// An identifier stamped before a move and sent again during it keeps its
+// first stamp: no second one in the new map.
+TEST_F(MapMoveTest, AnIdentifierStampedBeforeAMoveIsNotStampedAgain) {
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)), kT0);
+  IngressAt(BuildTcp(In4(kAck, 90, 10)), kT0 + 5 * kMs);
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 11, 90, 100)), kT0 + 10 * kMs);  // held
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 11 * kMs);  // in the map
+  const TimestampMap old_stamps = timestamps();
+  const UniqueFd new_stamps = BeginMoveByHand(old_stamps.fd(), datapath().timestamp_maps()->slots_fd());
+  pp_flow_state flow = OnlyFlow(flows().fd());
+  flow.id_known &= ~(1u << PP_DIR_EGRESS);  // let 12 count as new again, as after a reordering
+  ASSERT_TRUE(flows().Update(OnlyFlowKey(flows().fd()), flow, BPF_EXIST));
+  EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 14 * kMs);
+  EXPECT_TRUE(AllKeys<pp_packet_key>(new_stamps.get()).empty())
+      << "the first stamp, in the old map, stays the only one";
+  IngressAt(BuildTcp(In4(kAck, 91, 12)), kT0 + 17 * kMs);
+  EXPECT_EQ(Tcp4().rtt_max_ns, 6 * kMs) << "measured from the first stamp";
+}
+
 TEST_F(MapMoveTest, AMoveIntoTooSmallAMapCountsWhatItDrops) {
   for (uint32_t port = 0; port < 40; ++port) {
     TcpSegment out = Out4(kAck | kPsh, 10, 9, 100);

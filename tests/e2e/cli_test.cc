@@ -143,8 +143,31 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   EXPECT_TRUE(testing::AttachedTo(netns_->name(), "lo").tc_filters);
   const testing::Exit exit = p.Terminate();
   EXPECT_EQ(exit.code, 0) << exit.output;
+  EXPECT_NE(exit.output.find("serving metrics on http://127.0.0.1:" + std::to_string(port) + "/metrics"),
+            std::string::npos)
+      << exit.output;
   EXPECT_FALSE(testing::AnyProgramStillLoaded(programs)) << "the exporter's programs outlived it";
   ExpectNothingAttached();
+}
+
+// The startup line names the address actually bound: every IPv4 address
+// for a listen address without a host, IPv6 in brackets.
+TEST_F(CliInNamespace, TheStartupLineNamesTheAddressListenedOn) {
+  for (const std::string host : {"", "[::1]"}) {
+    const int port = testing::FreeLocalPort();
+    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", host + ":" + std::to_string(port)};
+    const std::vector<std::string> attach = OnLoopback({});
+    argv.insert(argv.end(), attach.begin(), attach.end());
+    testing::Process p(argv);
+    const std::string shown = (host.empty() ? std::string("0.0.0.0") : host) + ":" + std::to_string(port);
+    std::string output;
+    for (int i = 0; i < 100 && output.find("serving metrics on") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      output = p.Output();
+    }
+    EXPECT_NE(output.find("serving metrics on http://" + shown + "/metrics"), std::string::npos) << output;
+    EXPECT_EQ(p.Terminate().code, 0);
+  }
 }
 
 // Once attached, each thread keeps only the capabilities its own work
@@ -156,11 +179,23 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
 // detaches everything at exit.
 TEST_F(CliInNamespace, AfterAttachingEachThreadKeepsOnlyWhatItsWorkNeeds) {
   constexpr uint64_t kBpf = uint64_t{1} << CAP_BPF, kNetAdmin = uint64_t{1} << CAP_NET_ADMIN,
-                     kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
-  for (const bool named_netns : {true, false}) {
-    SCOPED_TRACE(named_netns ? "with --attach.netns" : "run inside the namespace");
+                     kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN, kPerfmon = uint64_t{1} << CAP_PERFMON;
+  struct Case {
+    bool named_netns;
+    std::vector<std::string> flags;
+    uint64_t attaching;  // what the main and watch threads keep
+  };
+  const std::vector<Case> cases{{true, {}, kBpf | kNetAdmin | kSysAdmin},
+                                {false, {}, kBpf | kNetAdmin},
+                                {false, {"--attach.tc-mode", "clsact"}, kBpf | kNetAdmin},
+                                // libxdp finds the attached program by id, even to detach it.
+                                {false, {"--attach.ingress-hook", "xdp"}, kBpf | kNetAdmin | kSysAdmin | kPerfmon}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE((c.named_netns ? "with --attach.netns" : "run inside the namespace") +
+                 (c.flags.empty() ? std::string() : " with " + c.flags.back()));
     const int port = testing::FreeLocalPort();
-    const std::vector<std::string> flags{"--output.format", "jsonl"};
+    std::vector<std::string> flags{"--output.format", "jsonl"};
+    flags.insert(flags.end(), c.flags.begin(), c.flags.end());
     // Inside the namespace, its loopback serves /metrics out of the test's
     // reach: the threads are read from /proc once all have started.
     std::vector<std::string> inside{"ip",
@@ -173,14 +208,17 @@ TEST_F(CliInNamespace, AfterAttachingEachThreadKeepsOnlyWhatItsWorkNeeds) {
                                     "--web.listen-address",
                                     FreeAddress()};
     inside.insert(inside.end(), flags.begin(), flags.end());
-    testing::Process p = named_netns ? StartOnLoopback(port, flags) : testing::Process(inside);
-    if (named_netns) {
+    testing::Process p = c.named_netns ? StartOnLoopback(port, flags) : testing::Process(inside);
+    if (c.named_netns) {
       ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
     }
-    const uint64_t attaching = kBpf | kNetAdmin | (named_netns ? kSysAdmin : 0);
-    const std::map<std::string, uint64_t> expected{
-        {"pping_exporter", attaching}, {"pping-watch", attaching}, {"pping-render", kBpf}, {"pping-sync", kBpf},
-        {"pping-cleanup", kBpf},       {"pping-http", 0},          {"pping-events", 0}};
+    const std::map<std::string, uint64_t> expected{{"pping_exporter", c.attaching},
+                                                   {"pping-watch", c.attaching},
+                                                   {"pping-render", kBpf},
+                                                   {"pping-sync", kBpf},
+                                                   {"pping-cleanup", kBpf},
+                                                   {"pping-http", 0},
+                                                   {"pping-events", 0}};
     std::vector<testing::ThreadStatus> threads;
     for (int i = 0; i < 100; ++i) {
       threads = testing::ThreadsOf(p.pid());
@@ -201,11 +239,11 @@ TEST_F(CliInNamespace, AfterAttachingEachThreadKeepsOnlyWhatItsWorkNeeds) {
       EXPECT_EQ(t.inheritable, 0u);
       EXPECT_EQ(t.ambient, 0u);
       if (t.name == "pping_exporter") {
-        EXPECT_EQ(t.bounding, attaching) << std::hex << t.bounding;
+        EXPECT_EQ(t.bounding, c.attaching) << std::hex << t.bounding;
       }
     }
     EXPECT_EQ(seen.size(), expected.size()) << "every kind of thread was running";
-    if (named_netns) {
+    if (c.named_netns) {
       const auto response = testing::HttpGet(port, "/metrics");
       ASSERT_TRUE(response);
       EXPECT_EQ(response->status, 200);

@@ -21,7 +21,7 @@ ALLOWED = {
     "exporter/attach": UTIL + ("exporter/kernel/programs.h", "exporter/stats/"),
     "exporter/cleanup": ABI + UTIL + ("bpf/cleanup_bpf.skel.h", "exporter/stats/", "exporter/kernel/maps.h",
                                       "exporter/kernel/map_ref.h", "exporter/kernel/map_batch.h",
-                                      "exporter/kernel/map_keys.h"),
+                                      "exporter/kernel/map_keys.h", "exporter/kernel/movable_map.h"),
     "exporter/exposition": ABI + UTIL + ("exporter/stats/",),
     "exporter/http": UTIL + ("exporter/exposition/exposition_source.h", "exporter/exposition/exposition_stream.h",
                              "exporter/exposition/text_buffer.h"),
