@@ -79,6 +79,7 @@ void PpingCollector::AppendExposition(ExpositionStream& out) {
       evicted.traffic_only, evicted.with_rtt};
   if (output_errors_) health.output_write_errors = output_errors_();
   if (web_health_) health.web = web_health_();
+  health.process = ReadProcessStats();
   Append(families, ExporterFamilies(health));
   out.text() += prometheus::TextSerializer().Serialize(families);
 }

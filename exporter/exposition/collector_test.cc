@@ -91,6 +91,7 @@ TEST_F(CollectorTest, WritesEveryPrefixToAClientThatStays) {
             std::string::npos);
   EXPECT_NE(client.received.find(PrefixText(kPrefixes - 1) + "/48"), std::string::npos)
       << "the last prefix is in the body";
+  EXPECT_NE(client.received.find("\nprocess_resident_memory_bytes "), std::string::npos) << "the process itself";
 }
 
 TEST_F(CollectorTest, StopsWritingPrefixesOnceTheClientIsGone) {

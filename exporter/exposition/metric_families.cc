@@ -232,6 +232,27 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
     AddCounter(output, {}, static_cast<double>(*health.output_write_errors));
     out.push_back(std::move(output));
   }
+  if (health.process) {
+    // Named and described as Prometheus client libraries name theirs.
+    const ProcessStats& p = *health.process;
+    auto cpu =
+        Family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", MetricType::Counter);
+    AddCounter(cpu, {}, p.cpu_seconds);
+    auto resident = Family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge);
+    AddGauge(resident, {}, static_cast<double>(p.resident_bytes));
+    auto virtual_memory = Family("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge);
+    AddGauge(virtual_memory, {}, static_cast<double>(p.virtual_bytes));
+    auto open_fds = Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge);
+    AddGauge(open_fds, {}, static_cast<double>(p.open_fds));
+    auto max_fds = Family("process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge);
+    AddGauge(max_fds, {}, static_cast<double>(p.max_fds));
+    auto start = Family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+                        MetricType::Gauge);
+    AddGauge(start, {}, p.start_time_seconds);
+    for (auto* family : {&cpu, &resident, &virtual_memory, &open_fds, &max_fds, &start}) {
+      out.push_back(std::move(*family));
+    }
+  }
   if (health.web) {
     auto open = Family("pping_exporter_http_connections", "HTTP connections open now.", MetricType::Gauge);
     AddGauge(open, {}, static_cast<double>(health.web->open));

@@ -13,6 +13,7 @@
 #include "exporter/stats/attachment_info.h"
 #include "exporter/stats/cleanup_stats.h"
 #include "exporter/stats/global_counters.h"
+#include "exporter/util/process_stats.h"
 
 namespace pping {
 
@@ -53,6 +54,7 @@ struct ExporterHealth {
   uint64_t evicted_with_rtt = 0;
   std::optional<uint64_t> output_write_errors;  // with console output only
   std::optional<WebHealth> web;                 // while serving
+  std::optional<ProcessStats> process;          // the process_* families, where /proc is readable
 };
 
 // Build info, attachments and the exporter's own health.

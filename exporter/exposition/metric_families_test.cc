@@ -116,6 +116,23 @@ TEST(Exposition, HttpConnectionsWhileServing) {
   EXPECT_EQ(FindValue(samples, "pping_exporter_http_connections_closed_total", {{"reason", "header_timeout"}}), 2);
 }
 
+TEST(Exposition, ProcessFamiliesAsClientLibrariesNameThem) {
+  ExporterHealth health;
+  health.process = ProcessStats{.cpu_seconds = 1.5,
+                                .resident_bytes = 1 << 20,
+                                .virtual_bytes = 1 << 30,
+                                .open_fds = 12,
+                                .max_fds = 4096,
+                                .start_time_seconds = 1.7e9};
+  const auto samples = ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health)));
+  EXPECT_EQ(FindValue(samples, "process_cpu_seconds_total", {}), 1.5);
+  EXPECT_EQ(FindValue(samples, "process_resident_memory_bytes", {}), 1 << 20);
+  EXPECT_EQ(FindValue(samples, "process_virtual_memory_bytes", {}), 1 << 30);
+  EXPECT_EQ(FindValue(samples, "process_open_fds", {}), 12);
+  EXPECT_EQ(FindValue(samples, "process_max_fds", {}), 4096);
+  EXPECT_EQ(FindValue(samples, "process_start_time_seconds", {}), 1.7e9);
+}
+
 // Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.
 TEST(Exposition, MatchesGoldenFile) {
   const std::string golden_path = "exporter/exposition/testdata/exposition.golden";
