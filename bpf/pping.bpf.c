@@ -39,6 +39,14 @@ static __always_inline bool is_mapped_ipv4(const union pp_addr* a) {
   return a->halves[0] == 0 && a->words[2] == bpf_htonl(0x0000ffff);
 }
 
+/* Link-local and multicast remotes (fe80::/10, ff00::/8, 169.254.0.0/16,
+ * 224.0.0.0/4: neighbour discovery, mDNS, ...) belong to no one's subnet:
+ * left out of the per-prefix series unless asked for. */
+static __always_inline bool is_link_scope(const union pp_addr* a, bool v4) {
+  if (v4) return (a->bytes[12] == 169 && a->bytes[13] == 254) || (a->bytes[12] & 0xf0) == 0xe0;
+  return a->bytes[0] == 0xff || (a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80);
+}
+
 /* Looks a key up, inserting it from `init` when absent; counts a failed
  * insert against map `map_id`. */
 static __always_inline void* lookup_or_insert(void* map, const void* key, const void* init,
@@ -65,6 +73,7 @@ static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet
   struct pp_agg_stats* stats;
   void *instance, *zero;
 
+  if (!pp_cfg.link_local && is_link_scope(remote, v4)) return NULL;
   instance = bpf_map_lookup_elem(&agg_active, &zero_index);
   if (!instance) return NULL;
   key.prefix.halves[0] = remote->halves[0] & (v4 ? pp_cfg.ipv4_mask[0] : pp_cfg.ipv6_mask[0]);

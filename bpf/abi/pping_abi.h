@@ -357,7 +357,8 @@ struct pp_config {
   __u8 emit_events;       /* push RTT and flow events to the ring buffer */
   __u8 replay;            /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
   __u8 track_retransmits; /* follow TCP sequence numbers to count retransmissions */
-  __u8 pad[3];
+  __u8 link_local;        /* also aggregate link-local and multicast remotes */
+  __u8 pad[2];
   __be16 quic_ports[PP_QUIC_PORTS]; /* UDP ports whose short-header packets are QUIC; 0: unused */
 };
 

@@ -121,6 +121,9 @@ void AddAggregationFlags(CLI::App& app, Config& c) {
                  "Remote prefixes (x protocol) each kernel aggregation instance holds per interval")
       ->check(CLI::Range(1u, 1u << 20))
       ->capture_default_str();
+  app.add_flag("--aggregation.link-local", d.link_local,
+               "Also keep per-prefix series of link-local and multicast remotes (fe80::/10, ff00::/8, "
+               "169.254.0.0/16, 224.0.0.0/4)");
   app.add_option("--aggregation.max-tracked-prefixes", c.aggregation.max_tracked_prefixes,
                  "Remote prefixes (x protocol) held for /metrics at most; beyond, the least recently active are "
                  "evicted, those without RTTs first")

@@ -77,6 +77,7 @@ pp_config MakeDatapathConfig(const DatapathOptions& options) {
   for (size_t i = 0; i < options.quic_ports.size() && i < PP_QUIC_PORTS; ++i)
     c.quic_ports[i] = htons(options.quic_ports[i]);
   c.include_syn = options.include_syn;
+  c.link_local = options.link_local;
   c.track_retransmits = options.track_retransmits;
   c.emit_events = options.emit_events;
   c.replay = options.replay;

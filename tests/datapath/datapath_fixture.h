@@ -100,6 +100,11 @@ class DatapathTest : public ::testing::Test {
   std::unique_ptr<CleanupMaps> KernelCleanupMaps() const;
   // Flips and drains the kernel aggregation instances, as a scrape does.
   void Sync() { aggregator_->Sync(); }
+  // Every prefix held after a Sync(), sorted by key.
+  std::vector<PrefixSnapshot> Prefixes() {
+    Sync();
+    return aggregator_->Snapshot();
+  }
 
  private:
   void Run(int prog_fd, const Frame& frame);

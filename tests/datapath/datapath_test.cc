@@ -171,5 +171,33 @@ TEST_F(DatapathTest, GlobalCountersByProtocolDirectionAndEcn) {
   EXPECT_EQ(c.ecn_packets[0], 1u);
 }
 
+// Neighbour discovery, mDNS and the like: link-local and multicast remotes
+// are counted globally but make no per-prefix series unless asked for.
+TEST_F(DatapathTest, LinkLocalAndMulticastRemotesMakeNoPrefixSeries) {
+  const auto send_to_link_scope = [this] {
+    Ingress(BuildEcho("fe80::1", kLocal6, true, 3, 1));            // from a link-local address
+    Egress(BuildUdp(kLocal6, "ff02::fb", 5353, 5353, {1, 2}));     // to an IPv6 multicast group
+    Egress(BuildUdp(kLocal4, "224.0.0.251", 5353, 5353, {1, 2}));  // to an IPv4 multicast group
+    Ingress(BuildEcho("169.254.1.1", kLocal4, true, 3, 1));        // from an IPv4 link-local address
+    Ingress(BuildEcho(kRemote6, kLocal6, true, 3, 1));             // and one that is someone's subnet
+    Sync();
+  };
+  send_to_link_scope();
+  EXPECT_EQ(Counters().ip_packets[PP_DIR_INGRESS][PP_PROTO_ICMPV6], 2u) << "all counted globally";
+  std::vector<std::string> prefixes;
+  const auto listed = [&] {
+    prefixes.clear();
+    for (const PrefixSnapshot& p : Prefixes()) prefixes.push_back(PrefixText(p.key.prefix, p.key.prefix_len));
+    return prefixes;
+  };
+  EXPECT_EQ(listed(), (std::vector<std::string>{"2001:db8:bb::/48"}));
+
+  DatapathOptions options = UnsampledOptions();
+  options.link_local = true;
+  Load(options);
+  send_to_link_scope();
+  EXPECT_EQ(listed().size(), 5u) << "kept with --aggregation.link-local";
+}
+
 }  // namespace
 }  // namespace pping::testing
