@@ -15,7 +15,7 @@ void BpfCleanupMaps::ForEachTimestamp(const TimestampVisitor& visit) {
 
 std::optional<pp_flow_state> BpfCleanupMaps::LookupFlow(const pp_flow_key& key) {
   pp_flow_state flow{};
-  if (!flows_->current().Lookup(key, flow)) return std::nullopt;
+  if (!flows_->With([&](const FlowMap& map) { return map.Lookup(key, flow); })) return std::nullopt;
   return flow;
 }
 

@@ -58,6 +58,13 @@ class MovableMap {
     std::lock_guard lock(mu_);
     return current_.Clone();
   }
+  // `use(map)` on the map in use, without a descriptor of its own: for
+  // calls made often, such as a lookup per timestamp in a sweep.
+  template <typename Use>
+  auto With(const Use& use) const {
+    std::lock_guard lock(mu_);
+    return use(current_);
+  }
   uint32_t capacity() const {
     std::lock_guard lock(mu_);
     return capacity_;
