@@ -40,8 +40,8 @@ static __always_inline void dns_stamp(const struct pp_packet* p, __u32 hook, str
   /* A retry of a query stamped before a move: its stamp leaves the previous
    * map for the current one marked as retried, whether the exporter moves
    * it first (overwritten here) or not (its move then finds it taken). */
-  previous = pp_stamps(PP_MAP_PREVIOUS);
-  if (previous && bpf_map_lookup_elem(previous, &key)) {
+  previous = pp_stamped_before_move(&key);
+  if (previous) {
     bpf_map_delete_elem(previous, &key);
     bpf_map_update_elem(stamps, &key, &retried, BPF_ANY);
     return;

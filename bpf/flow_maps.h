@@ -72,13 +72,13 @@ struct {
 static __always_inline void* pp_stamps(__u32 slot) { return bpf_map_lookup_elem(&stamp_maps, &slot); }
 static __always_inline void* pp_flows(__u32 slot) { return bpf_map_lookup_elem(&flow_maps, &slot); }
 
-/* Whether, during a move, `key` is still stamped in the previous map: a
- * new stamp of it in the current map would make two (and an identifier
- * keeps its first stamp). */
-static __always_inline bool pp_stamped_before_move(const struct pp_packet_key* key) {
+/* During a move, the previous map if `key` is still stamped there, else
+ * NULL: a new stamp of it in the current map would make two (and an
+ * identifier keeps its first stamp). */
+static __always_inline void* pp_stamped_before_move(const struct pp_packet_key* key) {
   void* previous = pp_stamps(PP_MAP_PREVIOUS);
 
-  return previous && bpf_map_lookup_elem(previous, key);
+  return previous && bpf_map_lookup_elem(previous, key) ? previous : NULL;
 }
 
 /* The stamp under `key`, in the current map or, during a move, the previous

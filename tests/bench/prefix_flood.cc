@@ -31,10 +31,9 @@ constexpr unsigned kGenuinePrefixes = 100;
 constexpr auto kGenuineEvery = 1s;  // one RTT sample per genuine prefix
 constexpr auto kPace = 10ms;        // the flood's packets are sent in a batch per tick
 constexpr auto kPointEvery = 30s;
-// Where the spoofed packets go, and the offsets of what each one varies
+// Where the spoofed packets go, and the offset of their TCP source port
 // in the frame (Ethernet, IPv4 without options, TCP).
 constexpr const char* kLocal = "198.51.100.1";
-constexpr size_t kIpv4Source = 14 + 12;
 constexpr size_t kTcpSourcePort = 14 + 20;
 
 // The value of the sample that starts with `head` (its name and labels,
@@ -103,7 +102,7 @@ FloodResult MeasurePrefixFlood(const std::string& exporter, unsigned pps, double
       const auto due = static_cast<uint64_t>(std::chrono::duration<double>(Clock::now() - start).count() * pps);
       for (uint64_t n = sent; n < due; ++n) {
         const uint32_t source = random();
-        std::copy_n(reinterpret_cast<const uint8_t*>(&source), 4, frame.begin() + kIpv4Source);
+        testing::SetIpv4Source(frame, source);
         frame[kTcpSourcePort] = static_cast<uint8_t>(source >> 8);
         RunFrame(p.ingress_program(), frame);
       }

@@ -43,14 +43,19 @@ class MapMoveTest : public DatapathTest {
     EXPECT_EQ(bpf_map_update_elem(slots_fd, &current, &new_value, BPF_ANY), 0);
     return fresh;
   }
+
+  // A first sample (the flow has an RTT), then two stamps outstanding:
+  // TSval 11 held by the flow, 12 in the timestamp map.
+  void SampleThenStampTwo() {
+    EgressAt(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)), kT0);
+    IngressAt(BuildTcp(In4(kAck, 90, 10)), kT0 + 5 * kMs);
+    EgressAt(BuildTcp(Out4(kAck | kPsh, 11, 90, 100)), kT0 + 10 * kMs);
+    EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 11 * kMs);
+  }
 };
 
 TEST_F(MapMoveTest, AFlowAndItsStampCrossAGrowingMove) {
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)), kT0);
-  IngressAt(BuildTcp(In4(kAck, 90, 10)), kT0 + 5 * kMs);  // a first sample: the flow has an RTT
-  // Two stamps outstanding: one held by the flow, one in the map.
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 11, 90, 100)), kT0 + 10 * kMs);
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 11 * kMs);
+  SampleThenStampTwo();
   const pp_flow_state before = OnlyFlow(flows().fd());
   ASSERT_EQ(AllKeys<pp_packet_key>(timestamps().fd()).size(), 1u);
 
@@ -76,10 +81,7 @@ TEST_F(MapMoveTest, AFlowAndItsStampCrossAGrowingMove) {
 }
 
 TEST_F(MapMoveTest, DuringAMoveTheDatapathFindsWhatIsNotCopiedYet) {
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)), kT0);
-  IngressAt(BuildTcp(In4(kAck, 90, 10)), kT0 + 5 * kMs);
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 11, 90, 100)), kT0 + 10 * kMs);  // held
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 11 * kMs);  // in the map
+  SampleThenStampTwo();
   const FlowMap old_flow_map = flows();
   const TimestampMap old_stamp_map = timestamps();
   const UniqueFd new_flows = BeginMoveByHand(old_flow_map.fd(), datapath().flow_maps()->slots_fd());
@@ -127,10 +129,7 @@ TEST_F(MapMoveTest, AQueryRetriedDuringAMoveIsStampedOnceAndGivesNoSample) {
 // An identifier stamped before a move and sent again during it keeps its
 // first stamp: no second one in the new map.
 TEST_F(MapMoveTest, AnIdentifierStampedBeforeAMoveIsNotStampedAgain) {
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 10, 9, 100)), kT0);
-  IngressAt(BuildTcp(In4(kAck, 90, 10)), kT0 + 5 * kMs);
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 11, 90, 100)), kT0 + 10 * kMs);  // held
-  EgressAt(BuildTcp(Out4(kAck | kPsh, 12, 90, 100)), kT0 + 11 * kMs);  // in the map
+  SampleThenStampTwo();
   const TimestampMap old_stamps = timestamps();
   const UniqueFd new_stamps = BeginMoveByHand(old_stamps.fd(), datapath().timestamp_maps()->slots_fd());
   pp_flow_state flow = OnlyFlow(flows().fd());

@@ -128,11 +128,9 @@ TEST(MapPressure, ShortFlowChurnCannotStarveLongFlows) {
 void FloodWithNewFlows(int program, uint32_t flows, uint32_t per_second) {
   testing::Frame frame =
       testing::BuildTcp({"10.0.0.0", "127.0.0.1", 40000, 443, testing::kAck | testing::kPsh, std::nullopt, 1});
-  constexpr size_t kIpv4Source = 14 + 12;
   const auto start = Clock::now();
   for (uint32_t i = 0; i < flows; ++i) {
-    const uint32_t source = htonl((10u << 24) + i);
-    std::memcpy(frame.data() + kIpv4Source, &source, sizeof(source));
+    testing::SetIpv4Source(frame, (10u << 24) + i);
     bpf_test_run_opts run{};
     run.sz = sizeof(run);
     run.data_in = frame.data();

@@ -146,6 +146,12 @@ Frame BuildEcho(const std::string& src, const std::string& dst, bool request, ui
   return f;
 }
 
+void SetIpv4Source(Frame& frame, uint32_t address) {
+  constexpr size_t kSource = 14 + 12;  // Ethernet header, then the IPv4 source
+  const uint32_t wire = htonl(address);
+  std::memcpy(frame.data() + kSource, &wire, sizeof(wire));
+}
+
 Frame Truncate(Frame frame, size_t bytes) {
   frame.resize(std::min(bytes, frame.size()));
   return frame;

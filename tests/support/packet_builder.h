@@ -55,6 +55,11 @@ std::vector<uint8_t> BuildDns(const DnsMessage& message);
 // The same with the 2-byte length in front, as DNS over TCP sends it.
 std::vector<uint8_t> BuildDnsOverTcp(const DnsMessage& message);
 
+// Rewrites the source address of an IPv4 frame built above (Ethernet
+// header, no VLAN tag), `address` in host order; the checksums are left
+// as they were.
+void SetIpv4Source(Frame& frame, uint32_t address);
+
 // The first `bytes` bytes of a frame, to model truncation.
 Frame Truncate(Frame frame, size_t bytes);
 
