@@ -138,11 +138,14 @@ int WaitForSignal(const sigset_t& signals) {
   return signal;
 }
 
-// "http://0.0.0.0:9789/metrics" for ":9789": the address actually bound.
-std::string MetricsUrl(const WebOptions& web, int port) {
-  const std::string& address = web.listen_address;
-  const std::string host = address.front() == ':' ? "0.0.0.0" : address.substr(0, address.rfind(':'));
-  return "http://" + host + ":" + std::to_string(port) + web.telemetry_path;
+// Where the metrics are served, one URL per address bound: for ":9789",
+// "http://[::]:9789/metrics".
+std::string MetricsUrls(const HttpServer& http, const std::string& path) {
+  std::string urls;
+  for (const ListenAddress& bound : http.bound()) {
+    urls += (urls.empty() ? "" : ", ") + std::string("http://") + bound.host + ":" + std::to_string(bound.port) + path;
+  }
+  return urls;
 }
 
 }  // namespace
@@ -179,7 +182,7 @@ int RunExporter(const Config& config) {
   }
   pipeline.StartTasks(config);
   http.SetReady(true);  // programs attached, collector registered
-  spdlog::info("serving metrics on {}", MetricsUrl(config.web, http.port()));
+  spdlog::info("serving metrics on {}", MetricsUrls(http, config.web.telemetry_path));
   for (int signal = WaitForSignal(signals);; signal = WaitForSignal(signals)) {
     if (signal == SIGHUP) {
       if (pipeline.console) pipeline.console->Reopen();

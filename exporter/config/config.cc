@@ -242,8 +242,11 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
   app.get_config_formatter_base()->parentSeparator('/');
   // A key that names no flag (a typo) is an error, not silently ignored.
   app.allow_config_extras(CLI::config_extras_mode::error);
-  app.add_option("--web.listen-address", c.web.listen_address, "Address to serve metrics on, [host]:port")
+  app.add_option("--web.listen-address", c.web.listen_addresses,
+                 "Address to serve metrics on, [host]:port; repeat for several. No host: every IPv6 and IPv4 "
+                 "address")
       ->check(kNotEmpty)
+      ->allow_extra_args(false)
       ->capture_default_str();
   app.add_option("--web.telemetry-path", c.web.telemetry_path, "Path under which to expose metrics")
       ->capture_default_str();

@@ -31,7 +31,7 @@ Config Parsed(std::vector<const char*> args) {
 
 TEST(Config, DefaultsFollowExporterConventions) {
   const Config c = Parsed({});
-  EXPECT_EQ(c.web.listen_address, ":9789");
+  EXPECT_EQ(c.web.listen_addresses, std::vector<std::string>{":9789"});
   EXPECT_EQ(c.web.telemetry_path, "/metrics");
   EXPECT_EQ(c.datapath.ipv4_prefix_len, 24u);
   EXPECT_EQ(c.datapath.ipv6_prefix_len, 48u);
@@ -205,11 +205,20 @@ TEST(Config, ConfigFileMustBeASmallTextFileOfCompleteLines) {
   const std::string good =
       TempFile("good.toml",
                "# comment\r\nattach.interface = [\"eth0\", 'eth1']  # two\nquic.ports = [443, 8443]\n"
-               "sampling.include-local = true\nsampling.rate-limit = \"5ms\"\n");
+               "sampling.include-local = true\nsampling.rate-limit = \"5ms\"\n"
+               "web.listen-address = [\":9789\", \"[::1]:9790\"]\n");
   const Config c = Parsed({"--config.file", good.c_str()});
+  EXPECT_EQ(c.web.listen_addresses, (std::vector<std::string>{":9789", "[::1]:9790"}));
   EXPECT_EQ(c.attach.interfaces, (std::vector<std::string>{"eth0", "eth1"}));
   EXPECT_EQ(c.datapath.quic_ports, (std::vector<uint16_t>{443, 8443}));
   EXPECT_TRUE(c.datapath.include_local);
+}
+
+// As node_exporter's: repeated for several addresses, each one value.
+TEST(Config, TheListenAddressRepeats) {
+  EXPECT_EQ(Parsed({"--web.listen-address", "127.0.0.1:1", "--web.listen-address=[::1]:2"}).web.listen_addresses,
+            (std::vector<std::string>{"127.0.0.1:1", "[::1]:2"}));
+  EXPECT_FALSE(Parse({"--web.listen-address", ":1", ":2"}).config) << "one value per flag";
 }
 
 TEST(Config, EmptyNamesAndPathsAreMistakes) {
@@ -249,7 +258,7 @@ TEST(Config, CheckModeOnlyValidates) {
 TEST(Config, ExampleFileParsesAndNamesEveryFlag) {
   const char* path = "config/pping_exporter.toml";
   const Config c = Parsed({"--config.file", path});
-  EXPECT_EQ(c.web.listen_address, ":9789");
+  EXPECT_EQ(c.web.listen_addresses, std::vector<std::string>{":9789"});
   EXPECT_EQ(c.datapath.sampling.rate_limit, 100ms);
   EXPECT_EQ(c.cleanup.icmp_flow_timeout, 30s);
   std::ifstream in(path);

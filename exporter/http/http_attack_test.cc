@@ -125,7 +125,7 @@ constexpr auto kPromptly = 5000ms;
 
 TEST(HttpAttack, TwoThousandIdleConnectionsDoNotDelayAScrape) {
   RaiseDescriptorLimit();
-  WebOptions options{.listen_address = "127.0.0.1:0", .read_header_timeout = 60s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .read_header_timeout = 60s};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(1 << 20);
   server.AddSource(source);
@@ -148,7 +148,7 @@ TEST(HttpAttack, TwoThousandIdleConnectionsDoNotDelayAScrape) {
 
 TEST(HttpAttack, SlowLorisSendersAreCutAtTheHeaderDeadline) {
   RaiseDescriptorLimit();
-  WebOptions options{.listen_address = "127.0.0.1:0", .read_header_timeout = 1s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .read_header_timeout = 1s};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(1 << 16);
   server.AddSource(source);
@@ -181,7 +181,7 @@ TEST(HttpAttack, SlowLorisSendersAreCutAtTheHeaderDeadline) {
 // worth): beyond it, the client blocked longest is cut off.
 TEST(HttpAttack, ClientsThatNeverReadHoldUpNoScrape) {
   RaiseDescriptorLimit();
-  WebOptions options{.listen_address = "127.0.0.1:0", .write_timeout = 30s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .write_timeout = 30s};
   HttpServer server(options);
   constexpr size_t kBody = 24 << 20;
   const auto source = std::make_shared<SizedSource>(kBody);
@@ -208,7 +208,7 @@ TEST(HttpAttack, ClientsThatNeverReadHoldUpNoScrape) {
 
 // The write deadline cuts a client that does not read.
 TEST(HttpAttack, AClientThatNeverReadsIsCutAtTheWriteDeadline) {
-  WebOptions options{.listen_address = "127.0.0.1:0", .write_timeout = 1s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .write_timeout = 1s};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(24 << 20);
   server.AddSource(source);
@@ -221,7 +221,7 @@ TEST(HttpAttack, AClientThatNeverReadsIsCutAtTheWriteDeadline) {
 // At the connection limit a new client takes the place of the one that
 // has waited longest for its request: a scraper always gets in.
 TEST(HttpAttack, AtTheLimitTheLongestWaitingConnectionMakesRoom) {
-  WebOptions options{.listen_address = "127.0.0.1:0", .max_connections = 64, .read_header_timeout = 60s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .max_connections = 64, .read_header_timeout = 60s};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(1 << 10);
   server.AddSource(source);
@@ -244,7 +244,7 @@ TEST(HttpAttack, AtTheLimitTheLongestWaitingConnectionMakesRoom) {
 // Every slot held by a client that asked for a body and stopped reading:
 // once stuck for 2 s, such a connection makes room for a new one.
 TEST(HttpAttack, StalledAnswersDoNotHoldEverySlot) {
-  WebOptions options{.listen_address = "127.0.0.1:0", .max_connections = 16, .write_timeout = 60s};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .max_connections = 16, .write_timeout = 60s};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(1 << 20);
   server.AddSource(source);
@@ -325,7 +325,7 @@ TEST(HttpAttack, ALongPipelineIsAnsweredInOrder) {
 // A kept-alive connection that sends nothing is closed after the idle
 // timeout; concurrent scrapes share one render.
 TEST(HttpAttack, IdleKeptAliveConnectionsAreClosed) {
-  WebOptions options{.listen_address = "127.0.0.1:0", .idle_timeout = 500ms};
+  WebOptions options{.listen_addresses = {"127.0.0.1:0"}, .idle_timeout = 500ms};
   HttpServer server(options);
   const auto source = std::make_shared<SizedSource>(1 << 10);
   server.AddSource(source);

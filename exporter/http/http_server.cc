@@ -20,12 +20,14 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "exporter/http/gzip.h"
 #include "exporter/http/outgoing.h"
 #include "exporter/http/request.h"
 #include "exporter/util/error.h"
@@ -62,18 +64,27 @@ constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 // Descriptors kept free for everything else the process opens.
 constexpr unsigned kReservedFds = 256;
+// zlib's fastest level: exposition text is repetitive enough that it
+// already shrinks several times over, at a fraction of the default's CPU.
+constexpr int kGzipLevel = 1;
 
 // A render under way: the pieces the renderer has added since the loop
-// last took them, and whether it is done.
+// last took them, and whether it is done. It is written once, plain or
+// gzip-compressed or both, as its scrapes asked; compressed once, however
+// many scrapes take it.
 struct RenderJob {
   uint64_t serial = 0;  // renders are numbered from 1
+  bool plain = false;   // set before the renderer sees the job
+  bool gzip = false;
   std::mutex mu;
   std::vector<Piece> fresh;
-  size_t size = 0;
+  std::vector<Piece> fresh_gzip;
+  size_t size = 0;  // of the plain text
   bool complete = false;
 };
 
-// Parses [host]:port into `addr`; the reason it cannot, or "".
+// Parses [host]:port into `addr`; the reason it cannot, or "". Without a
+// host, `addr` is the IPv6 any address, to be bound dual-stack.
 std::string ParseListenAddress(const std::string& listen_address, sockaddr_storage& addr, socklen_t& length) {
   const size_t colon = listen_address.rfind(':');
   if (colon == std::string::npos) return "no port: give [host]:port, e.g. :9789";
@@ -95,10 +106,18 @@ std::string ParseListenAddress(const std::string& listen_address, sockaddr_stora
     length = sizeof(v6);
     return "";
   }
+  if (host.empty()) {
+    auto& v6 = reinterpret_cast<sockaddr_in6&>(addr);
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = port_n;
+    v6.sin6_addr = in6addr_any;
+    length = sizeof(v6);
+    return "";
+  }
   auto& v4 = reinterpret_cast<sockaddr_in&>(addr);
   v4.sin_family = AF_INET;
   v4.sin_port = port_n;
-  if (!host.empty() && inet_pton(AF_INET, host.c_str(), &v4.sin_addr) != 1) {
+  if (inet_pton(AF_INET, host.c_str(), &v4.sin_addr) != 1) {
     return "host '" + host + "' is not an IPv4 address";
   }
   length = sizeof(v4);
@@ -106,19 +125,33 @@ std::string ParseListenAddress(const std::string& listen_address, sockaddr_stora
 }
 
 // A listening socket on `listen_address`, or the reason there is none.
-// With `backlog` 0, binds only: a probe.
+// With `backlog` 0, binds only: a probe. An address without a host takes
+// every address of the host, IPv6 and IPv4 on one socket, as other
+// exporters' ":port" does; IPv4 alone where the kernel has no IPv6.
 UniqueFd Listen(const std::string& listen_address, int backlog, std::string& problem) {
   sockaddr_storage addr{};
   socklen_t length = 0;
   problem = ParseListenAddress(listen_address, addr, length);
   if (!problem.empty()) return {};
+  const bool any_host = listen_address.front() == ':';
   UniqueFd fd(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd && any_host && errno == EAFNOSUPPORT) {
+    const uint16_t port = reinterpret_cast<sockaddr_in6&>(addr).sin6_port;
+    addr = {};
+    auto& v4 = reinterpret_cast<sockaddr_in&>(addr);
+    v4.sin_family = AF_INET;
+    v4.sin_port = port;
+    length = sizeof(v4);
+    fd = UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  }
   const int yes = 1;
   if (!fd || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) != 0) {
     problem = std::strerror(errno);
     return {};
   }
-  if (addr.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
+  // A bracketed address means that address alone, not IPv4 besides.
+  const int v6only = any_host ? 0 : 1;
+  if (addr.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
   if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), length) != 0) {
     const std::string port = listen_address.substr(listen_address.rfind(':') + 1);
     const std::string host = listen_address.substr(0, listen_address.rfind(':'));
@@ -163,6 +196,22 @@ std::string HttpDate() {
 
 // Raises the soft descriptor limit so that `connections` fit beside the
 // rest of the process; returns how many connections do fit.
+// What a listening socket is bound to: "[::]" or "127.0.0.1", and port.
+ListenAddress BoundAddress(int fd) {
+  sockaddr_storage bound{};
+  socklen_t length = sizeof(bound);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+  char text[INET6_ADDRSTRLEN] = "";
+  if (bound.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(bound);
+    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof(text));
+    return {"[" + std::string(text) + "]", ntohs(v6.sin6_port)};
+  }
+  const auto& v4 = reinterpret_cast<const sockaddr_in&>(bound);
+  inet_ntop(AF_INET, &v4.sin_addr, text, sizeof(text));
+  return {text, ntohs(v4.sin_port)};
+}
+
 unsigned FitConnections(unsigned connections) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections;
@@ -186,22 +235,24 @@ class HttpServer::Impl {
  public:
   explicit Impl(const WebOptions& options) : options_(options) {
     options_.max_connections = FitConnections(std::max(options.max_connections, 1u));
-    std::string problem;
-    listen_ = Listen(options.listen_address, static_cast<int>(std::min(options_.max_connections, 65535u)), problem);
-    if (!listen_) throw UsageError("listen on " + options.listen_address + ": " + problem);
+    if (options.listen_addresses.empty()) throw UsageError("no listen address");
+    for (const std::string& address : options.listen_addresses) {
+      std::string problem;
+      UniqueFd fd = Listen(address, static_cast<int>(std::min(options_.max_connections, 65535u)), problem);
+      if (!fd) throw UsageError("listen on " + address + ": " + problem);
+      listens_.push_back(std::move(fd));
+    }
     epoll_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
     wake_ = UniqueFd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     // Kept to be closed when descriptors run out, so that a connection
     // waiting in the backlog can be accepted and closed, not spun on.
     spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!epoll_ || !wake_) throw Error(std::string("web: epoll: ") + std::strerror(errno));
-    Watch(listen_.get(), EPOLLIN, EPOLL_CTL_ADD);
+    for (const UniqueFd& fd : listens_) {
+      Watch(fd.get(), EPOLLIN, EPOLL_CTL_ADD);
+      bound_.push_back(BoundAddress(fd.get()));
+    }
     Watch(wake_.get(), EPOLLIN, EPOLL_CTL_ADD);
-    sockaddr_storage bound{};
-    socklen_t length = sizeof(bound);
-    getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&bound), &length);
-    port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
-                                              : reinterpret_cast<sockaddr_in&>(bound).sin_port);
     // The loop reads every byte clients send, so it gives up every
     // capability: a flaw in it cannot be turned against the kernel's BPF
     // state. The renderer sees no client input; it keeps the use of BPF
@@ -238,7 +289,8 @@ class HttpServer::Impl {
     std::lock_guard lock(sources_mu_);
     sources_.push_back(std::move(source));
   }
-  int port() const { return port_; }
+  int port() const { return bound_.front().port; }
+  const std::vector<ListenAddress>& bound() const { return bound_; }
   unsigned max_connections() const { return options_.max_connections; }
   HttpStats stats() const {
     HttpStats out;
@@ -266,6 +318,7 @@ class HttpServer::Impl {
     HttpClose ending = HttpClose::kCompleted;  // why, once the response is out
     std::string in;
     bool keep_alive = false;
+    bool gzip = false;  // its exposition goes out compressed
     int minor_version = 0;
     Outgoing out;
     uint64_t render = 0;          // the render whose pieces it sends (0: none)
@@ -303,8 +356,8 @@ class HttpServer::Impl {
                                static_cast<int>(kSweepInterval.count()));
       for (int i = 0; i < n && !stopping_; ++i) {
         const int fd = events[i].data.fd;
-        if (fd == listen_.get()) {
-          AcceptAll();
+        if (IsListening(fd)) {
+          AcceptAll(fd);
         } else if (fd == wake_.get()) {
           uint64_t count;
           [[maybe_unused]] const ssize_t r = read(wake_.get(), &count, sizeof(count));
@@ -323,9 +376,13 @@ class HttpServer::Impl {
     open_ = 0;
   }
 
-  void AcceptAll() {
+  bool IsListening(int fd) const {
+    return std::any_of(listens_.begin(), listens_.end(), [fd](const UniqueFd& l) { return l.get() == fd; });
+  }
+
+  void AcceptAll(int listen_fd) {
     for (int accepted = 0; accepted < kAcceptsPerWakeup; ++accepted) {
-      UniqueFd fd(accept4(listen_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      UniqueFd fd(accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (!fd) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE) {
@@ -335,7 +392,7 @@ class HttpServer::Impl {
           if (!spare_) spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
           if (spare_) {
             spare_.reset();
-            UniqueFd(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+            UniqueFd(accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
             spare_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
             Count(HttpClose::kRefusedAtLimit);
             continue;
@@ -488,8 +545,9 @@ class HttpServer::Impl {
     }
     const std::string& path = request.path;
     if (path == options_.telemetry_path) {
+      c.gzip = AcceptsGzip(request.accept_encoding);
       if (head_only) {
-        StartResponse(c, 200, kExpositionContentType, true, keep_alive, "", false);
+        StartResponse(c, 200, kExpositionContentType, true, keep_alive, EncodingHeaders(c), false);
         return Write(c);
       }
       c.state = State::kRendering;
@@ -532,9 +590,13 @@ class HttpServer::Impl {
   void StartExposition(Connection& c, uint64_t render) {
     const bool chunked = c.minor_version == 1;
     StartResponse(c, 200, kExpositionContentType, false, c.keep_alive && chunked,
-                  chunked ? "Transfer-Encoding: chunked\r\n" : "", chunked);
+                  EncodingHeaders(c) + (chunked ? "Transfer-Encoding: chunked\r\n" : ""), chunked);
     c.render = render;
     Write(c);
+  }
+
+  static std::string EncodingHeaders(const Connection& c) {
+    return std::string(c.gzip ? "Content-Encoding: gzip\r\n" : "") + "Vary: Accept-Encoding\r\n";
   }
 
   void StartResponse(Connection& c, int status, std::string_view type, bool head_only, bool keep_alive,
@@ -605,13 +667,13 @@ class HttpServer::Impl {
   void PauseListening() {
     if (listening_paused_) return;
     listening_paused_ = true;
-    Watch(listen_.get(), 0, EPOLL_CTL_MOD);
+    for (const UniqueFd& fd : listens_) Watch(fd.get(), 0, EPOLL_CTL_MOD);
   }
 
   void Sweep(Clock::time_point now) {
     if (listening_paused_) {
       listening_paused_ = false;
-      Watch(listen_.get(), EPOLLIN, EPOLL_CTL_MOD);
+      for (const UniqueFd& fd : listens_) Watch(fd.get(), EPOLLIN, EPOLL_CTL_MOD);
     }
     std::vector<std::pair<Connection*, HttpClose>> expired;
     for (auto& [fd, c] : connections_) {
@@ -635,14 +697,16 @@ class HttpServer::Impl {
     if (rendering_) return;
     rendering_ = std::make_shared<RenderJob>();
     rendering_->serial = ++renders_started_;
+    std::vector<Connection*> waiting;
+    for (auto& [fd, c] : connections_) {
+      if (c->state != State::kRendering) continue;
+      waiting.push_back(c.get());
+      (c->gzip ? rendering_->gzip : rendering_->plain) = true;
+    }
     {
       std::lock_guard lock(render_mu_);
       render_job_ = rendering_;
       render_cv_.notify_one();
-    }
-    std::vector<Connection*> waiting;
-    for (auto& [fd, c] : connections_) {
-      if (c->state == State::kRendering) waiting.push_back(c.get());
     }
     for (Connection* c : waiting) StartExposition(*c, rendering_->serial);
   }
@@ -653,10 +717,12 @@ class HttpServer::Impl {
   void OnRenderProgress() {
     if (!rendering_) return;
     std::vector<Piece> fresh;
+    std::vector<Piece> fresh_gzip;
     bool complete;
     {
       std::lock_guard lock(rendering_->mu);
       fresh.swap(rendering_->fresh);
+      fresh_gzip.swap(rendering_->fresh_gzip);
       complete = rendering_->complete;
       if (complete) last_body_bytes_ = rendering_->size;
     }
@@ -665,11 +731,12 @@ class HttpServer::Impl {
       if (c->state == State::kWriting && c->render == rendering_->serial) holders.push_back(c.get());
     }
     for (Connection* c : holders) {
-      for (const Piece& piece : fresh) c->out.Add(piece);
+      for (const Piece& piece : c->gzip ? fresh_gzip : fresh) c->out.Add(piece);
       if (complete) c->out.Complete();
       if (c->awaiting_piece) Write(*c);
     }
     fresh.clear();
+    fresh_gzip.clear();
     BoundPinnedMemory();
     if (!complete) return;
     rendering_.reset();
@@ -721,34 +788,42 @@ class HttpServer::Impl {
         sources = sources_;
       }
       // The text leaves the buffer in pieces of about a megabyte, each on
-      // its way while the next is written.
-      ExpositionStream out(text_, [this, &job](std::string_view piece) {
-        Piece made = pool_->Make(piece);
+      // its way (and compressed) while the next is written.
+      std::optional<GzipWriter> gzip;
+      if (job->gzip) gzip.emplace(kGzipLevel);
+      const auto add = [this, &job, &gzip](std::string_view piece, bool last) {
+        Piece plain = job->plain && !piece.empty() ? pool_->Make(piece) : nullptr;
+        Piece compressed;
+        if (gzip) {
+          gzip_out_.clear();
+          gzip->Write(piece, gzip_out_);
+          if (last) gzip->Finish(gzip_out_);
+          if (!gzip_out_.empty()) compressed = pool_->Make(gzip_out_);
+        }
+        if (last) renders_.fetch_add(1, std::memory_order_relaxed);
         {
           std::lock_guard lock(job->mu);
-          job->fresh.push_back(std::move(made));
+          if (plain) job->fresh.push_back(std::move(plain));
+          if (compressed) job->fresh_gzip.push_back(std::move(compressed));
           job->size += piece.size();
+          job->complete = last;
         }
         Wake();
         return true;
-      });
+      };
+      ExpositionStream out(text_, [&add](std::string_view piece) { return add(piece, false); });
       RenderExposition(sources, out);
       out.Flush();
-      {
-        std::lock_guard lock(job->mu);
-        job->complete = true;
-      }
-      renders_.fetch_add(1, std::memory_order_relaxed);
-      Wake();
+      add({}, true);
     }
   }
 
   WebOptions options_;
-  UniqueFd listen_;
+  std::vector<UniqueFd> listens_;
+  std::vector<ListenAddress> bound_;  // of each of listens_
   UniqueFd epoll_;
   UniqueFd wake_;
   UniqueFd spare_;
-  int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> ready_{false};
 
@@ -767,7 +842,8 @@ class HttpServer::Impl {
   std::condition_variable render_cv_;
   std::shared_ptr<RenderJob> render_job_;
   std::shared_ptr<PiecePool> pool_ = PiecePool::Create(kPooledPieces);
-  TextBuffer text_;  // the renderer's
+  TextBuffer text_;       // the renderer's
+  std::string gzip_out_;  // the renderer's
 
   std::atomic<uint64_t> open_{0};
   std::atomic<uint64_t> accepted_{0};
@@ -802,7 +878,7 @@ std::string ListenAddressProblem(const std::string& listen_address) {
 HttpServer::HttpServer(const WebOptions& options) : impl_(std::make_unique<Impl>(options)) {}
 
 HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path)
-    : HttpServer(WebOptions{.listen_address = listen_address, .telemetry_path = telemetry_path}) {}
+    : HttpServer(WebOptions{.listen_addresses = {listen_address}, .telemetry_path = telemetry_path}) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -810,6 +886,7 @@ void HttpServer::Stop() { impl_->Stop(); }
 void HttpServer::SetReady(bool ready) { impl_->SetReady(ready); }
 void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { impl_->AddSource(std::move(source)); }
 int HttpServer::port() const { return impl_->port(); }
+std::vector<ListenAddress> HttpServer::bound() const { return impl_->bound(); }
 unsigned HttpServer::max_connections() const { return impl_->max_connections(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }
 

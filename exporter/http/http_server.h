@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "exporter/exposition/exposition_source.h"
 #include "exporter/http/web_options.h"
@@ -44,6 +45,13 @@ struct HttpStats {
   uint64_t renders = 0;  // exposition bodies rendered
 };
 
+// A socket the server listens on: its host as a URL writes it ("[::]",
+// "127.0.0.1") and its port.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
 class HttpServer {
  public:
   // Binds at once; throws UsageError when the address is unusable.
@@ -60,8 +68,10 @@ class HttpServer {
   void SetReady(bool ready);
 
   void AddSource(std::weak_ptr<ExpositionSource> source);
-  // The bound port, useful with port 0.
+  // The port of the first listen address, useful with port 0.
   int port() const;
+  // Every socket listened on, in the order of the listen addresses.
+  std::vector<ListenAddress> bound() const;
   // The connection limit in force: max_connections, or less when the
   // process may not open that many descriptors.
   unsigned max_connections() const;
@@ -73,7 +83,7 @@ class HttpServer {
 };
 
 // Why the exporter cannot listen on `listen_address` ([host]:port, the
-// host an IPv4 address, a bracketed IPv6 one or empty for all IPv4): no
+// host an IPv4 address, a bracketed IPv6 one or empty for all): no
 // port, a bad port or host, a port in use, an address not of this host;
 // empty if it can.
 std::string ListenAddressProblem(const std::string& listen_address);

@@ -7,17 +7,21 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <map>
-
 #include <cstdint>
+#include <cstdio>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "exporter/exposition/exposition_source.h"
 #include "exporter/exposition/exposition_stream.h"
 #include "exporter/exposition/text_buffer.h"
 #include "exporter/util/error.h"
 #include "exporter/util/thread_privileges.h"
+#include "tests/support/gunzip.h"
 #include "tests/support/http_get.h"
 #include "tests/support/process.h"
 
@@ -72,6 +76,62 @@ TEST(HttpServer, StreamsALargeBodyWholeToHttp10AndChunkedToHttp11) {
   EXPECT_EQ(v11->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_EQ(v11->body, expected);
   EXPECT_EQ(testing::HttpGet(server.port(), "/-/healthy")->Header("Content-Length"), "8");
+}
+
+// What a command prints on its standard output.
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[65536];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+// Compressed when the client asks, and only then: a gzip scrape and a
+// plain one at the same time get the same text, the compressed one
+// several times smaller.
+TEST(HttpServer, CompressesTheExpositionForClientsThatAcceptGzip) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  const auto source = std::make_shared<LargeSource>();  // the server holds it weakly
+  server.AddSource(source);
+  const std::string expected = LargeSource::Expected();
+  std::optional<testing::HttpResponse> gzip, plain;
+  std::thread a([&] {
+    gzip = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1, "GET", "Accept-Encoding: gzip\r\n");
+  });
+  std::thread b([&] { plain = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1); });
+  a.join();
+  b.join();
+  ASSERT_TRUE(gzip && plain);
+  EXPECT_EQ(gzip->Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gzip->Header("Vary"), "Accept-Encoding");
+  EXPECT_LT(gzip->body.size() * 4, expected.size());
+  EXPECT_EQ(testing::Gunzip(gzip->body), expected);
+  EXPECT_EQ(plain->Header("Content-Encoding"), "");
+  EXPECT_EQ(plain->Header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(plain->body, expected);
+
+  // HTTP/1.0 (the body ends with the connection); a refused coding.
+  const auto v10 = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_0, "GET",
+                                    "Accept-Encoding: deflate, gzip\r\n");
+  ASSERT_TRUE(v10);
+  EXPECT_EQ(testing::Gunzip(v10->body), expected);
+  const auto refused = testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1, "GET",
+                                        "Accept-Encoding: gzip;q=0, identity\r\n");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->Header("Content-Encoding"), "");
+  EXPECT_EQ(refused->body, expected);
+  const auto head =
+      testing::HttpGet(server.port(), "/metrics", testing::HttpVersion::k1_1, "HEAD", "Accept-Encoding: gzip\r\n");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->Header("Content-Encoding"), "gzip");
+
+  // curl, as a user checks it: asks for gzip and decodes it.
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/metrics";
+  EXPECT_EQ(Output("curl -s --compressed " + url), expected);
+  EXPECT_NE(Output("curl -s --compressed -o /dev/null -D - " + url).find("Content-Encoding: gzip"), std::string::npos);
 }
 
 TEST(HttpServer, ServesExpositionWithVersionedContentType) {
@@ -160,7 +220,8 @@ TEST(HttpServer, EachUnusableListenAddressIsNamed) {
 // holds; the test process's own threads keep theirs.
 TEST(HttpServer, ItsThreadsGiveUpTheCapabilitiesTheyDoNotNeed) {
   HttpServer server("127.0.0.1:0", "/metrics");
-  ASSERT_EQ(testing::HttpGet(server.port(), "/-/healthy")->status, 200);
+  // A scrape is answered by both threads: each has restricted itself.
+  ASSERT_EQ(testing::HttpGet(server.port(), "/metrics")->status, 200);
   const uint64_t bpf = BpfUseCapabilities();
   std::map<std::string, int> found;
   for (const testing::ThreadStatus& t : testing::ThreadsOf(getpid())) {
@@ -175,6 +236,27 @@ TEST(HttpServer, ItsThreadsGiveUpTheCapabilitiesTheyDoNotNeed) {
   if (geteuid() == 0) {
     EXPECT_NE(PermittedCapabilities() & ~bpf, 0u) << "only those threads gave them up";
   }
+}
+
+// Every listen address is served; one without a host takes IPv6 and IPv4
+// on one socket.
+TEST(HttpServer, ServesEveryListenAddressAndBothFamiliesWithoutAHost) {
+  HttpServer server(WebOptions{.listen_addresses = {"127.0.0.1:0", "[::1]:0", ":0"}});
+  server.SetReady(true);
+  const std::vector<ListenAddress> bound = server.bound();
+  ASSERT_EQ(bound.size(), 3u);
+  EXPECT_EQ(bound[0].host, "127.0.0.1");
+  EXPECT_EQ(bound[0].port, server.port());
+  EXPECT_EQ(bound[1].host, "[::1]");
+  EXPECT_EQ(bound[2].host, "[::]");
+  const auto ready = [](const std::string& host, int port) {
+    return Output("curl -s -g http://" + host + ":" + std::to_string(port) + "/-/ready");
+  };
+  EXPECT_EQ(ready("127.0.0.1", bound[0].port), "Ready\n");
+  EXPECT_EQ(ready("[::1]", bound[1].port), "Ready\n");
+  EXPECT_EQ(ready("[::1]", bound[2].port), "Ready\n");
+  EXPECT_EQ(ready("127.0.0.1", bound[2].port), "Ready\n");
+  EXPECT_EQ(ready("127.0.0.1", bound[1].port), "") << "a bracketed address is IPv6 alone";
 }
 
 TEST(HttpServer, ListensOnIpv6) {

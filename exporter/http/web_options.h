@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace pping {
 
 struct WebOptions {
-  std::string listen_address = ":9789";  // [host]:port; port 0 picks a free one
+  // [host]:port each; port 0 picks a free one; no host: every address.
+  std::vector<std::string> listen_addresses{":9789"};
   std::string telemetry_path = "/metrics";
   // Open connections at most; at the limit a new one replaces the one that
   // has waited longest without a complete request.

@@ -73,6 +73,22 @@ void ReportScrape(std::ostream& md, const std::vector<std::pair<std::string, Scr
        << (r.egress_ns > 0 ? Format("%.0f", r.egress_ns) + ", " + Format("%.0f", r.ingress_ns) : "") << " |\n";
   }
   md << "\n";
+  const bool any_gzip =
+      std::any_of(rows.begin(), rows.end(), [](const auto& row) { return row.second.gzip_p50_ms > 0; });
+  if (!any_gzip) return;
+  md << "The same exporters scraped asking for gzip (as Prometheus does), alternating with the scrapes above "
+        "(one of each before every sample round): latency to the last byte and the response's bytes on the wire. "
+        "A baseline that does not compress sends its plain body to either.\n\n"
+     << "| state | plain p50 ms | plain p99 ms | plain MiB on the wire | gzip p50 ms | gzip p99 ms | gzip MiB on the "
+        "wire | smaller by |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& [name, r] : rows) {
+    if (r.gzip_p50_ms <= 0) continue;
+    md << "| " << name << " | " << Format("%.1f", r.p50_ms) << " | " << Format("%.1f", r.p99_ms) << " | "
+       << Format("%.2f", r.plain_wire_mib) << " | " << Format("%.1f", r.gzip_p50_ms) << " | "
+       << Format("%.1f", r.gzip_p99_ms) << " | " << Format("%.2f", r.gzip_wire_mib) << " | "
+       << Format("%.1f", r.plain_wire_mib / r.gzip_wire_mib) << "× |\n";
+  }
+  md << "\n";
 }
 
 void ReportThroughput(std::ostream& md, const TrafficReport& t) {

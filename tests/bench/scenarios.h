@@ -13,6 +13,10 @@ struct ScrapeResult {
   double first_ms = 0;            // slowest of the warm-up scrapes after start
   double p50_ms = 0, p99_ms = 0;  // steady state: the scrapes after those
   double body_mib = 0;
+  // The same exporter scraped with gzip asked for, alternating with the
+  // plain scrapes above (prefix states only): latency, and the response's
+  // bytes on the wire.
+  double gzip_p50_ms = 0, gzip_p99_ms = 0, gzip_wire_mib = 0, plain_wire_mib = 0;
   double rss_mib = 0, bpf_maps_mib = 0;
   double cleanup_s = 0;                  // latest cleanup pass
   double idle_cpu_percent = 0;           // exporter CPU while nothing happens

@@ -32,21 +32,35 @@ using namespace std::chrono_literals;
 // their cost is reported apart from the steady state Prometheus sees.
 constexpr unsigned kWarmupScrapes = 2;
 
+// Times `scrapes` steady scrapes; with `gzip`, as many more asking for
+// gzip, alternating with the plain ones so that both see the same load.
 void Scrape(
-    int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}) {
-  std::vector<double> ms;
-  ScrapeTimer timer(port);
+    int port, unsigned scrapes, ScrapeResult& r, const std::function<void()>& before_each = [] {}, bool gzip = false) {
+  std::vector<double> ms, gzip_ms;
+  ScrapeTimer timer(port), gzip_timer(port, true);
   for (unsigned i = 0; i < kWarmupScrapes + scrapes; ++i) {
-    before_each();
-    ms.push_back(timer.TimeOne());
-    if (ms.back() < 0) throw std::runtime_error("a scrape failed or its body was cut short");
-    if (std::getenv("PPING_BENCH_VERBOSE")) {
-      std::fprintf(stderr, "scrape %u: %.1f ms, %zu bytes\n", i, ms.back(), timer.last_response().size());
+    for (const bool compressed : {false, true}) {
+      if (compressed && (!gzip || i < kWarmupScrapes)) continue;
+      before_each();
+      ScrapeTimer& t = compressed ? gzip_timer : timer;
+      (compressed ? gzip_ms : ms).push_back(t.TimeOne());
+      if ((compressed ? gzip_ms : ms).back() < 0) throw std::runtime_error("a scrape failed or its body was cut short");
+      if (std::getenv("PPING_BENCH_VERBOSE")) {
+        std::fprintf(stderr, "scrape %u%s: %.1f ms, %zu bytes\n", i, compressed ? " gzip" : "",
+                     (compressed ? gzip_ms : ms).back(), t.last_response().size());
+      }
     }
+  }
+  constexpr double kMiB = 1024.0 * 1024.0;
+  r.plain_wire_mib = static_cast<double>(timer.last_response().size()) / kMiB;
+  if (gzip) {
+    r.gzip_wire_mib = static_cast<double>(gzip_timer.last_response().size()) / kMiB;
+    r.gzip_p50_ms = Percentile(gzip_ms, 0.5);
+    r.gzip_p99_ms = Percentile(gzip_ms, 0.99);
   }
   // The body's size and series, decoded from one more (untimed) scrape.
   if (const auto response = testing::HttpGet(port, "/metrics", testing::HttpVersion::k1_1)) {
-    r.body_mib = static_cast<double>(response->body.size()) / (1024.0 * 1024.0);
+    r.body_mib = static_cast<double>(response->body.size()) / kMiB;
     r.series = static_cast<unsigned>(
         testing::FindValue(testing::ParseExposition(response->body), "pping_exporter_tracked_prefixes", {})
             .value_or(0));
@@ -129,7 +143,7 @@ ScrapeResult MeasureScrapeWithPrefixes(const std::string& exporter, unsigned pre
   // prefix per aggregation interval).
   const UniqueFd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
   const Delta costs = Start(TcProgramIdsOf(p.process().pid()));
-  Scrape(p.port(), scrapes, r, sample_every_prefix);
+  Scrape(p.port(), scrapes, r, sample_every_prefix, true);
   for (const ProgramCost& c : costs.Finish("")) {
     (c.program.find("egress") != std::string::npos ? r.egress_ns : r.ingress_ns) = c.ns_per_packet;
   }

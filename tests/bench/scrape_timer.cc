@@ -12,6 +12,8 @@ namespace pping::bench {
 namespace {
 
 constexpr std::string_view kRequest = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kGzipRequest =
+    "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAccept-Encoding: gzip\r\n\r\n";
 constexpr std::string_view kLastChunk = "\r\n0\r\n\r\n";  // the end of a chunked body
 constexpr size_t kReadRoom = size_t{1} << 16;
 
@@ -35,7 +37,8 @@ double ScrapeTimer::TimeOne() {
   const UniqueFd connection = testing::ConnectLoopback(port_);
   if (!connection) return -1;
   const int fd = connection.get();
-  if (write(fd, kRequest.data(), kRequest.size()) != static_cast<ssize_t>(kRequest.size())) return -1;
+  const std::string_view request = gzip_ ? kGzipRequest : kRequest;
+  if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) return -1;
   response_.clear();
   for (;;) {
     char* at = response_.Reserve(kReadRoom);

@@ -14,7 +14,8 @@ namespace pping::bench {
 
 class ScrapeTimer {
  public:
-  explicit ScrapeTimer(int port) : port_(port) {}
+  // `gzip`: asks for the body compressed, as Prometheus does.
+  explicit ScrapeTimer(int port, bool gzip = false) : port_(port), gzip_(gzip) {}
 
   // One GET /metrics, from connect to the connection's close; returns
   // milliseconds, or -1 if nothing answered or the body came incomplete.
@@ -24,6 +25,7 @@ class ScrapeTimer {
 
  private:
   int port_;
+  bool gzip_;
   TextBuffer response_;  // grows unzeroed and keeps its pages between scrapes
 };
 

@@ -150,24 +150,26 @@ TEST_F(CliInNamespace, RunsAndDetachesOnSigterm) {
   ExpectNothingAttached();
 }
 
-// The startup line names the address actually bound: every IPv4 address
-// for a listen address without a host, IPv6 in brackets.
-TEST_F(CliInNamespace, TheStartupLineNamesTheAddressListenedOn) {
-  for (const std::string host : {"", "[::1]"}) {
-    const int port = testing::FreeLocalPort();
-    std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", host + ":" + std::to_string(port)};
-    const std::vector<std::string> attach = OnLoopback({});
-    argv.insert(argv.end(), attach.begin(), attach.end());
-    testing::Process p(argv);
-    const std::string shown = (host.empty() ? std::string("0.0.0.0") : host) + ":" + std::to_string(port);
-    std::string output;
-    for (int i = 0; i < 100 && output.find("serving metrics on") == std::string::npos; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      output = p.Output();
-    }
-    EXPECT_NE(output.find("serving metrics on http://" + shown + "/metrics"), std::string::npos) << output;
-    EXPECT_EQ(p.Terminate().code, 0);
+// The startup line names each address actually bound: every address
+// (IPv6 and IPv4) for a listen address without a host, IPv6 in brackets.
+TEST_F(CliInNamespace, TheStartupLineNamesTheAddressesListenedOn) {
+  const int any = testing::FreeLocalPort();
+  const int v6 = testing::FreeLocalPort();
+  std::vector<std::string> argv{testing::ExporterPath(), "--web.listen-address", ":" + std::to_string(any),
+                                "--web.listen-address", "[::1]:" + std::to_string(v6)};
+  const std::vector<std::string> attach = OnLoopback({});
+  argv.insert(argv.end(), attach.begin(), attach.end());
+  testing::Process p(argv);
+  std::string output;
+  for (int i = 0; i < 100 && output.find("serving metrics on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    output = p.Output();
   }
+  EXPECT_NE(output.find("serving metrics on http://[::]:" + std::to_string(any) +
+                        "/metrics, http://[::1]:" + std::to_string(v6) + "/metrics"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(p.Terminate().code, 0);
 }
 
 // Once attached, each thread keeps only the capabilities its own work

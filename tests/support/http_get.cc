@@ -82,13 +82,15 @@ UniqueFd ConnectLoopback(int port) {
   return fd;
 }
 
-std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version, const std::string& method) {
+std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version, const std::string& method,
+                                    const std::string& headers) {
   const UniqueFd connection = ConnectLoopback(port);
   if (!connection) return std::nullopt;
   const int fd = connection.get();
-  const std::string request = version == HttpVersion::k1_0
-                                  ? method + " " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n"
-                                  : method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  const std::string request =
+      version == HttpVersion::k1_0
+          ? method + " " + path + " HTTP/1.0\r\nHost: localhost\r\n" + headers + "\r\n"
+          : method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + headers + "\r\n";
   (void)!write(fd, request.data(), request.size());
   // Read straight into the response text (large scrapes are tens of MB),
   // sized from Content-Length once the headers are in, as scrapers do.

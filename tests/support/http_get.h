@@ -23,9 +23,10 @@ enum class HttpVersion { k1_0, k1_1 };
 
 // Returns nullopt when nothing answers at 127.0.0.1:port, or (HTTP/1.1)
 // when a chunked body is malformed or ends before its last chunk.
-// `method`: GET, or HEAD (the response has no body).
+// `method`: GET, or HEAD (the response has no body); `headers`: more
+// header lines, each ending in CRLF.
 std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version = HttpVersion::k1_0,
-                                    const std::string& method = "GET");
+                                    const std::string& method = "GET", const std::string& headers = "");
 
 // Polls the exporter at 127.0.0.1:port until /-/ready answers 200 (it
 // answers 503 until every interface is attached), for up to 10 s; returns
