@@ -143,7 +143,8 @@ int WaitForSignal(const sigset_t& signals) {
 std::string MetricsUrls(const HttpServer& http, const std::string& path) {
   std::string urls;
   for (const ListenAddress& bound : http.bound()) {
-    urls += (urls.empty() ? "" : ", ") + std::string("http://") + bound.host + ":" + std::to_string(bound.port) + path;
+    urls += (urls.empty() ? "" : ", ") + std::string(http.tls() ? "https://" : "http://") + bound.host + ":" +
+            std::to_string(bound.port) + path;
   }
   return urls;
 }

@@ -9,6 +9,7 @@
 #include "exporter/app.h"
 #include "exporter/attach/xdp_attach.h"
 #include "exporter/config/config.h"
+#include "exporter/http/http_server.h"
 #include "exporter/kernel/datapath.h"
 #include "exporter/offline.h"
 #include "exporter/util/error.h"
@@ -36,6 +37,12 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   if (parsed.config->check_only) {
+    try {
+      if (!parsed.config->web.config_file.empty()) pping::CheckWebConfigFile(parsed.config->web.config_file);
+    } catch (const pping::UsageError& e) {
+      std::fprintf(stderr, "pping_exporter: error: %s\n", e.what());
+      return pping::kUsageExitCode;
+    }
     std::printf("pping_exporter: flags and config file are valid\n");
     return 0;
   }

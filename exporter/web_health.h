@@ -9,7 +9,12 @@ namespace pping {
 
 inline WebHealth WebHealthOf(const HttpServer& http) {
   const HttpStats stats = http.stats();
-  WebHealth out{.open = stats.open, .limit = http.max_connections(), .closed = {}};
+  WebHealth out{.open = stats.open,
+                .limit = http.max_connections(),
+                .closed = {},
+                .unauthorized = stats.unauthorized,
+                .config_reloads = stats.config_reloads,
+                .config_reload_failures = stats.config_reload_failures};
   for (size_t i = 0; i < std::size(stats.closed); ++i) {
     out.closed.emplace_back(HttpCloseName(static_cast<HttpClose>(i)), stats.closed[i]);
   }

@@ -10,6 +10,7 @@ PACKAGES=(
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev
   libpcap-dev tcpdump tshark dnsmasq-base ngtcp2-client ngtcp2-server openssl
+  libssl-dev libcrypt-dev libyaml-cpp-dev apache2-utils
   iproute2 util-linux python3 python3-yaml curl
   prometheus yamllint systemd
 )

@@ -250,6 +250,9 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
       ->capture_default_str();
   app.add_option("--web.telemetry-path", c.web.telemetry_path, "Path under which to expose metrics")
       ->capture_default_str();
+  app.add_option("--web.config.file", c.web.config_file,
+                 "Exporter toolkit web config (YAML): TLS certificate and key, client CAs, basic auth users")
+      ->check(CLI::ExistingFile);
   app.add_option("--web.max-connections", c.web.max_connections,
                  "HTTP connections kept open at most; at the limit a new one replaces the one that has waited "
                  "longest for its request")

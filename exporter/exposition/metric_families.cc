@@ -266,9 +266,22 @@ std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
     for (const auto& [reason, count] : health.web->closed) {
       AddCounter(closed, {{"reason", reason}}, static_cast<double>(count));
     }
+    auto unauthorized = Family("pping_exporter_http_unauthorized_requests_total",
+                               "HTTP requests answered 401: credentials missing or wrong (--web.config.file "
+                               "basic_auth_users).",
+                               MetricType::Counter);
+    AddCounter(unauthorized, {}, static_cast<double>(health.web->unauthorized));
+    auto reloads = Family("pping_exporter_web_config_reloads_total",
+                          "Times --web.config.file or a file it names changed and was read again, by result: "
+                          "success, or failure (the config in force was kept).",
+                          MetricType::Counter);
+    AddCounter(reloads, {{"result", "success"}}, static_cast<double>(health.web->config_reloads));
+    AddCounter(reloads, {{"result", "failure"}}, static_cast<double>(health.web->config_reload_failures));
     out.push_back(std::move(open));
     out.push_back(std::move(limit));
     out.push_back(std::move(closed));
+    out.push_back(std::move(unauthorized));
+    out.push_back(std::move(reloads));
   }
   return out;
 }

@@ -40,7 +40,9 @@ struct MapSizes {
 struct WebHealth {
   uint64_t open = 0;
   uint64_t limit = 0;
-  std::vector<std::pair<std::string, uint64_t>> closed;  // by reason
+  std::vector<std::pair<std::string, uint64_t>> closed;     // by reason
+  uint64_t unauthorized = 0;                                // requests answered 401
+  uint64_t config_reloads = 0, config_reload_failures = 0;  // of --web.config.file
 };
 
 struct ExporterHealth {

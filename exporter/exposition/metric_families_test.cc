@@ -109,11 +109,13 @@ TEST(Exposition, HttpConnectionsWhileServing) {
   ExporterHealth health;
   EXPECT_FALSE(FindValue(ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health))),
                          "pping_exporter_http_connections", {}));
-  health.web = WebHealth{.open = 3, .limit = 4096, .closed = {{"completed", 10}, {"header_timeout", 2}}};
+  health.web =
+      WebHealth{.open = 3, .limit = 4096, .closed = {{"completed", 10}, {"header_timeout", 2}}, .unauthorized = 5};
   const auto samples = ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(health)));
   EXPECT_EQ(FindValue(samples, "pping_exporter_http_connections", {}), 3);
   EXPECT_EQ(FindValue(samples, "pping_exporter_http_connection_limit", {}), 4096);
   EXPECT_EQ(FindValue(samples, "pping_exporter_http_connections_closed_total", {{"reason", "header_timeout"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_exporter_http_unauthorized_requests_total", {}), 5);
 }
 
 TEST(Exposition, ProcessFamiliesAsClientLibrariesNameThem) {

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,9 +28,12 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/http/basic_auth.h"
 #include "exporter/http/gzip.h"
 #include "exporter/http/outgoing.h"
 #include "exporter/http/request.h"
+#include "exporter/http/tls.h"
+#include "exporter/http/web_config.h"
 #include "exporter/util/error.h"
 #include "exporter/util/thread_privileges.h"
 #include "exporter/util/unique_fd.h"
@@ -57,6 +61,8 @@ constexpr auto kStalledReplaceable = std::chrono::seconds(2);
 constexpr int kAcceptsPerWakeup = 64;
 // How often deadlines are checked.
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+// How often the web config file and the files it names are looked at.
+constexpr auto kConfigCheckInterval = std::chrono::seconds(1);
 // After a response that closes the connection, how long the client may
 // take to close its side before the socket is closed anyway. Closing at
 // once, with the client's unread bytes pending, could reset the
@@ -174,6 +180,7 @@ const char* Reason(int status) {
   switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
@@ -236,6 +243,12 @@ class HttpServer::Impl {
   explicit Impl(const WebOptions& options) : options_(options) {
     options_.max_connections = FitConnections(std::max(options.max_connections, 1u));
     if (options.listen_addresses.empty()) throw UsageError("no listen address");
+    if (!options.config_file.empty()) {
+      WebConfig config = LoadWebConfig(options.config_file);
+      auto tls = config.tls ? std::make_unique<TlsContext>(config.tls_config) : nullptr;
+      web_config_stamps_ = WebConfigStamps(options.config_file, config);
+      ApplyWebConfig(std::move(config), std::move(tls));
+    }
     for (const std::string& address : options.listen_addresses) {
       std::string problem;
       UniqueFd fd = Listen(address, static_cast<int>(std::min(options_.max_connections, 65535u)), problem);
@@ -290,6 +303,7 @@ class HttpServer::Impl {
     sources_.push_back(std::move(source));
   }
   int port() const { return bound_.front().port; }
+  bool tls() const { return tls_enabled_; }
   const std::vector<ListenAddress>& bound() const { return bound_; }
   unsigned max_connections() const { return options_.max_connections; }
   HttpStats stats() const {
@@ -298,19 +312,27 @@ class HttpServer::Impl {
     out.accepted = accepted_.load(std::memory_order_relaxed);
     for (size_t i = 0; i < std::size(out.closed); ++i) out.closed[i] = closed_[i].load(std::memory_order_relaxed);
     out.renders = renders_.load(std::memory_order_relaxed);
+    out.unauthorized = unauthorized_.load(std::memory_order_relaxed);
+    out.config_reloads = config_reloads_.load(std::memory_order_relaxed);
+    out.config_reload_failures = config_reload_failures_.load(std::memory_order_relaxed);
     return out;
   }
 
  private:
   enum class State : uint8_t {
-    kReading,    // waiting for (the rest of) a request head
-    kRendering,  // a complete scrape, waiting for its body
-    kWriting,    // sending a response
-    kLingering,  // response sent, our side shut: waiting for the client's close
+    kReading,         // waiting for (the rest of) a request head
+    kAuthenticating,  // its credentials are being checked
+    kRendering,       // a complete scrape, waiting for its body
+    kWriting,         // sending a response
+    kLingering,       // response sent, our side shut: waiting for the client's close
   };
 
   struct Connection {
+    uint64_t id = 0;  // unique while the server runs, unlike descriptors
     UniqueFd fd;
+    bool tls = false;                     // accepted on a TLS listener
+    std::unique_ptr<TlsSession> session;  // once its first byte showed a handshake
+    HttpRequest pending;                  // kAuthenticating: the request
     State state = State::kReading;
     bool served_one = false;  // a request was answered: reading is for the next
     Clock::time_point since;  // when the current state (or the head's first byte) began
@@ -362,6 +384,7 @@ class HttpServer::Impl {
           uint64_t count;
           [[maybe_unused]] const ssize_t r = read(wake_.get(), &count, sizeof(count));
           OnRenderProgress();
+          OnAuthResults();
         } else if (const auto it = connections_.find(fd); it != connections_.end()) {
           OnEvent(*it->second, events[i].events);
         }
@@ -409,6 +432,8 @@ class HttpServer::Impl {
       const int yes = 1;
       setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
       auto c = std::make_unique<Connection>();
+      c->id = ++connections_accepted_;
+      c->tls = tls_ != nullptr;
       c->since = Clock::now();
       c->deadline = c->since + options_.read_header_timeout;
       c->events = EPOLLIN | EPOLLRDHUP;
@@ -459,8 +484,10 @@ class HttpServer::Impl {
   void OnEvent(Connection& c, uint32_t events) {
     switch (c.state) {
       case State::kReading:
-        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Read(c);
+        // A TLS handshake may wait for the socket to take its answer.
+        if (events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Read(c);
         return;
+      case State::kAuthenticating:
       case State::kRendering:
         // Nothing is watched but a hang-up (always reported): the client
         // gave up waiting. A client that only shut its sending side still
@@ -469,7 +496,7 @@ class HttpServer::Impl {
         return;
       case State::kWriting:
         if (events & (EPOLLHUP | EPOLLERR)) return Close(c, HttpClose::kCompleted);
-        if (events & EPOLLOUT) Write(c);
+        if (events & (EPOLLOUT | EPOLLIN)) Write(c);
         return;
       case State::kLingering: {
         char discard[4096];
@@ -482,7 +509,40 @@ class HttpServer::Impl {
     }
   }
 
+  // What the connection's client sent: from its socket, or through its
+  // TLS session. As recv(2).
+  ssize_t Receive(Connection& c, char* buffer, size_t size) {
+    return c.session ? c.session->Recv(buffer, size) : recv(c.fd.get(), buffer, size, 0);
+  }
+
+  // On a TLS listener, a connection's first byte tells a handshake from a
+  // plain HTTP request, which is answered in plain HTTP, as Go's servers
+  // do, instead of failing as a bad handshake. False when it is done
+  // with (answered or closed) or has sent nothing yet.
+  bool StartTls(Connection& c) {
+    unsigned char first = 0;
+    const ssize_t n = recv(c.fd.get(), &first, 1, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+    if (n <= 0) {
+      Close(c, HttpClose::kCompleted);
+      return false;
+    }
+    if (!StartsTlsHandshake(first)) {
+      c.tls = false;  // answered in clear, then closed
+      c.ending = HttpClose::kTlsError;
+      Respond(c, 400, "text/plain; charset=utf-8", "Client sent an HTTP request to an HTTPS server.\n", false, false);
+      return false;
+    }
+    if (!tls_) {
+      c.tls = false;  // TLS was turned off since it was accepted
+      return true;
+    }
+    c.session = std::make_unique<TlsSession>(*tls_, c.fd.get());
+    return true;
+  }
+
   void Read(Connection& c) {
+    if (c.tls && !c.session && !StartTls(c)) return;
     char buffer[4096];
     bool peer_closed = false;
     // A head can only have ended, or its first line, with a line feed: a
@@ -490,7 +550,7 @@ class HttpServer::Impl {
     // per byte.
     bool line_ended = false;
     while (c.in.size() <= kMaxHeadBytes) {
-      const ssize_t n = recv(c.fd.get(), buffer, sizeof(buffer), 0);
+      const ssize_t n = Receive(c, buffer, sizeof(buffer));
       if (n > 0) {
         // The head's clock starts at its first byte on a kept-alive
         // connection, which may idle before it.
@@ -507,9 +567,18 @@ class HttpServer::Impl {
       } else if (errno == EINTR) {
         continue;
       } else if (errno != EAGAIN) {
+        if (c.session && !c.session->failure().empty()) {
+          spdlog::debug("web: TLS connection failed: {}", c.session->failure());
+          return Close(c, HttpClose::kTlsError);
+        }
         return Close(c, HttpClose::kCompleted);
       }
       break;
+    }
+    // A handshake waiting to send its answer waits for the socket to take it.
+    if (c.session) {
+      const uint32_t want_out = c.session->wants() == EPOLLOUT ? uint32_t{EPOLLOUT} : 0u;
+      SetEvents(c, EPOLLIN | EPOLLRDHUP | want_out);
     }
     const int fd = c.fd.get();
     if (line_ended || c.in.size() > kMaxHeadBytes) Parse(c);
@@ -536,7 +605,50 @@ class HttpServer::Impl {
                      false);
     }
     c.in.erase(0, parsed.consumed);
-    const HttpRequest& request = parsed.request;
+    if (auth_) {
+      switch (auth_->Check(parsed.request.authorization, c.id)) {
+        case BasicAuth::Verdict::kAllowed: break;
+        case BasicAuth::Verdict::kDenied: return Unauthorized(c, parsed.request);
+        case BasicAuth::Verdict::kBusy:
+          return Respond(c, 503, "text/plain; charset=utf-8", "Too many credentials to check, try again\n", false,
+                         parsed.request.keep_alive, "Retry-After: 1\r\n");
+        case BasicAuth::Verdict::kPending:
+          c.state = State::kAuthenticating;
+          c.pending = parsed.request;
+          c.deadline = Clock::now() + options_.write_timeout;
+          return SetEvents(c, 0);
+      }
+    }
+    Dispatch(c, parsed.request);
+  }
+
+  void Unauthorized(Connection& c, const HttpRequest& request) {
+    unauthorized_.fetch_add(1, std::memory_order_relaxed);
+    Respond(c, 401, "text/plain; charset=utf-8", "Unauthorized\n", request.method == "HEAD", request.keep_alive,
+            "WWW-Authenticate: Basic realm=\"pping_exporter\", charset=\"UTF-8\"\r\n");
+  }
+
+  // The checks of credentials that finished: their requests are answered.
+  void OnAuthResults() {
+    if (!auth_) return;
+    for (const auto& [id, allowed] : auth_->TakeResults()) {
+      Connection* c = nullptr;
+      for (auto& [fd, candidate] : connections_) {
+        if (candidate->id == id) c = candidate.get();
+      }
+      if (!c || c->state != State::kAuthenticating) continue;  // gone meanwhile
+      const HttpRequest request = std::move(c->pending);
+      c->state = State::kReading;
+      if (allowed) {
+        Dispatch(*c, request);
+      } else {
+        Unauthorized(*c, request);
+      }
+    }
+  }
+
+  // Answers a request that may be served.
+  void Dispatch(Connection& c, const HttpRequest& request) {
     const bool head_only = request.method == "HEAD";
     const bool keep_alive = request.keep_alive;
     if (request.method != "GET" && !head_only) {
@@ -606,7 +718,7 @@ class HttpServer::Impl {
     c.state = State::kWriting;
     c.keep_alive = keep_alive;
     c.out.Start("HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\nDate: " + HttpDate() +
-                    "\r\nContent-Type: " + std::string(type) + "\r\n" + std::string(extra) +
+                    "\r\nContent-Type: " + std::string(type) + "\r\n" + std::string(extra) + extra_headers_ +
                     "Connection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n",
                 chunked && !head_only);
     if (head_only) c.out.Complete();
@@ -615,7 +727,7 @@ class HttpServer::Impl {
   void Write(Connection& c) {
     c.awaiting_piece = false;
     const uint64_t before = c.out.total_sent();
-    const Outgoing::Status status = c.out.SendTo(c.fd.get());
+    const Outgoing::Status status = c.session ? c.out.SendTo(*c.session) : c.out.SendTo(c.fd.get());
     switch (status) {
       case Outgoing::Status::kDone: c.stalled_since = {}; return Finish(c);
       case Outgoing::Status::kAwaiting:
@@ -627,8 +739,9 @@ class HttpServer::Impl {
         // A client that takes bytes is not stalled, however slowly it
         // takes its whole body.
         if (c.out.total_sent() != before || c.stalled_since == Clock::time_point{}) c.stalled_since = Clock::now();
-        return SetEvents(c, EPOLLOUT);
-      case Outgoing::Status::kFailed: return Close(c, HttpClose::kCompleted);
+        return SetEvents(c, c.session && c.session->wants() == EPOLLIN ? uint32_t{EPOLLIN} : uint32_t{EPOLLOUT});
+      case Outgoing::Status::kFailed:
+        return Close(c, c.session && !c.session->failure().empty() ? HttpClose::kTlsError : HttpClose::kCompleted);
     }
   }
 
@@ -640,6 +753,7 @@ class HttpServer::Impl {
     if (!c.keep_alive) {
       // Our side is done; the client's close (or the linger deadline)
       // ends the connection without resetting what it has yet to read.
+      if (c.session) c.session->Close();
       shutdown(c.fd.get(), SHUT_WR);
       c.state = State::kLingering;
       c.since = now;
@@ -670,7 +784,93 @@ class HttpServer::Impl {
     for (const UniqueFd& fd : listens_) Watch(fd.get(), 0, EPOLL_CTL_MOD);
   }
 
+  // What the web config file and the files it names looked like when last
+  // read: a change to any (a renewed certificate, a new user) is read at
+  // the next check, as the exporter toolkit reads them per connection.
+  struct FileStamp {
+    std::string path;
+    ino_t inode = 0;
+    off_t size = -1;
+    timespec modified{};
+    bool operator==(const FileStamp& o) const {
+      return path == o.path && inode == o.inode && size == o.size && modified.tv_sec == o.modified.tv_sec &&
+             modified.tv_nsec == o.modified.tv_nsec;
+    }
+  };
+
+  static FileStamp StampOf(const std::string& path) {
+    FileStamp stamp{.path = path};
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0) {
+      stamp.inode = st.st_ino;
+      stamp.size = st.st_size;
+      stamp.modified = st.st_mtim;
+    }
+    return stamp;
+  }
+
+  static std::vector<FileStamp> WebConfigStamps(const std::string& file, const WebConfig& config) {
+    std::vector<FileStamp> stamps{StampOf(file)};
+    if (config.tls) {
+      for (const std::string* path :
+           {&config.tls_config.cert_file, &config.tls_config.key_file, &config.tls_config.client_ca_file}) {
+        if (!path->empty()) stamps.push_back(StampOf(*path));
+      }
+    }
+    return stamps;
+  }
+
+  // Puts a web config in force for the connections accepted from now on;
+  // those open keep the TLS session they have.
+  void ApplyWebConfig(WebConfig config, std::unique_ptr<TlsContext> tls) {
+    tls_ = std::move(tls);
+    tls_enabled_ = tls_ != nullptr;
+    extra_headers_.clear();
+    for (const auto& [name, value] : config.headers) extra_headers_ += name + ": " + value + "\r\n";
+    if (config.basic_auth_users.empty()) {
+      if (!auth_) return;
+      // Requests waiting for their check need none now.
+      std::vector<Connection*> waiting;
+      for (auto& [fd, c] : connections_) {
+        if (c->state == State::kAuthenticating) waiting.push_back(c.get());
+      }
+      auth_.reset();
+      for (Connection* c : waiting) {
+        c->state = State::kReading;
+        Dispatch(*c, std::move(c->pending));
+      }
+      return;
+    }
+    if (auth_) return auth_->SetUsers(std::move(config.basic_auth_users));
+    auth_ = std::make_unique<BasicAuth>(std::move(config.basic_auth_users), [this] { Wake(); });
+  }
+
+  // Reads the web config again if it or a file it names changed. One that
+  // cannot be used is logged, once per change, and the one in force kept.
+  void ReloadWebConfigIfChanged() {
+    std::vector<FileStamp> now;
+    for (const FileStamp& old : web_config_stamps_) now.push_back(StampOf(old.path));
+    if (now == web_config_stamps_) return;
+    web_config_stamps_ = now;  // a failure is reported once, not every check
+    try {
+      WebConfig config = LoadWebConfig(options_.config_file);
+      auto tls = config.tls ? std::make_unique<TlsContext>(config.tls_config) : nullptr;
+      web_config_stamps_ = WebConfigStamps(options_.config_file, config);
+      ApplyWebConfig(std::move(config), std::move(tls));
+      config_reloads_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("web: read {} again: TLS {}, basic auth {}", options_.config_file, tls_ ? "on" : "off",
+                   auth_ ? "on" : "off");
+    } catch (const Error& e) {
+      config_reload_failures_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("web: keeping the web config in force: {}", e.what());
+    }
+  }
+
   void Sweep(Clock::time_point now) {
+    if (!options_.config_file.empty() && now - last_config_check_ >= kConfigCheckInterval) {
+      last_config_check_ = now;
+      ReloadWebConfigIfChanged();
+    }
     if (listening_paused_) {
       listening_paused_ = false;
       for (const UniqueFd& fd : listens_) Watch(fd.get(), EPOLLIN, EPOLL_CTL_MOD);
@@ -821,6 +1021,12 @@ class HttpServer::Impl {
   WebOptions options_;
   std::vector<UniqueFd> listens_;
   std::vector<ListenAddress> bound_;  // of each of listens_
+  std::unique_ptr<TlsContext> tls_;   // TLS on every listener, if set
+  std::atomic<bool> tls_enabled_{false};
+  std::unique_ptr<BasicAuth> auth_;  // credentials required, if set
+  std::string extra_headers_;        // the web config's, on every response
+  std::vector<FileStamp> web_config_stamps_;
+  Clock::time_point last_config_check_;
   UniqueFd epoll_;
   UniqueFd wake_;
   UniqueFd spare_;
@@ -830,6 +1036,7 @@ class HttpServer::Impl {
   // The event loop's own.
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<int> pipelined_;  // kept-alive connections with a request already in
+  uint64_t connections_accepted_ = 0;
   bool listening_paused_ = false;
   std::shared_ptr<RenderJob> rendering_;
   uint64_t renders_started_ = 0;
@@ -849,6 +1056,9 @@ class HttpServer::Impl {
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> closed_[static_cast<size_t>(HttpClose::kCount)] = {};
   std::atomic<uint64_t> renders_{0};
+  std::atomic<uint64_t> unauthorized_{0};
+  std::atomic<uint64_t> config_reloads_{0};
+  std::atomic<uint64_t> config_reload_failures_{0};
 
   std::thread renderer_;
   std::thread loop_;
@@ -864,6 +1074,7 @@ const char* HttpCloseName(HttpClose why) {
     case HttpClose::kRefusedAtLimit: return "refused_at_limit";
     case HttpClose::kBadRequest: return "bad_request";
     case HttpClose::kSlowReader: return "slow_reader";
+    case HttpClose::kTlsError: return "tls_error";
     case HttpClose::kCount: break;
   }
   return "unknown";
@@ -873,6 +1084,11 @@ std::string ListenAddressProblem(const std::string& listen_address) {
   std::string problem;
   Listen(listen_address, 0, problem);
   return problem;
+}
+
+void CheckWebConfigFile(const std::string& path) {
+  const WebConfig config = LoadWebConfig(path);
+  if (config.tls) TlsContext context(config.tls_config);
 }
 
 HttpServer::HttpServer(const WebOptions& options) : impl_(std::make_unique<Impl>(options)) {}
@@ -886,6 +1102,7 @@ void HttpServer::Stop() { impl_->Stop(); }
 void HttpServer::SetReady(bool ready) { impl_->SetReady(ready); }
 void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { impl_->AddSource(std::move(source)); }
 int HttpServer::port() const { return impl_->port(); }
+bool HttpServer::tls() const { return impl_->tls(); }
 std::vector<ListenAddress> HttpServer::bound() const { return impl_->bound(); }
 unsigned HttpServer::max_connections() const { return impl_->max_connections(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }

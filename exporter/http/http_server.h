@@ -32,6 +32,7 @@ enum class HttpClose : uint8_t {
   kRefusedAtLimit,   // at max_connections with none to replace
   kBadRequest,       // a malformed, oversized or unsupported request
   kSlowReader,       // it still held an old body when a newer one was needed
+  kTlsError,         // a failed TLS handshake or record, or plain HTTP to a TLS port
   kCount,
 };
 
@@ -42,7 +43,10 @@ struct HttpStats {
   uint64_t open = 0;      // connections open now
   uint64_t accepted = 0;  // since start
   uint64_t closed[static_cast<size_t>(HttpClose::kCount)] = {};
-  uint64_t renders = 0;  // exposition bodies rendered
+  uint64_t renders = 0;                 // exposition bodies rendered
+  uint64_t unauthorized = 0;            // requests answered 401
+  uint64_t config_reloads = 0;          // the web config read again after a change
+  uint64_t config_reload_failures = 0;  // ... and found unusable (the old one kept)
 };
 
 // A socket the server listens on: its host as a URL writes it ("[::]",
@@ -54,7 +58,8 @@ struct ListenAddress {
 
 class HttpServer {
  public:
-  // Binds at once; throws UsageError when the address is unusable.
+  // Binds at once; throws UsageError when an address is unusable or the
+  // web config file cannot be used.
   explicit HttpServer(const WebOptions& options);
   HttpServer(const std::string& listen_address, const std::string& telemetry_path);
   ~HttpServer();
@@ -72,6 +77,8 @@ class HttpServer {
   int port() const;
   // Every socket listened on, in the order of the listen addresses.
   std::vector<ListenAddress> bound() const;
+  // Whether it serves HTTPS (--web.config.file with tls_server_config).
+  bool tls() const;
   // The connection limit in force: max_connections, or less when the
   // process may not open that many descriptors.
   unsigned max_connections() const;
@@ -87,5 +94,9 @@ class HttpServer {
 // port, a bad port or host, a port in use, an address not of this host;
 // empty if it can.
 std::string ListenAddressProblem(const std::string& listen_address);
+
+// Reads a web config file and loads what it names (certificates, keys,
+// CAs) as the server would; throws UsageError if it cannot be used.
+void CheckWebConfigFile(const std::string& path);
 
 }  // namespace pping

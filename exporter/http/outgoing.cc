@@ -79,7 +79,30 @@ size_t Outgoing::Framed(const std::string& piece) const {
   return ChunkHead(piece.size(), head) + piece.size() + kCrlf.size();
 }
 
+namespace {
+
+class SocketSink final : public ByteSink {
+ public:
+  explicit SocketSink(int fd) : fd_(fd) {}
+  ssize_t Send(const iovec* parts, size_t count) override {
+    msghdr message{};
+    message.msg_iov = const_cast<iovec*>(parts);
+    message.msg_iovlen = count;
+    return sendmsg(fd_, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 Outgoing::Status Outgoing::SendTo(int fd) {
+  SocketSink sink(fd);
+  return SendTo(sink);
+}
+
+Outgoing::Status Outgoing::SendTo(ByteSink& sink) {
   for (;;) {
     iovec parts[1 + 3 * kPiecesPerSend + 1];
     char chunk_heads[kPiecesPerSend][20];
@@ -108,10 +131,7 @@ Outgoing::Status Outgoing::SendTo(int fd) {
       Clear();
       return Status::kDone;
     }
-    msghdr message{};
-    message.msg_iov = parts;
-    message.msg_iovlen = count;
-    const ssize_t n = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n = sink.Send(parts, count);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return Status::kBlocked;
     if (n <= 0) return Status::kFailed;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,17 @@ class PiecePool : public std::enable_shared_from_this<PiecePool> {
   std::vector<std::unique_ptr<std::string>> free_;
 };
 
+// Where a response's bytes go: a socket, or a TLS session over one.
+// Send returns as sendmsg(2) would: bytes taken (maybe fewer than
+// offered), or -1 with errno (EAGAIN: not now).
+class ByteSink {
+ public:
+  virtual ssize_t Send(const iovec* parts, size_t count) = 0;
+
+ protected:
+  ~ByteSink() = default;
+};
+
 class Outgoing {
  public:
   enum class Status {
@@ -54,8 +66,10 @@ class Outgoing {
   void Add(Piece piece);
   // No piece follows.
   void Complete() { complete_ = true; }
-  // Sends what there is to `fd` until done, blocked or out of pieces.
+  // Sends what there is until done, blocked or out of pieces: to the
+  // socket `fd`, or to `sink`.
   Status SendTo(int fd);
+  Status SendTo(ByteSink& sink);
   // Bytes of the pieces still held.
   size_t pinned() const { return pinned_; }
   // Bytes sent since Start(), to tell progress.

@@ -13,6 +13,9 @@ struct WebOptions {
   // [host]:port each; port 0 picks a free one; no host: every address.
   std::vector<std::string> listen_addresses{":9789"};
   std::string telemetry_path = "/metrics";
+  // The exporter toolkit's web config (TLS, basic auth); empty: plain HTTP
+  // open to all.
+  std::string config_file;
   // Open connections at most; at the limit a new one replaces the one that
   // has waited longest without a complete request.
   unsigned max_connections = 4096;

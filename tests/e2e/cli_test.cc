@@ -113,6 +113,24 @@ TEST_F(CliInNamespace, PortInUse) {
   ExpectNothingAttached();
 }
 
+// A web config that cannot be used is bad input, found before anything is
+// loaded, by --config.check as well.
+TEST_F(CliInNamespace, AnUnusableWebConfigIsBadInputWithNothingAttached) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/web-unusable.yml";
+  std::ofstream(path) << "tls_server_config:\n  cert_file: /nonexistent/server.crt\n  key_file: /nonexistent/k\n";
+  ExpectOneLine(testing::RunExporter(OnLoopback({"--web.listen-address", FreeAddress(), "--web.config.file", path})), 2,
+                "--web.config.file: cert_file /nonexistent/server.crt");
+  ExpectNothingAttached();
+  ExpectOneLine(testing::RunExporter({"--config.check", "--web.config.file", path}), 2,
+                "cert_file /nonexistent/server.crt");
+  std::ofstream(path) << "basic_auth_users:\n  prometheus: hunter2\n";
+  ExpectOneLine(testing::RunExporter(OnLoopback({"--web.listen-address", FreeAddress(), "--web.config.file", path})), 2,
+                "line 2: basic_auth_users.prometheus: not a bcrypt hash");
+  ExpectNothingAttached();
+  ExpectOneLine(testing::RunExporter({"--web.config.file", "/nonexistent/web.yml"}), 2, "--web.config.file");
+}
+
 TEST(Cli, NoBpfPermissionIsARuntimeFailure) {
   PPING_SKIP_UNLESS_ROOT();
   // As an unprivileged user without capabilities the BPF load must fail
