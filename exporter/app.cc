@@ -21,6 +21,7 @@
 #include "exporter/kernel/aggregation_drain.h"
 #include "exporter/kernel/datapath.h"
 #include "exporter/kernel/global_counters_reader.h"
+#include "exporter/settings.h"
 #include "exporter/stats/aggregator.h"
 #include "exporter/util/periodic_task.h"
 #include "exporter/util/thread_privileges.h"
@@ -140,11 +141,11 @@ int WaitForSignal(const sigset_t& signals) {
 
 // Where the metrics are served, one URL per address bound: for ":9789",
 // "http://[::]:9789/metrics".
-std::string MetricsUrls(const HttpServer& http, const std::string& path) {
-  std::string urls;
+std::vector<std::string> MetricsUrls(const HttpServer& http, const std::string& path) {
+  std::vector<std::string> urls;
   for (const ListenAddress& bound : http.bound()) {
-    urls += (urls.empty() ? "" : ", ") + std::string(http.tls() ? "https://" : "http://") + bound.host + ":" +
-            std::to_string(bound.port) + path;
+    urls.push_back(std::string(http.tls() ? "https://" : "http://") + bound.host + ":" + std::to_string(bound.port) +
+                   path);
   }
   return urls;
 }
@@ -183,7 +184,15 @@ int RunExporter(const Config& config) {
   }
   pipeline.StartTasks(config);
   http.SetReady(true);  // programs attached, collector registered
-  spdlog::info("serving metrics on {}", MetricsUrls(http, config.web.telemetry_path));
+  const std::vector<std::string> urls = MetricsUrls(http, config.web.telemetry_path);
+  std::vector<std::string> names;
+  for (const Interface& interface : interfaces) names.push_back(interface.name);
+  const Settings settings = EffectiveSettings(config, names, urls, http.tls(), http.basic_auth());
+  http.SetLandingDetails(settings);
+  spdlog::info("{}", StartupLine(settings));
+  std::string joined;
+  for (const std::string& url : urls) joined += (joined.empty() ? "" : ", ") + url;
+  spdlog::info("serving metrics on {}", joined);
   for (int signal = WaitForSignal(signals);; signal = WaitForSignal(signals)) {
     if (signal == SIGHUP) {
       if (pipeline.console) pipeline.console->Reopen();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pping_exporter: passive per-subnet network latency for Prometheus.
 // main only parses the command line and maps failures to exit codes.
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   // Logs go to stderr: stdout belongs to the event output (--output.format).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("pping"));
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("pping"));
+  spdlog::set_formatter(pping::MakeLogFormatter(parsed.config->log_format));
   spdlog::set_level(SpdlogLevel(parsed.config->log_level));
   pping::RouteLibbpfLogToSpdlog();
   pping::RouteLibxdpLogToSpdlog();

@@ -14,8 +14,8 @@
 #include "exporter/config/config_file.h"
 #include "exporter/config/duration.h"
 #include "exporter/config/replay_flags.h"
+#include "exporter/util/build_info.h"
 #include "exporter/util/error.h"
-#include "exporter/util/version.h"
 
 namespace pping {
 namespace {
@@ -271,6 +271,8 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
              {"warn", LogLevel::kWarn},
              {"error", LogLevel::kError}},
             "info");
+  AddChoice(app, "--log.format", c.log_format, "logfmt or json: one line per message, as Prometheus' own logs",
+            {{"logfmt", LogFormat::kLogfmt}, {"json", LogFormat::kJson}}, "logfmt");
   AddAttachFlags(app, c.attach);
   AddAggregationFlags(app, c);
   AddHistogramBounds(app, bounds.min, bounds.max);
@@ -279,7 +281,7 @@ void AddAllFlags(CLI::App& app, Config& c, Bounds& bounds) {
   AddCleanupFlags(app, c.cleanup);
   AddOutputFlags(app, c.output);
   app.add_flag("--config.check", c.check_only, "Check the flags and the config file, then exit (0: valid)");
-  app.set_version_flag("--version", std::string(kVersion));
+  app.set_version_flag("--version", VersionText());
 }
 
 // The value of --config.file, checked before the flag parser reads the
@@ -415,7 +417,7 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   } catch (const CLI::CallForHelp&) {
     return {std::nullopt, 0, replay_command->parsed() ? replay_command->help() : app.help()};
   } catch (const CLI::CallForVersion&) {
-    return {std::nullopt, 0, std::string(kVersion)};
+    return {std::nullopt, 0, VersionText()};
   } catch (const CLI::ConfigError& e) {
     // CLI11 words a key that names no flag for its INI reader.
     const std::string what = e.what(), extra = "INI was not able to parse ";

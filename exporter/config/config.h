@@ -17,6 +17,7 @@
 #include "exporter/http/web_options.h"
 #include "exporter/kernel/datapath_options.h"
 #include "exporter/replay/replay_options.h"
+#include "exporter/util/log_format.h"
 
 namespace pping {
 
@@ -37,6 +38,7 @@ struct Config {
   AttachOptions attach;
   WebOptions web;
   LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kLogfmt;
   DatapathOptions datapath;
   AggregationOptions aggregation;
   RttBucketOptions histogram;  // exported `le` bounds of pping_rtt_seconds

@@ -6,7 +6,7 @@
 
 #include "bpf/abi/pping_abi.h"
 #include "exporter/stats/names.h"
-#include "exporter/util/version.h"
+#include "exporter/util/build_info.h"
 
 namespace pping {
 namespace {
@@ -47,15 +47,18 @@ MetricFamily PerMapCounter(std::string name, std::string help, const std::array<
 std::vector<MetricFamily> GlobalFamilies(const GlobalCounters& c) {
   static constexpr const char* kEcn[4] = {"not_ect", "ect1", "ect0", "ce"};
   auto packets =
-      Family("pping_packets_total", "Packets seen by the datapath, by hook and protocol.", MetricType::Counter);
-  auto bytes = Family("pping_bytes_total", "Bytes seen by the datapath, by hook and protocol.", MetricType::Counter);
+      Family("pping_packets_total", "Packets seen by the datapath, by direction (rx: received, tx: sent) and protocol.",
+             MetricType::Counter);
+  auto bytes =
+      Family("pping_bytes_total", "Bytes seen by the datapath, by direction (rx: received, tx: sent) and protocol.",
+             MetricType::Counter);
   for (int dir = 0; dir < PP_DIRECTIONS; ++dir) {
     for (unsigned proto = 0; proto < PP_PROTO_CLASSES; ++proto) {
-      const Labels labels{{"direction", HookName(dir)}, {"protocol", ProtoClassName(proto)}};
+      const Labels labels{{"direction", DirectionName(dir)}, {"protocol", ProtoClassName(proto)}};
       AddCounter(packets, labels, static_cast<double>(c.ip_packets[dir][proto]));
       AddCounter(bytes, labels, static_cast<double>(c.ip_bytes[dir][proto]));
     }
-    const Labels non_ip{{"direction", HookName(dir)}, {"protocol", "non_ip"}};
+    const Labels non_ip{{"direction", DirectionName(dir)}, {"protocol", "non_ip"}};
     AddCounter(packets, non_ip, static_cast<double>(c.non_ip_packets[dir]));
     AddCounter(bytes, non_ip, static_cast<double>(c.non_ip_bytes[dir]));
   }
@@ -114,8 +117,8 @@ std::vector<MetricFamily> FlowFamilies(const GlobalCounters& c, const CleanupSta
              MetricType::Counter);
   for (int k = 0; k < 2; ++k) {
     const std::string map = k == 0 ? "flow_state" : "packet_ts";
-    AddCounter(resizes, {{"map", map}, {"direction", "grow"}}, static_cast<double>(cleanup.map_resizes[k][0]));
-    AddCounter(resizes, {{"map", map}, {"direction", "shrink"}}, static_cast<double>(cleanup.map_resizes[k][1]));
+    AddCounter(resizes, {{"map", map}, {"change", "grow"}}, static_cast<double>(cleanup.map_resizes[k][0]));
+    AddCounter(resizes, {{"map", map}, {"change", "shrink"}}, static_cast<double>(cleanup.map_resizes[k][1]));
     AddCounter(resize_seconds, {{"map", map}}, cleanup.map_resize_seconds[k]);
     AddCounter(move_dropped, {{"map", map}}, static_cast<double>(cleanup.map_move_dropped[k]));
   }
@@ -175,8 +178,19 @@ std::vector<MetricFamily> DnsFamilies(const GlobalCounters& c, const CleanupStat
 }
 
 std::vector<MetricFamily> ExporterFamilies(const ExporterHealth& health) {
-  auto build = Family("pping_exporter_build_info", "Version of the exporter; always 1.", MetricType::Gauge);
-  AddGauge(build, {{"version", std::string(kVersion)}}, 1);
+  auto build = Family("pping_exporter_build_info",
+                      "The exporter's version, the revision and branch it was built from, its build date, compiler "
+                      "and the libbpf it runs with; always 1.",
+                      MetricType::Gauge);
+  const BuildInfo& b = GetBuildInfo();
+  AddGauge(build,
+           {{"version", b.version},
+            {"revision", b.revision},
+            {"branch", b.branch},
+            {"build_date", b.build_date},
+            {"compiler", b.compiler},
+            {"libbpf", b.libbpf}},
+           1);
   auto attached =
       Family("pping_interface_attached",
              "1 for each interface and hook the datapath is attached to, with the attach mode.", MetricType::Gauge);

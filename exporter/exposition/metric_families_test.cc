@@ -8,9 +8,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "exporter/exposition/exposition_fixtures.h"
+#include "exporter/util/build_info.h"
 #include "tests/support/exposition.h"
 
 namespace pping {
@@ -83,8 +85,8 @@ TEST(Exposition, FlowCountersJoinKernelAndCleanup) {
 
 TEST(Exposition, GlobalCountersAndHealth) {
   const auto samples = ParseExposition(RenderAll());
-  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "ingress"}, {"protocol", "tcp"}}), 10);
-  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "egress"}, {"protocol", "non_ip"}}), 2);
+  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "rx"}, {"protocol", "tcp"}}), 10);
+  EXPECT_EQ(FindValue(samples, "pping_packets_total", {{"direction", "tx"}, {"protocol", "non_ip"}}), 2);
   EXPECT_EQ(FindValue(samples, "pping_ecn_packets_total", {{"codepoint", "ce"}}), 1);
   EXPECT_EQ(FindValue(samples, "pping_map_full_total", {{"map", "flow_state"}}), 7);
   EXPECT_EQ(FindValue(samples, "pping_map_alloc_failures_total", {{"map", "aggregation"}}), 3);
@@ -136,9 +138,25 @@ TEST(Exposition, ProcessFamiliesAsClientLibrariesNameThem) {
 }
 
 // Set PPING_UPDATE_GOLDEN=1 with `bazel run` to rewrite the golden file.
+// The build's description differs from build to build: its labels are
+// checked apart, against GetBuildInfo().
+TEST(Exposition, BuildInfoDescribesTheBuild) {
+  const auto samples = ParseExposition(prometheus::TextSerializer().Serialize(ExporterFamilies(ExporterHealth{})));
+  const BuildInfo& b = GetBuildInfo();
+  EXPECT_EQ(FindValue(samples, "pping_exporter_build_info",
+                      {{"version", b.version},
+                       {"revision", b.revision},
+                       {"branch", b.branch},
+                       {"build_date", b.build_date},
+                       {"compiler", b.compiler},
+                       {"libbpf", b.libbpf}}),
+            1);
+}
+
 TEST(Exposition, MatchesGoldenFile) {
   const std::string golden_path = "exporter/exposition/testdata/exposition.golden";
-  const std::string actual = RenderAll();
+  const std::string actual = std::regex_replace(RenderAll(), std::regex(R"(pping_exporter_build_info\{[^}]*\})"),
+                                                "pping_exporter_build_info{...}");
   const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
   if (std::getenv("PPING_UPDATE_GOLDEN") && workspace) {
     std::ofstream(std::string(workspace) + "/" + golden_path) << actual;

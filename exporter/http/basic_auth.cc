@@ -20,6 +20,8 @@ namespace {
 // a flood of guesses costs a bounded queue, not memory or a backlog that
 // delays a genuine scraper's first request for minutes.
 constexpr size_t kMaxQueued = 32;
+// Checks one client address may have waiting at most.
+constexpr unsigned kMaxQueuedPerSource = 4;
 // Credentials remembered as good at most; past it the memory starts over.
 constexpr size_t kMaxRemembered = 256;
 
@@ -57,17 +59,19 @@ bool DecodeBase64(std::string_view in, std::string& out) {
   return true;
 }
 
-BasicAuth::Digest DigestOf(const std::string& user, const std::string& password, const std::string& hash) {
-  BasicAuth::Digest digest{};
+// False if it cannot be computed: nothing is then remembered or matched.
+bool DigestOf(const std::string& user, const std::string& password, const std::string& hash,
+              BasicAuth::Digest& digest) {
   std::string material = user;
   material.push_back('\0');
   material += password;
   material.push_back('\0');
   material += hash;
   unsigned int length = 0;
-  EVP_Digest(material.data(), material.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  const bool done = EVP_Digest(material.data(), material.size(), digest.data(), &length, EVP_sha256(), nullptr) == 1 &&
+                    length == digest.size();
   OPENSSL_cleanse(material.data(), material.size());
-  return digest;
+  return done;
 }
 
 }  // namespace
@@ -83,7 +87,8 @@ bool ParseBasicCredentials(std::string_view authorization, std::string& user, st
   std::string decoded;
   if (!DecodeBase64(encoded, decoded)) return false;
   const size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return false;
+  // A NUL would end the password where crypt(3) reads it: "pw\0x" is not "pw".
+  if (colon == std::string::npos || decoded.find('\0') != std::string::npos) return false;
   user = decoded.substr(0, colon);
   password = decoded.substr(colon + 1);
   return true;
@@ -108,14 +113,21 @@ BasicAuth::~BasicAuth() {
   thread_.join();
 }
 
-BasicAuth::Verdict BasicAuth::Check(std::string_view authorization, uint64_t ticket) {
-  Job job{ticket, {}, {}, {}};
+BasicAuth::Verdict BasicAuth::Check(std::string_view authorization, uint64_t ticket, const std::string& source) {
+  Job job{ticket, {}, {}, {}, source};
   if (!ParseBasicCredentials(authorization, job.user, job.password)) return Verdict::kDenied;
   std::lock_guard lock(mu_);
   const auto known = users_.find(job.user);
-  job.digest = DigestOf(job.user, job.password, known == users_.end() ? "" : known->second);
+  if (!DigestOf(job.user, job.password, known == users_.end() ? "" : known->second, job.digest)) {
+    return Verdict::kDenied;
+  }
   if (known != users_.end() && passed_.contains(job.digest)) return Verdict::kAllowed;
-  if (queue_.size() >= kMaxQueued) return Verdict::kBusy;
+  unsigned& from_source = queued_by_source_[source];
+  if (queue_.size() >= kMaxQueued || from_source >= kMaxQueuedPerSource) {
+    if (from_source == 0) queued_by_source_.erase(source);
+    return Verdict::kBusy;
+  }
+  ++from_source;
   queue_.push_back(std::move(job));
   cv_.notify_one();
   return Verdict::kPending;
@@ -129,7 +141,6 @@ std::vector<std::pair<uint64_t, bool>> BasicAuth::TakeResults() {
 void BasicAuth::SetUsers(std::map<std::string, std::string> users) {
   std::lock_guard lock(mu_);
   users_ = std::move(users);
-  passed_.clear();
 }
 
 // An unknown user costs the same bcrypt check as a known one (against
@@ -162,6 +173,10 @@ void BasicAuth::Run() {
       if (stopping_) return;
       job = std::move(queue_.front());
       queue_.pop_front();
+      // The source may queue another while this one is checked.
+      if (const auto it = queued_by_source_.find(job.source); it != queued_by_source_.end() && --it->second == 0) {
+        queued_by_source_.erase(it);
+      }
     }
     const bool allowed = Verify(job.user, job.password);
     OPENSSL_cleanse(job.password.data(), job.password.size());

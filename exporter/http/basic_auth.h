@@ -40,13 +40,16 @@ class BasicAuth {
   BasicAuth(const BasicAuth&) = delete;
   BasicAuth& operator=(const BasicAuth&) = delete;
 
-  // `authorization`: the header's value. A pending check is reported
-  // under `ticket`.
-  Verdict Check(std::string_view authorization, uint64_t ticket);
+  // `authorization`: the header's value; `source`: the client's address.
+  // A pending check is reported under `ticket`. One source may have only a
+  // few checks waiting, so that one client's guesses cannot take every
+  // place in the queue from a scraper logging in for the first time.
+  Verdict Check(std::string_view authorization, uint64_t ticket, const std::string& source);
   // The checks finished since the last call: ticket and whether allowed.
   std::vector<std::pair<uint64_t, bool>> TakeResults();
-  // Replaces the users; what passed before must pass again. Checks under
-  // way end against the users they started with, or the new ones.
+  // Replaces the users. What passed is remembered with the hash it passed
+  // against, so a changed password must pass anew and an unchanged one
+  // need not. Checks under way end against the old users or the new.
   void SetUsers(std::map<std::string, std::string> users);
 
  private:
@@ -54,6 +57,7 @@ class BasicAuth {
     uint64_t ticket;
     std::string user, password;
     Digest digest;
+    std::string source;
   };
   void Run();
   bool Verify(const std::string& user, const std::string& password);
@@ -65,6 +69,7 @@ class BasicAuth {
   std::deque<Job> queue_;
   std::vector<std::pair<uint64_t, bool>> results_;
   std::set<Digest> passed_;
+  std::map<std::string, unsigned> queued_by_source_;
   bool stopping_ = false;
   std::thread thread_;
 };

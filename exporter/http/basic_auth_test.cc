@@ -87,44 +87,69 @@ TEST(BasicCredentials, ParsedStrictly) {
   EXPECT_FALSE(ParseBasicCredentials("Basic YTpi=", user, password)) << "not a multiple of four";
   EXPECT_FALSE(ParseBasicCredentials("Basic YT=i", user, password)) << "padding inside";
   EXPECT_FALSE(ParseBasicCredentials("Basic YTp!", user, password));
+  EXPECT_FALSE(ParseBasicCredentials(Basic(std::string("a:pw\0x", 7)), user, password)) << "a NUL in the password";
 }
 
 TEST(BasicAuth, ChecksAgainstTheHashAndRemembersWhatPassed) {
   Results results;
   BasicAuth auth({{"prometheus", Hash("right", 4)}, {"other", Hash("x", 4)}}, results.Waker());
-  EXPECT_EQ(auth.Check("", 1), BasicAuth::Verdict::kDenied);
-  EXPECT_EQ(auth.Check("Bearer t", 2), BasicAuth::Verdict::kDenied);
-  ASSERT_EQ(auth.Check(Basic("prometheus:wrong"), 3), BasicAuth::Verdict::kPending);
+  EXPECT_EQ(auth.Check("", 1, "192.0.2.1"), BasicAuth::Verdict::kDenied);
+  EXPECT_EQ(auth.Check("Bearer t", 2, "192.0.2.1"), BasicAuth::Verdict::kDenied);
+  ASSERT_EQ(auth.Check(Basic("prometheus:wrong"), 3, "192.0.2.1"), BasicAuth::Verdict::kPending);
   EXPECT_EQ(results.For(auth, 3), false);
-  ASSERT_EQ(auth.Check(Basic("nobody:right"), 4), BasicAuth::Verdict::kPending);
+  ASSERT_EQ(auth.Check(Basic("nobody:right"), 4, "192.0.2.1"), BasicAuth::Verdict::kPending);
   EXPECT_EQ(results.For(auth, 4), false);
-  ASSERT_EQ(auth.Check(Basic("other:right"), 5), BasicAuth::Verdict::kPending);
+  ASSERT_EQ(auth.Check(Basic("other:right"), 5, "192.0.2.1"), BasicAuth::Verdict::kPending);
   EXPECT_EQ(results.For(auth, 5), false) << "another user's password";
-  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 6), BasicAuth::Verdict::kPending);
+  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 6, "192.0.2.1"), BasicAuth::Verdict::kPending);
   EXPECT_EQ(results.For(auth, 6), true);
-  EXPECT_EQ(auth.Check(Basic("prometheus:right"), 7), BasicAuth::Verdict::kAllowed) << "remembered";
-  EXPECT_EQ(auth.Check(Basic("prometheus:wrong"), 8), BasicAuth::Verdict::kPending) << "failures are not";
+  EXPECT_EQ(auth.Check(Basic("prometheus:right"), 7, "192.0.2.1"), BasicAuth::Verdict::kAllowed) << "remembered";
+  EXPECT_EQ(auth.Check(Basic("prometheus:wrong"), 8, "192.0.2.1"), BasicAuth::Verdict::kPending) << "failures are not";
   EXPECT_EQ(results.For(auth, 8), false);
 }
 
-// Slow checks (cost 12: a fraction of a second each) pile up: past the
-// queue's bound a guess is turned away at once; a remembered scraper
-// still passes at once.
-TEST(BasicAuth, TheQueueOfChecksIsBounded) {
+// Slow checks (cost 12: a fraction of a second each) pile up: one client
+// address has at most 4 waiting, all together at most 32; beyond, a guess
+// is turned away at once. A scraper whose credentials passed before still
+// passes at once, and one logging in for the first time, from its own
+// address, gets a place.
+TEST(BasicAuth, TheQueueOfChecksIsBoundedPerSourceAndInAll) {
   Results results;
   BasicAuth auth({{"prometheus", Hash("right", 12)}}, results.Waker());
-  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 1), BasicAuth::Verdict::kPending);
+  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 1, "192.0.2.1"), BasicAuth::Verdict::kPending);
   ASSERT_EQ(results.For(auth, 1), true);
-  int busy = 0, pending = 0;
-  for (uint64_t ticket = 10; ticket < 110; ++ticket) {
-    const BasicAuth::Verdict v = auth.Check(Basic("prometheus:guess" + std::to_string(ticket)), ticket);
+  int pending = 0;
+  for (uint64_t ticket = 10; ticket < 30; ++ticket) {
+    pending += auth.Check(Basic("prometheus:guess"), ticket, "198.51.100.7") == BasicAuth::Verdict::kPending;
+  }
+  EXPECT_LE(pending, 5) << "one source: 4 waiting, and maybe 1 already being checked";
+  EXPECT_EQ(auth.Check(Basic("other:first"), 40, "203.0.113.9"), BasicAuth::Verdict::kPending)
+      << "another address still gets a place";
+  int busy = 0;
+  pending = 0;
+  for (uint64_t ticket = 100; ticket < 200; ++ticket) {
+    const BasicAuth::Verdict v =
+        auth.Check(Basic("prometheus:guess"), ticket, "198.51.100." + std::to_string(ticket - 90));
     busy += v == BasicAuth::Verdict::kBusy;
     pending += v == BasicAuth::Verdict::kPending;
   }
   EXPECT_GT(busy, 50);
   EXPECT_LE(pending, 34);
-  EXPECT_EQ(auth.Check(Basic("prometheus:right"), 2), BasicAuth::Verdict::kAllowed);
+  EXPECT_EQ(auth.Check(Basic("prometheus:right"), 2, "192.0.2.1"), BasicAuth::Verdict::kAllowed);
   // Destroying it waits for the check under way, not for the queue.
+}
+
+TEST(BasicAuth, NewUsersKeepWhatPassedAgainstAnUnchangedHash) {
+  Results results;
+  const std::string hash = Hash("right", 4);
+  BasicAuth auth({{"prometheus", hash}}, results.Waker());
+  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 1, "192.0.2.1"), BasicAuth::Verdict::kPending);
+  ASSERT_EQ(results.For(auth, 1), true);
+  auth.SetUsers({{"prometheus", hash}, {"grafana", Hash("g", 4)}});
+  EXPECT_EQ(auth.Check(Basic("prometheus:right"), 2, "192.0.2.1"), BasicAuth::Verdict::kAllowed);
+  auth.SetUsers({{"prometheus", Hash("changed", 4)}});
+  ASSERT_EQ(auth.Check(Basic("prometheus:right"), 3, "192.0.2.1"), BasicAuth::Verdict::kPending);
+  EXPECT_EQ(results.For(auth, 3), false) << "the old password no longer passes";
 }
 
 }  // namespace

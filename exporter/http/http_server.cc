@@ -34,6 +34,7 @@
 #include "exporter/http/request.h"
 #include "exporter/http/tls.h"
 #include "exporter/http/web_config.h"
+#include "exporter/util/build_info.h"
 #include "exporter/util/error.h"
 #include "exporter/util/thread_privileges.h"
 #include "exporter/util/unique_fd.h"
@@ -203,6 +204,38 @@ std::string HttpDate() {
 
 // Raises the soft descriptor limit so that `connections` fit beside the
 // rest of the process; returns how many connections do fit.
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A client's address without its port: IPv4 as such, IPv6 in full (an
+// IPv4-mapped address as its IPv4 form).
+std::string PeerAddress(const sockaddr_storage& peer) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (peer.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(peer);
+    if (IN6_IS_ADDR_V4MAPPED(&v6.sin6_addr)) {
+      inet_ntop(AF_INET, &v6.sin6_addr.s6_addr[12], text, sizeof(text));
+    } else {
+      inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof(text));
+    }
+  } else if (peer.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof(text));
+  }
+  return text;
+}
+
 // What a listening socket is bound to: "[::]" or "127.0.0.1", and port.
 ListenAddress BoundAddress(int fd) {
   sockaddr_storage bound{};
@@ -290,6 +323,7 @@ class HttpServer::Impl {
     if (stopping_.exchange(true)) return;
     Wake();
     if (loop_.joinable()) loop_.join();
+    auth_.reset();  // its thread wakes the loop through wake_: gone before it
     {
       std::lock_guard lock(render_mu_);
       render_cv_.notify_all();
@@ -304,6 +338,11 @@ class HttpServer::Impl {
   }
   int port() const { return bound_.front().port; }
   bool tls() const { return tls_enabled_; }
+  bool basic_auth() const { return auth_enabled_; }
+  void SetLandingDetails(std::vector<std::pair<std::string, std::string>> details) {
+    std::lock_guard lock(landing_mu_);
+    landing_details_ = std::move(details);
+  }
   const std::vector<ListenAddress>& bound() const { return bound_; }
   unsigned max_connections() const { return options_.max_connections; }
   HttpStats stats() const {
@@ -333,6 +372,7 @@ class HttpServer::Impl {
     bool tls = false;                     // accepted on a TLS listener
     std::unique_ptr<TlsSession> session;  // once its first byte showed a handshake
     HttpRequest pending;                  // kAuthenticating: the request
+    std::string peer;                     // the client's address, without its port
     State state = State::kReading;
     bool served_one = false;  // a request was answered: reading is for the next
     Clock::time_point since;  // when the current state (or the head's first byte) began
@@ -405,7 +445,9 @@ class HttpServer::Impl {
 
   void AcceptAll(int listen_fd) {
     for (int accepted = 0; accepted < kAcceptsPerWakeup; ++accepted) {
-      UniqueFd fd(accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      sockaddr_storage peer{};
+      socklen_t peer_length = sizeof(peer);
+      UniqueFd fd(accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (!fd) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE) {
@@ -433,6 +475,7 @@ class HttpServer::Impl {
       setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
       auto c = std::make_unique<Connection>();
       c->id = ++connections_accepted_;
+      c->peer = PeerAddress(peer);
       c->tls = tls_ != nullptr;
       c->since = Clock::now();
       c->deadline = c->since + options_.read_header_timeout;
@@ -537,7 +580,13 @@ class HttpServer::Impl {
       c.tls = false;  // TLS was turned off since it was accepted
       return true;
     }
-    c.session = std::make_unique<TlsSession>(*tls_, c.fd.get());
+    try {
+      c.session = std::make_unique<TlsSession>(*tls_, c.fd.get());
+    } catch (const Error& e) {
+      spdlog::warn("web: {}", e.what());
+      Close(c, HttpClose::kTlsError);
+      return false;
+    }
     return true;
   }
 
@@ -567,7 +616,7 @@ class HttpServer::Impl {
       } else if (errno == EINTR) {
         continue;
       } else if (errno != EAGAIN) {
-        if (c.session && !c.session->failure().empty()) {
+        if (c.session && c.session->protocol_error()) {
           spdlog::debug("web: TLS connection failed: {}", c.session->failure());
           return Close(c, HttpClose::kTlsError);
         }
@@ -576,10 +625,9 @@ class HttpServer::Impl {
       break;
     }
     // A handshake waiting to send its answer waits for the socket to take it.
-    if (c.session) {
-      const uint32_t want_out = c.session->wants() == EPOLLOUT ? uint32_t{EPOLLOUT} : 0u;
-      SetEvents(c, EPOLLIN | EPOLLRDHUP | want_out);
-    }
+    // Only that: OpenSSL sends what it owes before it reads on, so input
+    // already waiting would wake the loop again and again meanwhile.
+    if (c.session) SetEvents(c, c.session->wants() == EPOLLOUT ? uint32_t{EPOLLOUT} : uint32_t{EPOLLIN | EPOLLRDHUP});
     const int fd = c.fd.get();
     if (line_ended || c.in.size() > kMaxHeadBytes) Parse(c);
     // A client that closed with no complete request left gets no answer
@@ -606,12 +654,14 @@ class HttpServer::Impl {
     }
     c.in.erase(0, parsed.consumed);
     if (auth_) {
-      switch (auth_->Check(parsed.request.authorization, c.id)) {
+      switch (auth_->Check(parsed.request.authorization, c.id, c.peer)) {
         case BasicAuth::Verdict::kAllowed: break;
         case BasicAuth::Verdict::kDenied: return Unauthorized(c, parsed.request);
         case BasicAuth::Verdict::kBusy:
+          // Closed after: a client must reconnect to try again, not retry
+          // at once on the same connection.
           return Respond(c, 503, "text/plain; charset=utf-8", "Too many credentials to check, try again\n", false,
-                         parsed.request.keep_alive, "Retry-After: 1\r\n");
+                         false, "Retry-After: 1\r\n");
         case BasicAuth::Verdict::kPending:
           c.state = State::kAuthenticating;
           c.pending = parsed.request;
@@ -669,15 +719,7 @@ class HttpServer::Impl {
       SetEvents(c, 0);
       return StartRender();
     }
-    if (path == "/") {
-      const std::string body =
-          "<html><head><title>pping_exporter</title></head><body><h1>pping_exporter</h1>"
-          "<p>Passive per-subnet network latency.</p><ul><li><a href=\"" +
-          options_.telemetry_path +
-          "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
-          "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
-      return Respond(c, 200, "text/html; charset=utf-8", body, head_only, keep_alive);
-    }
+    if (path == "/") return Respond(c, 200, "text/html; charset=utf-8", LandingPage(), head_only, keep_alive);
     if (path == "/-/healthy") return Respond(c, 200, "text/plain; charset=utf-8", "Healthy\n", head_only, keep_alive);
     if (path == "/-/ready") {
       const bool ready = ready_;
@@ -685,6 +727,28 @@ class HttpServer::Impl {
                      keep_alive);
     }
     Respond(c, 404, "text/plain; charset=utf-8", "Not Found\n", head_only, keep_alive);
+  }
+
+  // The version, links to every endpoint and the settings in force.
+  std::string LandingPage() {
+    const BuildInfo& b = GetBuildInfo();
+    std::string page =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>pping_exporter</title></head><body>"
+        "<h1>pping_exporter</h1><p>Passive per-subnet network latency.</p><p>Version " +
+        HtmlEscape(b.version) + " (branch " + HtmlEscape(b.branch) + ", revision " + HtmlEscape(b.revision) +
+        ", built " + HtmlEscape(b.build_date) + ", " + HtmlEscape(b.compiler) + ", libbpf " + HtmlEscape(b.libbpf) +
+        ")</p><ul><li><a href=\"" + HtmlEscape(options_.telemetry_path) +
+        "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+        "<li><a href=\"/-/ready\">Readiness</a></li></ul>";
+    std::lock_guard lock(landing_mu_);
+    if (!landing_details_.empty()) {
+      page += "<h2>Settings</h2><table>";
+      for (const auto& [key, value] : landing_details_) {
+        page += "<tr><td>" + HtmlEscape(key) + "</td><td>" + HtmlEscape(value) + "</td></tr>";
+      }
+      page += "</table>";
+    }
+    return page + "</body></html>\n";
   }
 
   void Respond(Connection& c, int status, std::string_view type, std::string text, bool head_only, bool keep_alive,
@@ -741,7 +805,7 @@ class HttpServer::Impl {
         if (c.out.total_sent() != before || c.stalled_since == Clock::time_point{}) c.stalled_since = Clock::now();
         return SetEvents(c, c.session && c.session->wants() == EPOLLIN ? uint32_t{EPOLLIN} : uint32_t{EPOLLOUT});
       case Outgoing::Status::kFailed:
-        return Close(c, c.session && !c.session->failure().empty() ? HttpClose::kTlsError : HttpClose::kCompleted);
+        return Close(c, c.session && c.session->protocol_error() ? HttpClose::kTlsError : HttpClose::kCompleted);
     }
   }
 
@@ -766,15 +830,22 @@ class HttpServer::Impl {
     SetEvents(c, EPOLLIN | EPOLLRDHUP);
     // A request sent before this response ended is parsed from the loop,
     // not from here: a long pipeline must not nest calls.
-    if (!c.in.empty()) pipelined_.push_back(c.fd.get());
+    // Bytes OpenSSL decrypted and holds wake nothing in epoll: read on.
+    if (!c.in.empty() || (c.session && c.session->pending())) pipelined_.push_back(c.fd.get());
   }
 
   void ParsePipelined() {
     while (!pipelined_.empty()) {
       const int fd = pipelined_.back();
       pipelined_.pop_back();
-      const auto it = connections_.find(fd);
-      if (it != connections_.end() && it->second->state == State::kReading) Parse(*it->second);
+      auto it = connections_.find(fd);
+      if (it == connections_.end() || it->second->state != State::kReading) continue;
+      if (it->second->session && it->second->session->pending()) {
+        Read(*it->second);
+        it = connections_.find(fd);
+        if (it == connections_.end() || it->second->state != State::kReading) continue;
+      }
+      Parse(*it->second);
     }
   }
 
@@ -821,26 +892,15 @@ class HttpServer::Impl {
   }
 
   // Puts a web config in force for the connections accepted from now on;
-  // those open keep the TLS session they have.
+  // those open keep the TLS session they have. A config that would turn
+  // TLS or authentication off never gets here once the server runs.
   void ApplyWebConfig(WebConfig config, std::unique_ptr<TlsContext> tls) {
     tls_ = std::move(tls);
     tls_enabled_ = tls_ != nullptr;
+    auth_enabled_ = !config.basic_auth_users.empty();
     extra_headers_.clear();
     for (const auto& [name, value] : config.headers) extra_headers_ += name + ": " + value + "\r\n";
-    if (config.basic_auth_users.empty()) {
-      if (!auth_) return;
-      // Requests waiting for their check need none now.
-      std::vector<Connection*> waiting;
-      for (auto& [fd, c] : connections_) {
-        if (c->state == State::kAuthenticating) waiting.push_back(c.get());
-      }
-      auth_.reset();
-      for (Connection* c : waiting) {
-        c->state = State::kReading;
-        Dispatch(*c, std::move(c->pending));
-      }
-      return;
-    }
+    if (config.basic_auth_users.empty()) return;
     if (auth_) return auth_->SetUsers(std::move(config.basic_auth_users));
     auth_ = std::make_unique<BasicAuth>(std::move(config.basic_auth_users), [this] { Wake(); });
   }
@@ -854,15 +914,26 @@ class HttpServer::Impl {
     web_config_stamps_ = now;  // a failure is reported once, not every check
     try {
       WebConfig config = LoadWebConfig(options_.config_file);
-      auto tls = config.tls ? std::make_unique<TlsContext>(config.tls_config) : nullptr;
+      // Stamped before the files are read: a change made while they are
+      // is seen at the next check. The files the new config names are
+      // watched even if they cannot be used yet.
       web_config_stamps_ = WebConfigStamps(options_.config_file, config);
+      // Protection is never dropped by an edit, which may be a file caught
+      // half written (or emptied) as much as a decision: that takes a
+      // restart.
+      if (tls_ && !config.tls) throw UsageError(options_.config_file + " no longer has tls_server_config");
+      if (auth_ && config.basic_auth_users.empty()) {
+        throw UsageError(options_.config_file + " no longer has basic_auth_users");
+      }
+      auto tls = config.tls ? std::make_unique<TlsContext>(config.tls_config) : nullptr;
       ApplyWebConfig(std::move(config), std::move(tls));
       config_reloads_.fetch_add(1, std::memory_order_relaxed);
       spdlog::info("web: read {} again: TLS {}, basic auth {}", options_.config_file, tls_ ? "on" : "off",
                    auth_ ? "on" : "off");
     } catch (const Error& e) {
       config_reload_failures_.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("web: keeping the web config in force: {}", e.what());
+      spdlog::warn("web: keeping the web config in force (turning TLS or basic auth off takes a restart): {}",
+                   e.what());
     }
   }
 
@@ -995,10 +1066,16 @@ class HttpServer::Impl {
         Piece plain = job->plain && !piece.empty() ? pool_->Make(piece) : nullptr;
         Piece compressed;
         if (gzip) {
-          gzip_out_.clear();
-          gzip->Write(piece, gzip_out_);
-          if (last) gzip->Finish(gzip_out_);
-          if (!gzip_out_.empty()) compressed = pool_->Make(gzip_out_);
+          try {
+            gzip_out_.clear();
+            gzip->Write(piece, gzip_out_);
+            if (last) gzip->Finish(gzip_out_);
+            if (!gzip_out_.empty()) compressed = pool_->Make(gzip_out_);
+          } catch (const std::exception& e) {
+            // The compressed body ends short, which its clients see.
+            spdlog::error("web: {}", e.what());
+            gzip.reset();
+          }
         }
         if (last) renders_.fetch_add(1, std::memory_order_relaxed);
         {
@@ -1023,6 +1100,9 @@ class HttpServer::Impl {
   std::vector<ListenAddress> bound_;  // of each of listens_
   std::unique_ptr<TlsContext> tls_;   // TLS on every listener, if set
   std::atomic<bool> tls_enabled_{false};
+  std::atomic<bool> auth_enabled_{false};
+  std::mutex landing_mu_;
+  std::vector<std::pair<std::string, std::string>> landing_details_;
   std::unique_ptr<BasicAuth> auth_;  // credentials required, if set
   std::string extra_headers_;        // the web config's, on every response
   std::vector<FileStamp> web_config_stamps_;
@@ -1103,6 +1183,10 @@ void HttpServer::SetReady(bool ready) { impl_->SetReady(ready); }
 void HttpServer::AddSource(std::weak_ptr<ExpositionSource> source) { impl_->AddSource(std::move(source)); }
 int HttpServer::port() const { return impl_->port(); }
 bool HttpServer::tls() const { return impl_->tls(); }
+bool HttpServer::basic_auth() const { return impl_->basic_auth(); }
+void HttpServer::SetLandingDetails(std::vector<std::pair<std::string, std::string>> details) {
+  impl_->SetLandingDetails(std::move(details));
+}
 std::vector<ListenAddress> HttpServer::bound() const { return impl_->bound(); }
 unsigned HttpServer::max_connections() const { return impl_->max_connections(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exporter/exposition/exposition_source.h"
@@ -77,8 +78,12 @@ class HttpServer {
   int port() const;
   // Every socket listened on, in the order of the listen addresses.
   std::vector<ListenAddress> bound() const;
-  // Whether it serves HTTPS (--web.config.file with tls_server_config).
+  // Whether it serves HTTPS (--web.config.file with tls_server_config),
+  // and asks for credentials (basic_auth_users).
   bool tls() const;
+  bool basic_auth() const;
+  // The settings the landing page shows under the version, in order.
+  void SetLandingDetails(std::vector<std::pair<std::string, std::string>> details);
   // The connection limit in force: max_connections, or less when the
   // process may not open that many descriptors.
   unsigned max_connections() const;

@@ -19,6 +19,7 @@
 #include "exporter/exposition/exposition_source.h"
 #include "exporter/exposition/exposition_stream.h"
 #include "exporter/exposition/text_buffer.h"
+#include "exporter/util/build_info.h"
 #include "exporter/util/error.h"
 #include "exporter/util/thread_privileges.h"
 #include "tests/support/gunzip.h"
@@ -147,6 +148,22 @@ TEST(HttpServer, ServesExpositionWithVersionedContentType) {
   const auto landing = testing::HttpGet(server.port(), "/");
   ASSERT_TRUE(landing);
   EXPECT_NE(landing->body.find("href=\"/custom-metrics\""), std::string::npos);
+}
+
+// The landing page names the version and the settings in force, escaped:
+// an interface or namespace name is the operator's, not HTML.
+TEST(HttpServer, TheLandingPageShowsTheVersionAndSettings) {
+  HttpServer server("127.0.0.1:0", "/metrics");
+  server.SetLandingDetails({{"interfaces", "eth0"}, {"netns", "<script>alert(1)</script>&"}});
+  const auto landing = testing::HttpGet(server.port(), "/");
+  ASSERT_TRUE(landing);
+  const BuildInfo& b = GetBuildInfo();
+  EXPECT_NE(landing->body.find("Version " + b.version + " (branch " + b.branch + ", revision " + b.revision),
+            std::string::npos)
+      << landing->body;
+  EXPECT_NE(landing->body.find("<tr><td>interfaces</td><td>eth0</td></tr>"), std::string::npos);
+  EXPECT_NE(landing->body.find("&lt;script&gt;alert(1)&lt;/script&gt;&amp;"), std::string::npos);
+  EXPECT_EQ(landing->body.find("<script>"), std::string::npos);
 }
 
 TEST(HttpServer, HealthyAtOnceReadyWhenToldSo) {

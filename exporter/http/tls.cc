@@ -60,7 +60,10 @@ TlsContext::TlsContext(const TlsServerConfig& config) : ctx_(SSL_CTX_new(TLS_ser
   if (config.max_version != 0) SSL_CTX_set_max_proto_version(ctx, config.max_version);
   // No renegotiation (a client could make the server redo handshakes at
   // will); the server's order of suites; buffers freed while idle.
-  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  // A peer that closes without close_notify has closed (HTTP frames its
+  // own messages), not failed.
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+                               SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_use_certificate_chain_file(ctx, config.cert_file.c_str()) != 1) {
     Refuse("cert_file " + config.cert_file);
@@ -120,12 +123,13 @@ ssize_t TlsSession::Failed(int result) {
       return -1;
     case SSL_ERROR_ZERO_RETURN: return 0;  // close_notify
     case SSL_ERROR_SYSCALL:
-      failure_ = errno != 0 ? std::strerror(errno) : "the peer closed mid-record";
+      failure_ = errno != 0 ? std::strerror(errno) : "the connection ended";
       ERR_clear_error();
       errno = ECONNRESET;
       return -1;
     default:
       failure_ = OpenSslReason();
+      protocol_error_ = true;
       errno = EPROTO;
       return -1;
   }
@@ -138,13 +142,7 @@ ssize_t TlsSession::Recv(char* buffer, size_t size) {
   size_t read = 0;
   const int result = SSL_read_ex(ssl_.get(), buffer, size, &read);
   if (result == 1) return static_cast<ssize_t>(read);
-  const ssize_t failed = Failed(result);
-  // A peer that closed without close_notify has still closed.
-  if (failed < 0 && errno == ECONNRESET && failure_ == "the peer closed mid-record" &&
-      SSL_is_init_finished(ssl_.get())) {
-    return 0;
-  }
-  return failed;
+  return Failed(result);
 }
 
 ssize_t TlsSession::Send(const iovec* parts, size_t count) {

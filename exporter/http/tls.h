@@ -48,8 +48,13 @@ class TlsSession final : public ByteSink {
   void Close();
   // EPOLLIN or EPOLLOUT: what the last call that returned EAGAIN waits for.
   uint32_t wants() const { return wants_; }
-  // Why the session failed, once it has, for the log.
+  // Why the session failed, once it has, for the log; and whether it was
+  // TLS itself that failed (a bad handshake or record), not the connection
+  // (a reset).
   const std::string& failure() const { return failure_; }
+  bool protocol_error() const { return protocol_error_; }
+  // Bytes decrypted and held, which no epoll event announces.
+  bool pending() const { return SSL_pending(ssl_.get()) > 0; }
 
  private:
   ssize_t Failed(int result);
@@ -60,6 +65,7 @@ class TlsSession final : public ByteSink {
   std::unique_ptr<SSL, Free> ssl_;
   uint32_t wants_ = 0;
   std::string failure_;
+  bool protocol_error_ = false;
   // What Send passes to SSL_write: the parts' bytes, up to one record,
   // copied so that a few small parts (chunk heads) make one record, not one
   // each. After a short write the same bytes come again from the caller.

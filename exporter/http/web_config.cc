@@ -2,7 +2,11 @@
 #include "exporter/http/web_config.h"
 
 #include <openssl/tls1.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include <fstream>
 #include <set>
@@ -129,6 +133,23 @@ TlsServerConfig ParseTls(const std::string& path, const YAML::Node& node) {
   return t;
 }
 
+// Above this a check takes seconds or days: a hash that costly would keep
+// the checking thread, and every login, waiting.
+constexpr int kMaxBcryptCost = 16;
+
+// "$2y$10$" and 53 characters of bcrypt's base64 (22 of salt, 31 of hash).
+bool IsBcryptHash(const std::string& hash) {
+  if (hash.size() != 60 || hash[0] != '$' || hash[1] != '2' || hash[3] != '$' || hash[6] != '$') return false;
+  if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') return false;
+  if (!std::isdigit(static_cast<unsigned char>(hash[4])) || !std::isdigit(static_cast<unsigned char>(hash[5]))) {
+    return false;
+  }
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  if (cost < 4 || cost > kMaxBcryptCost) return false;
+  return std::all_of(hash.begin() + 7, hash.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '/'; });
+}
+
 // Headers the toolkit lets a web config add: security headers only, so
 // that none can change what a response means.
 const std::set<std::string> kAllowedHeaders{"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
@@ -137,6 +158,11 @@ const std::set<std::string> kAllowedHeaders{"Strict-Transport-Security", "X-Cont
 }  // namespace
 
 WebConfig LoadWebConfig(const std::string& path) {
+  // A directory (a secret mounted where the file was expected) reads as an
+  // empty file: a config without TLS or users.
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw UsageError("--web.config.file " + path + ": cannot be read");
+  if (!S_ISREG(st.st_mode)) throw UsageError("--web.config.file " + path + ": not a regular file");
   std::ifstream file(path, std::ios::binary);
   if (!file) throw UsageError("--web.config.file " + path + ": cannot be read");
   std::string text(kMaxWebConfigBytes + 1, '\0');
@@ -186,9 +212,11 @@ WebConfig LoadWebConfig(const std::string& path) {
         if (user.empty() || user.find(':') != std::string::npos) {
           Refuse(path, entry.first, "basic_auth_users: a user name is not empty and holds no ':'");
         }
-        const bool bcrypt = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
-                            (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$';
-        if (!bcrypt) Refuse(path, entry.second, "basic_auth_users." + user + ": not a bcrypt hash ($2y$...)");
+        if (!IsBcryptHash(hash)) {
+          Refuse(path, entry.second,
+                 "basic_auth_users." + user + ": not a bcrypt hash of cost 4 to " + std::to_string(kMaxBcryptCost) +
+                     " ($2y$10$ and 53 characters)");
+        }
         config.basic_auth_users[user] = hash;
       }
     }

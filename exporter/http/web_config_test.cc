@@ -113,6 +113,13 @@ TEST(WebConfig, RefusesMistakesInOneLineWithTheirLine) {
   EXPECT_NE(Refusal("basic_auth_users:\n  a: plaintext\n").find("line 2: basic_auth_users.a: not a bcrypt hash"),
             std::string::npos);
   EXPECT_NE(Refusal("basic_auth_users:\n  'a:b': " + kHash + "\n").find("holds no ':'"), std::string::npos);
+  std::string costly = kHash;
+  costly.replace(4, 2, "31");
+  EXPECT_NE(Refusal("basic_auth_users:\n  a: " + costly + "\n").find("cost 4 to 16"), std::string::npos)
+      << "a check would take days";
+  std::string mangled = kHash;
+  mangled[20] = '!';
+  EXPECT_NE(Refusal("basic_auth_users:\n  a: " + mangled + "\n").find("not a bcrypt hash"), std::string::npos);
   EXPECT_NE(Refusal("basic_auth_users: [a]\n").find("a mapping of user names"), std::string::npos);
   EXPECT_NE(Refusal("http_server_config:\n  headers:\n    Content-Type: text/html\n")
                 .find("unknown key http_server_config.headers.Content-Type"),
@@ -128,6 +135,14 @@ TEST(WebConfig, AFileThatCannotBeReadIsAMistake) {
     ADD_FAILURE();
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()), "--web.config.file /nonexistent/web.yml: cannot be read");
+  }
+  // A secret mounted as a directory where the file was expected would
+  // otherwise read as an empty config: no TLS, no users.
+  try {
+    LoadWebConfig("/tmp");
+    ADD_FAILURE();
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "--web.config.file /tmp: not a regular file");
   }
 }
 

@@ -4,6 +4,7 @@
 // client certificates, basic auth with an htpasswd hash, and plain HTTP
 // sent to the TLS port.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "exporter/exposition/exposition_stream.h"
 #include "exporter/http/http_server.h"
 #include "exporter/util/error.h"
+#include "exporter/util/unique_fd.h"
 #include "tests/support/http_get.h"
 #include "tests/support/web_credentials.h"
 
@@ -139,6 +141,32 @@ TEST_F(WebSecurity, PlainHttpOrAnOldTlsVersionFailsCleanly) {
   EXPECT_EQ(Status("--cacert " + certs_.ca_cert + " " + Url(*server, "/-/ready")), "200");
 }
 
+// Handshakes begun and left hanging hold a descriptor each, never the
+// loop: a scrape over TLS is served meanwhile, and they are cut at the
+// header deadline like any slow client.
+TEST_F(WebSecurity, StalledHandshakesDoNotHoldUpScrapes) {
+  const std::string path = certs_.dir + "/stall.yml";
+  std::ofstream(path) << Tls();
+  HttpServer server(WebOptions{.listen_addresses = {"127.0.0.1:0"},
+                               .telemetry_path = "/metrics",
+                               .config_file = path,
+                               .read_header_timeout = std::chrono::seconds(1)});
+  server.AddSource(source_);
+  std::vector<UniqueFd> stalled;
+  for (int i = 0; i < 200; ++i) {
+    UniqueFd fd = testing::ConnectLoopback(server.port());
+    ASSERT_TRUE(fd);
+    const char partial_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};  // a record header and one byte
+    ASSERT_EQ(write(fd.get(), partial_hello, sizeof(partial_hello)), static_cast<ssize_t>(sizeof(partial_hello)));
+    stalled.push_back(std::move(fd));
+  }
+  EXPECT_EQ(Curl("--cacert " + certs_.ca_cert + " " + Url(server, "/metrics")), kBody);
+  for (int i = 0; i < 50 && server.stats().closed[static_cast<size_t>(HttpClose::kHeaderTimeout)] < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(server.stats().closed[static_cast<size_t>(HttpClose::kHeaderTimeout)], 200u);
+}
+
 TEST_F(WebSecurity, ClientCertificatesAreRequiredAndVerified) {
   const auto server =
       Serve(Tls("  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " + certs_.ca_cert + "\n"));
@@ -208,12 +236,22 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
       }
     });
   }
+  // A scraper logging in for the first time, from an address of its own,
+  // while the guesses go on: the guessers' address has few places.
+  std::string first_login;
+  std::thread login([&] {
+    first_login =
+        ShellOutput("curl -s --max-time 10 --interface 127.0.0.2 -o " + TempDir() +
+                    "/login.out -w '%{http_code}' -u 'prometheus:s3cret pass' " + Url(*server, "/metrics", "http"));
+  });
   int served = 0;
   for (int i = 0; i < 20; ++i) {
     const auto r = testing::HttpGet(server->port(), "/metrics", testing::HttpVersion::k1_1, "GET", good);
     served += r && r->status == 200 && r->body == kBody;
   }
   for (std::thread& t : guessers) t.join();
+  login.join();
+  EXPECT_EQ(first_login, "200");
   EXPECT_EQ(served, 20);
   EXPECT_EQ(answered, kGuessers * kGuesses) << "every guess got an answer";
   EXPECT_GT(busy, 0) << "guesses beyond the queue are turned away at once";
@@ -246,12 +284,14 @@ TEST_F(WebSecurity, ChangesToTheConfigAndItsFilesAreReadAgain) {
     return false;
   };
 
-  replace(path, "basic_auth_users:\n  prometheus: " + testing::BcryptHash("new pass") + "\n");
+  const std::string users = "basic_auth_users:\n  prometheus: " + testing::BcryptHash("new pass") + "\n";
+  replace(path, users);
   EXPECT_TRUE(eventually("-u 'prometheus:new pass' " + http, "200"));
   EXPECT_EQ(Status("-u 'prometheus:s3cret pass' " + http), "401") << "the old password no longer passes";
 
-  replace(path, "tls_server_config:\n  cert_file: " + cert + "\n  key_file: " + key + "\n");
-  EXPECT_TRUE(eventually(https, "200"));
+  const std::string creds = "-u 'prometheus:new pass' ";
+  replace(path, users + "tls_server_config:\n  cert_file: " + cert + "\n  key_file: " + key + "\n");
+  EXPECT_TRUE(eventually(creds + https, "200"));
   EXPECT_EQ(server.stats().config_reloads, 2u);
 
   // The certificate renewed in place (by another CA, to tell them apart).
@@ -260,17 +300,27 @@ TEST_F(WebSecurity, ChangesToTheConfigAndItsFilesAreReadAgain) {
               other + ".crt -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1");
   ShellOutput("cp " + other + ".key " + key + ".new && cp " + other + ".crt " + cert + ".new && mv " + key + ".new " +
               key + " && mv " + cert + ".new " + cert);
-  EXPECT_TRUE(eventually("--cacert " + other + ".crt " + Url(server, "/metrics"), "200"));
+  const std::string renewed = creds + "--cacert " + other + ".crt " + Url(server, "/metrics");
+  EXPECT_TRUE(eventually(renewed, "200"));
 
-  // (The key and certificate were replaced one after the other: a check
-  // between the two may have found them apart, and kept the old pair.)
-  const uint64_t failures = server.stats().config_reload_failures;
-  replace(path, "tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: " + key + "\n");
-  for (int i = 0; i < 50 && server.stats().config_reload_failures == failures; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // An edit that cannot be used, one that drops TLS, one that drops the
+  // users, an emptied file: each is refused, counted, and what was in
+  // force kept. (The key and certificate were replaced one after the
+  // other: a check between the two may have found them apart already.)
+  for (const std::string& edit :
+       {users + "tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: " + key + "\n", users,
+        "tls_server_config:\n  cert_file: " + cert + "\n  key_file: " + key + "\n", std::string()}) {
+    const uint64_t failures = server.stats().config_reload_failures;
+    replace(path, edit);
+    for (int i = 0; i < 50 && server.stats().config_reload_failures == failures; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(server.stats().config_reload_failures, failures + 1) << edit;
+    EXPECT_EQ(Status(renewed), "200") << "the last good one kept after: " << edit;
+    EXPECT_EQ(Status("--cacert " + other + ".crt " + Url(server, "/metrics")), "401") << edit;
   }
-  EXPECT_EQ(server.stats().config_reload_failures, failures + 1);
-  EXPECT_EQ(Status("--cacert " + other + ".crt " + Url(server, "/metrics")), "200") << "the last good one kept";
+  EXPECT_TRUE(server.tls());
+  EXPECT_TRUE(server.basic_auth());
 }
 
 TEST_F(WebSecurity, AConfigThatCannotBeUsedIsRefusedInOneLine) {

@@ -31,4 +31,6 @@ std::string ProtocolLabel(unsigned proto_class, unsigned method) {
 
 const char* HookName(unsigned direction) { return direction == PP_DIR_EGRESS ? "egress" : "ingress"; }
 
+const char* DirectionName(unsigned direction) { return direction == PP_DIR_EGRESS ? "tx" : "rx"; }
+
 }  // namespace pping

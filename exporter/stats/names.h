@@ -23,7 +23,10 @@ std::string ProtocolLabel(unsigned proto_class, unsigned method);
 // "NXDOMAIN"...; "RCODE<n>" for unassigned values.
 std::string DnsRcodeName(unsigned rcode);
 
-// "ingress" or "egress" for enum pp_direction.
+// "ingress" or "egress" for enum pp_direction: the hook (matched_on, hook).
 const char* HookName(unsigned direction);
+// "rx" or "tx" for enum pp_direction: which way traffic went (direction),
+// the one vocabulary of every series that counts traffic.
+const char* DirectionName(unsigned direction);
 
 }  // namespace pping

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "exporter/util/unique_fd.h"
@@ -188,6 +189,49 @@ TEST_F(CliInNamespace, TheStartupLineNamesTheAddressesListenedOn) {
             std::string::npos)
       << output;
   EXPECT_EQ(p.Terminate().code, 0);
+}
+
+// The first line after attaching names the version and every setting in
+// force, in logfmt by default and as JSON when asked; the landing page
+// shows the same.
+TEST_F(CliInNamespace, TheStartupLineNamesTheVersionAndTheSettings) {
+  for (const std::string format : {"logfmt", "json"}) {
+    const int port = testing::FreeLocalPort();
+    std::vector<std::string> argv{testing::ExporterPath(),
+                                  "--web.listen-address",
+                                  "127.0.0.1:" + std::to_string(port),
+                                  "--log.format",
+                                  format,
+                                  "--aggregation.ipv4-prefix",
+                                  "20"};
+    const std::vector<std::string> attach = OnLoopback({});
+    argv.insert(argv.end(), attach.begin(), attach.end());
+    testing::Process p(argv);
+    ASSERT_TRUE(testing::WaitUntilReady(port)) << p.Output();
+    const std::string landing = testing::HttpGet(port, "/")->body;
+    const testing::Exit exit = p.Terminate();
+    EXPECT_EQ(exit.code, 0) << exit.output;
+    std::istringstream lines(exit.output);
+    std::string started;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("pping_exporter 0.") != std::string::npos && line.find(" started ") != std::string::npos) {
+        started = line;
+      }
+      if (format == "json") {
+        EXPECT_EQ(line.rfind("{\"ts\":\"", 0), 0u) << line;
+      } else {
+        EXPECT_EQ(line.rfind("ts=", 0), 0u) << line;
+      }
+    }
+    ASSERT_FALSE(started.empty()) << exit.output;
+    EXPECT_NE(started.find(format == "json" ? "\"level\":\"info\"" : " level=info msg=\""), std::string::npos);
+    for (const std::string& setting :
+         {std::string("interfaces=lo"), "netns=" + netns_->name(), std::string("ipv4_prefix=/20"),
+          "metrics=http://127.0.0.1:" + std::to_string(port) + "/metrics", std::string("tls=off")}) {
+      EXPECT_NE(started.find(" " + setting), std::string::npos) << setting << " in " << started;
+    }
+    EXPECT_NE(landing.find("<tr><td>ipv4_prefix</td><td>/20</td></tr>"), std::string::npos) << landing;
+  }
 }
 
 // Once attached, each thread keeps only the capabilities its own work

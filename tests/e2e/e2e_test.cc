@@ -211,12 +211,13 @@ TEST(Links, TunDeviceIsParsedFromTheIpHeader) {
   // the delay line and back out), IPv4 and IPv6, with no Ethernet header.
   const auto samples =
       RunAndScrape({"--attach.netns", lab.server_netns(), "--attach.interface", lab.delay_interface()});
-  for (const char* hook : {"ingress", "egress"}) {
+  for (const char* direction : {"rx", "tx"}) {
     for (const char* proto : {"tcp", "icmp", "icmpv6"}) {
-      EXPECT_GT(testing::FindValue(samples, "pping_packets_total", {{"direction", hook}, {"protocol", proto}}), 0)
-          << hook << " " << proto;
+      EXPECT_GT(testing::FindValue(samples, "pping_packets_total", {{"direction", direction}, {"protocol", proto}}), 0)
+          << direction << " " << proto;
     }
-    EXPECT_EQ(testing::FindValue(samples, "pping_packets_total", {{"direction", hook}, {"protocol", "non_ip"}}), 0);
+    EXPECT_EQ(testing::FindValue(samples, "pping_packets_total", {{"direction", direction}, {"protocol", "non_ip"}}),
+              0);
   }
   EXPECT_EQ(testing::FindValue(samples, "pping_truncated_packets_total", {}), 0);
 }

@@ -80,7 +80,7 @@ double TcpSampleRate(const Reading& a, const Reading& b) {
 // with the long flows' own pace, which a busy machine slows (the lab's
 // delay line runs in user space, and the flood goes through it too).
 double TcpSamplesPerPacket(const Reading& a, const Reading& b) {
-  const std::map<std::string, std::string> tcp_in{{"direction", "ingress"}, {"protocol", "tcp"}};
+  const std::map<std::string, std::string> tcp_in{{"direction", "rx"}, {"protocol", "tcp"}};
   const double packets = b.Value("pping_packets_total", tcp_in) - a.Value("pping_packets_total", tcp_in);
   return (b.Value("pping_rtt_seconds_count", kTcp) - a.Value("pping_rtt_seconds_count", kTcp)) / packets;
 }
@@ -158,7 +158,7 @@ TEST(MapPressure, AMillionNewFlowsGrowTheFlowMapWhileALongFlowKeepsItsSamples) {
   testing::Process ping({"ip", "netns", "exec", netns.name(), "ping", "-q", "-i", "0.02", "127.0.0.1"});
   // Samples against packets, both read from the datapath's live counters
   // (the per-prefix histograms lag by a drain): the flood takes none.
-  const std::map<std::string, std::string> icmp_in{{"direction", "ingress"}, {"protocol", "icmp"}};
+  const std::map<std::string, std::string> icmp_in{{"direction", "rx"}, {"protocol", "icmp"}};
   const auto per_packet = [&](const Reading& a, const Reading& b) {
     return (b.Value("pping_rtt_samples_total", {}) - a.Value("pping_rtt_samples_total", {})) /
            (b.Value("pping_packets_total", icmp_in) - a.Value("pping_packets_total", icmp_in));
@@ -180,7 +180,7 @@ TEST(MapPressure, AMillionNewFlowsGrowTheFlowMapWhileALongFlowKeepsItsSamples) {
             << per_packet(before, after) << "; flows opened " << opened << ", refused (full) " << full
             << ", refused (no memory) " << no_memory << "; flow map capacity "
             << after.Value("pping_map_capacity", {{"map", "flow_state"}}) << " after "
-            << after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"direction", "grow"}}) << " growths in "
+            << after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"change", "grow"}}) << " growths in "
             << after.Value("pping_map_resize_seconds_total", {{"map", "flow_state"}}) << " s\n";
   // On a loopback each ping passes ingress twice (request and reply).
   EXPECT_GT(per_packet(start, before), 0.45) << "nearly every reply a sample before the flood";
@@ -188,7 +188,7 @@ TEST(MapPressure, AMillionNewFlowsGrowTheFlowMapWhileALongFlowKeepsItsSamples) {
   EXPECT_EQ(opened + full + no_memory, kFlows) << "every new flow tracked or counted as refused";
   EXPECT_EQ(after.Value("pping_map_capacity", {{"map", "flow_state"}}), kMax) << "grown to its maximum, no further";
   EXPECT_EQ(after.Value("pping_map_capacity_max", {{"map", "flow_state"}}), kMax);
-  EXPECT_GE(after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"direction", "grow"}}), 1);
+  EXPECT_GE(after.Value("pping_map_resizes_total", {{"map", "flow_state"}, {"change", "grow"}}), 1);
   EXPECT_LE(after.Value("pping_flows_tracked", {}), kMax);
   EXPECT_EQ(after.Value("pping_map_move_dropped_total", {{"map", "flow_state"}}), 0);
   ping.Terminate();
