@@ -96,7 +96,8 @@ Datapath::Datapath(const DatapathOptions& options) : skeleton_(pping_bpf__open()
   Resize(skeleton_->maps.events, options.emit_events ? options.events_buffer_bytes : kIdleRingBytes,
          "event ring buffer");
   CheckLibbpf(pping_bpf__load(skeleton_.get()),
-              "load the BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
+              "load the BPF datapath (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON; in a container, also "
+              "a seccomp profile that allows bpf() with them: see docs/operations.md#kubernetes)");
   const auto& m = skeleton_->maps;
   flows_ = std::make_shared<FlowMaps>(MapOf<MapRef<uint32_t, uint32_t>>(m.flow_maps), MapOf<FlowMap>(m.flow_state),
                                       options.flow_map_size, MoveMode::kCopy);

@@ -50,8 +50,8 @@ std::string WritePrometheusConfig(const std::string& target, const std::string& 
   std::ofstream(path) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                       << "rule_files:\n  - " << Runfile("config/pping_recording_rules.yml") << "\n  - "
                       << Runfile("config/pping_alert_rules.yml") << "\n"
-                      << "scrape_configs:\n  - job_name: pping\n    static_configs:\n      - targets: [\"" << target
-                      << "\"]\n"
+                      << "scrape_configs:\n  - job_name: pping-exporter\n    static_configs:\n      - targets: [\""
+                      << target << "\"]\n        labels:\n          node: lab\n"
                       << "  - job_name: pping-secure\n    scheme: https\n    tls_config:\n      ca_file: "
                       << certs.ca_cert << "\n      cert_file: " << certs.client_cert
                       << "\n      key_file: " << certs.client_key
@@ -154,7 +154,7 @@ TEST_F(AgainstPrometheus, PromtoolAcceptsTheExposition) {
 }
 
 TEST_F(AgainstPrometheus, TheExporterIsScrapedAndHealthy) {
-  const nlohmann::json up = Query("up{job=\"pping\"}");
+  const nlohmann::json up = Query("up{job=\"pping-exporter\"}");
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0]["value"][1], "1");
   EXPECT_EQ(testing::HttpGet(exporter_port_, "/-/ready")->status, 200);

@@ -12,7 +12,8 @@ std::string SubstituteGrafanaVariables(std::string expr) {
   static const std::vector<std::pair<std::regex, std::string>> kVariables = {
       {std::regex(R"(\$__rate_interval)"), "1m"},
       {std::regex(R"(\$__interval)"), "15s"},
-      {std::regex(R"(\$\{?(node|prefix|job)\}?)"), ".+"},
+      {std::regex(R"(\$\{?topn\}?)"), "10"},
+      {std::regex(R"(\$\{?(node|prefix|job|protocol)\}?)"), ".+"},
   };
   for (const auto& [pattern, value] : kVariables) expr = std::regex_replace(expr, pattern, value);
   return expr;

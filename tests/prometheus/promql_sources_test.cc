@@ -16,10 +16,10 @@ TEST(PromqlSources, FindsEveryDashboardTargetWithoutVariables) {
 
 TEST(PromqlSources, FindsEveryRuleAndDropsAlertThresholds) {
   const auto recording = RuleExpressions("config/pping_recording_rules.yml");
-  EXPECT_EQ(recording.size(), 8u);
+  EXPECT_EQ(recording.size(), 9u);
   const auto alerts = RuleExpressions("config/pping_alert_rules.yml");
-  ASSERT_EQ(alerts.size(), 5u);
-  EXPECT_EQ(alerts[0].promql, "up{job=\"pping\"}");
+  ASSERT_EQ(alerts.size(), 6u);
+  EXPECT_EQ(alerts[0].promql, "up{job=\"pping-exporter\"}");
   EXPECT_EQ(alerts[1].promql, "prefix:pping_queueing_delay_seconds:p95_5m");
 }
 
