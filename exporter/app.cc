@@ -81,7 +81,8 @@ struct Pipeline {
         MapSizes{d.timestamp_map_size, d.flow_map_size, d.max_prefixes,
                  std::max(d.timestamp_map_max_size, d.timestamp_map_size),
                  std::max(d.flow_map_max_size, d.flow_map_size)},
-        PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits));
+        PrefixExposition(RttBucketLayout(config.histogram), d.track_retransmits,
+                         [this](uint32_t ifindex) { return attachments ? attachments->InterfaceName(ifindex) : ""; }));
     if (console) collector->set_output_errors([this] { return console->failed_writes(); });
     attachments = std::make_unique<AttachmentManager>(interfaces, datapath.Programs(), config.attach.hooks);
   }
@@ -150,9 +151,19 @@ std::vector<std::string> MetricsUrls(const HttpServer& http, const std::string& 
   return urls;
 }
 
+// The config with what depends on the interfaces resolved: whether the
+// per-prefix series are split by interface.
+Config Resolved(const Config& config, const std::vector<Interface>& interfaces) {
+  Config out = config;
+  const InterfaceLabel label = config.aggregation.interface_label;
+  out.datapath.per_interface =
+      label == InterfaceLabel::kOn || (label == InterfaceLabel::kAuto && interfaces.size() > 1);
+  return out;
+}
+
 }  // namespace
 
-int RunExporter(const Config& config) {
+int RunExporter(const Config& given) {
   // Block the signals we handle in every thread started from here on, so
   // the main thread alone receives them through sigwait.
   sigset_t signals;
@@ -163,7 +174,8 @@ int RunExporter(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Everything the user named is checked before anything is loaded.
-  const std::vector<Interface> interfaces = ChooseInterfaces(config.attach);
+  const std::vector<Interface> interfaces = ChooseInterfaces(given.attach);
+  const Config config = Resolved(given, interfaces);
   HttpServer http(config.web);
   TryRaiseMemlockLimit();
   Pipeline pipeline(config, interfaces);

@@ -66,6 +66,7 @@ Settings EffectiveSettings(const Config& c, const std::vector<std::string>& inte
       {"ipv4_prefix", "/" + std::to_string(d.ipv4_prefix_len)},
       {"ipv6_prefix", "/" + std::to_string(d.ipv6_prefix_len)},
       {"link_local", OnOff(d.link_local)},
+      {"interface_label", OnOff(d.per_interface)},
       {"max_prefixes", std::to_string(d.max_prefixes)},
       {"max_tracked_prefixes", std::to_string(c.aggregation.max_tracked_prefixes)},
       {"aggregation_interval", FormatDuration(c.aggregation.interval)},

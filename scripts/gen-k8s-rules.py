@@ -40,8 +40,16 @@ class IndentedDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+def long_strings_folded(dumper, value):
+    """PromQL longer than a line is written folded, as the sources are."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=">" if len(value) > 100 else None)
+
+
+IndentedDumper.add_representer(str, long_strings_folded)
+
+
 def text(root=ROOT):
-    return HEADER + yaml.dump(rule(root), Dumper=IndentedDumper, sort_keys=False, width=150)
+    return HEADER + yaml.dump(rule(root), Dumper=IndentedDumper, sort_keys=False, width=120)
 
 
 if __name__ == "__main__":

@@ -254,7 +254,8 @@ enum pp_rtt_method {
 };
 
 /* Aggregation is per remote prefix, protocol class, matching hook and
- * method; traffic counts are kept under the identifier method only. */
+ * method, and with per_interface per interface; traffic counts are kept
+ * under the identifier method only. */
 struct pp_agg_key {
   union pp_addr prefix; /* remote address with host bits cleared */
   __u8 prefix_len;      /* 0..128, counted on the 16-byte (mapped) form */
@@ -262,8 +263,13 @@ struct pp_agg_key {
   __u8 matched_on;      /* enum pp_direction: ingress = network RTT */
   __u8 method;          /* enum pp_rtt_method */
   __u8 rcode;           /* PP_METHOD_DNS: the response code (RCODE, 0..15) */
-  __u8 pad[3];
+  /* With per_interface: the low 24 bits of the ifindex of the device the
+   * packet was seen on, least significant byte first (0: not kept). Three
+   * bytes keep the key at 24 bytes, so the per-packet lookup hashes no
+   * more; monitored interfaces 2^24 ifindexes apart would share one. */
+  __u8 ifindex[3];
 };
+#define PP_IFINDEX_MASK 0xffffffu
 
 /*
  * RTT histogram buckets, log-linear in microseconds: 16 one-microsecond
@@ -358,7 +364,8 @@ struct pp_config {
   __u8 replay;            /* packets come from a capture: tstamp is their time, cb[0] their length on the wire */
   __u8 track_retransmits; /* follow TCP sequence numbers to count retransmissions */
   __u8 link_local;        /* also aggregate link-local and multicast remotes */
-  __u8 pad[2];
+  __u8 per_interface;     /* aggregate per device as well (pp_agg_key.ifindex) */
+  __u8 pad;
   __be16 quic_ports[PP_QUIC_PORTS]; /* UDP ports whose short-header packets are QUIC; 0: unused */
 };
 

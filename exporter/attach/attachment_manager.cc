@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "exporter/stats/prefix_stats.h"
 #include "exporter/util/error.h"
 
 namespace pping {
@@ -30,6 +31,7 @@ AttachmentManager::AttachmentManager(const std::vector<Interface>& interfaces, D
     : programs_(std::move(programs)), options_(options) {
   for (const Interface& iface : interfaces) {
     entries_.push_back({iface, std::make_unique<InterfaceHooks>(iface, programs_, options_), 0});
+    names_[static_cast<uint32_t>(iface.ifindex) & kIfindexMask] = iface.name;
     for (const auto& info : entries_.back().hooks->Describe()) {
       spdlog::info("attached {} {} ({})", info.hook, Where(iface), info.mode);
     }
@@ -47,6 +49,7 @@ void AttachmentManager::ReconcileOne(Entry& entry) {
   try {
     entry.hooks = std::make_unique<InterfaceHooks>(*now, programs_, options_);
     entry.iface = *now;
+    names_[static_cast<uint32_t>(now->ifindex) & kIfindexMask] = now->name;
     ++entry.reattachments;
     spdlog::info("interface {} is back (ifindex {}); re-attached", Where(entry.iface), entry.iface.ifindex);
   } catch (const Error& e) {
@@ -57,6 +60,12 @@ void AttachmentManager::ReconcileOne(Entry& entry) {
 void AttachmentManager::Reconcile() {
   std::lock_guard lock(mu_);
   for (Entry& entry : entries_) ReconcileOne(entry);
+}
+
+std::string AttachmentManager::InterfaceName(uint32_t ifindex) const {
+  std::lock_guard lock(mu_);
+  const auto it = names_.find(ifindex & kIfindexMask);
+  return it == names_.end() ? "" : it->second;
 }
 
 AttachmentReport AttachmentManager::Report() const {

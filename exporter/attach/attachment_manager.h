@@ -4,6 +4,7 @@
 // an interface of that name comes back, the hooks are attached again.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,9 @@ class AttachmentManager {
   void Reconcile();
 
   AttachmentReport Report() const;
+  // The name of the interface attached with this ifindex (& kIfindexMask),
+  // now or before; empty if none was.
+  std::string InterfaceName(uint32_t ifindex) const;
 
  private:
   struct Entry {
@@ -41,6 +45,7 @@ class AttachmentManager {
   HookOptions options_;
   mutable std::mutex mu_;
   std::vector<Entry> entries_;
+  std::map<uint32_t, std::string> names_;  // every ifindex attached, masked
 };
 
 }  // namespace pping

@@ -124,6 +124,10 @@ void AddAggregationFlags(CLI::App& app, Config& c) {
   app.add_flag("--aggregation.link-local", d.link_local,
                "Also keep per-prefix series of link-local and multicast remotes (fe80::/10, ff00::/8, "
                "169.254.0.0/16, 224.0.0.0/4)");
+  AddChoice(app, "--aggregation.interface-label", c.aggregation.interface_label,
+            "auto, on or off: split per-prefix series by the interface they were seen on (label interface); auto "
+            "does when more than one interface is monitored",
+            {{"auto", InterfaceLabel::kAuto}, {"on", InterfaceLabel::kOn}, {"off", InterfaceLabel::kOff}}, "auto");
   app.add_option("--aggregation.max-tracked-prefixes", c.aggregation.max_tracked_prefixes,
                  "Remote prefixes (x protocol) held for /metrics at most; beyond, the least recently active are "
                  "evicted, those without RTTs first")

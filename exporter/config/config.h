@@ -22,6 +22,7 @@
 namespace pping {
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+enum class InterfaceLabel { kAuto, kOn, kOff };
 
 // The user-space side of the aggregation.
 struct AggregationOptions {
@@ -32,6 +33,9 @@ struct AggregationOptions {
   // recently active (those without RTTs first). Bounds user-space memory
   // under spoofed sources, which the expiry alone does not.
   size_t max_tracked_prefixes = 65536;
+  // Split per-prefix series by interface (label interface): auto does when
+  // more than one interface is monitored.
+  InterfaceLabel interface_label = InterfaceLabel::kAuto;
 };
 
 struct Config {

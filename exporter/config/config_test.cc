@@ -214,6 +214,13 @@ TEST(Config, ConfigFileMustBeASmallTextFileOfCompleteLines) {
   EXPECT_TRUE(c.datapath.include_local);
 }
 
+TEST(Config, TheInterfaceLabelIsAutoOnOrOff) {
+  EXPECT_EQ(Parsed({}).aggregation.interface_label, InterfaceLabel::kAuto);
+  EXPECT_EQ(Parsed({"--aggregation.interface-label", "on"}).aggregation.interface_label, InterfaceLabel::kOn);
+  EXPECT_EQ(Parsed({"--aggregation.interface-label", "off"}).aggregation.interface_label, InterfaceLabel::kOff);
+  EXPECT_FALSE(Parse({"--aggregation.interface-label", "yes"}).config);
+}
+
 // As node_exporter's: repeated for several addresses, each one value.
 TEST(Config, TheListenAddressRepeats) {
   EXPECT_EQ(Parsed({"--web.listen-address", "127.0.0.1:1", "--web.listen-address=[::1]:2"}).web.listen_addresses,

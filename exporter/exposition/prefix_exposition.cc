@@ -63,9 +63,25 @@ constexpr PrefixExposition::HistogramNames kDnsFamily{"pping_dns_response_second
                                                       "pping_dns_response_seconds_sum",
                                                       "pping_dns_response_seconds_count"};
 
+// A label value as the text format wants it: \\, \" and \n escaped. An
+// interface name may hold any of them.
+std::string EscapeLabelValue(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
-PrefixExposition::PrefixExposition(RttBucketLayout layout, bool retransmits) : layout_(std::move(layout)) {
+PrefixExposition::PrefixExposition(RttBucketLayout layout, bool retransmits, InterfaceNames interface_names)
+    : layout_(std::move(layout)), interface_names_(std::move(interface_names)) {
   using enum PrefixFamily;
   families_ = {kRtt, kRttMin, kRttMax, kPackets, kBytes};
   if (retransmits) families_.insert(families_.end(), {kRetransmits, kSpurious});
@@ -120,6 +136,13 @@ const PrefixExposition::Labels& PrefixExposition::LabelsOf(uint32_t slot, const 
     l.key = key;
     l.prefix = "prefix=\"" + PrefixText(key.prefix, key.prefix_len) + "\",protocol=\"" +
                ProtocolLabel(key.proto_class, key.method) + "\"";
+    if (key.ifindex != 0) {
+      // An interface gone for good keeps its series until they expire, by
+      // the name it had; one never known is named by its index.
+      std::string name = interface_names_ ? interface_names_(key.ifindex) : "";
+      if (name.empty()) name = "ifindex" + std::to_string(key.ifindex);
+      l.prefix += ",interface=\"" + EscapeLabelValue(name) + "\"";
+    }
   }
   // Only prefixes with RTTs get the histogram's labels: most of a flood of
   // spoofed sources never does.

@@ -6,6 +6,7 @@
 // preformatted pieces per line (docs/performance.md, "Scrape").
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,11 @@ class PrefixExposition {
  public:
   // `retransmits`: the datapath counts TCP retransmissions, so their
   // families are written (zeros would read as a loss-free link).
-  explicit PrefixExposition(RttBucketLayout layout, bool retransmits = true);
+  // The name of the interface with ifindex (& kIfindexMask) `ifindex`,
+  // for the interface label of prefixes kept per interface.
+  using InterfaceNames = std::function<std::string(uint32_t ifindex)>;
+
+  explicit PrefixExposition(RttBucketLayout layout, bool retransmits = true, InterfaceNames interface_names = {});
 
   // The families served, in exposition order.
   const std::vector<PrefixFamily>& families() const { return families_; }
@@ -58,7 +63,7 @@ class PrefixExposition {
   // prefix's first RTT sample.
   struct Labels {
     PrefixKey key;
-    std::string prefix;  // prefix="...",protocol="...", empty until formatted
+    std::string prefix;  // prefix="...",protocol="..."[,interface="..."], empty until formatted
     std::string rtt;     // empty until needed, then the same plus matched_on="..." and method="..." (DNS: rcode="...")
     const HistogramNames* family = nullptr;  // pping_rtt_seconds or pping_dns_response_seconds
     std::string bucket_head;                 // pping_rtt_seconds_bucket{<rtt>,le="
@@ -67,6 +72,7 @@ class PrefixExposition {
   void AddHistogram(TextBuffer& out, const Labels& labels, const PrefixStats& total);
 
   RttBucketLayout layout_;
+  InterfaceNames interface_names_;
   std::vector<PrefixFamily> families_;
   std::vector<uint64_t> cumulative_;
   std::vector<Labels> labels_;  // by slot

@@ -46,6 +46,29 @@ TEST(Exposition, ASlotGivenToAnotherPrefixIsLabelledAnew) {
             4);
 }
 
+// A prefix kept per interface carries the interface's name (escaped: a
+// Linux interface name may hold quotes); one no longer known, its index.
+TEST(Exposition, PrefixesKeptPerInterfaceNameIt) {
+  PrefixExposition exposition{RttBucketLayout(RttBucketOptions{}), true,
+                              [](uint32_t ifindex) { return ifindex == 2 ? std::string("eth\"0") : std::string(); }};
+  PrefixSnapshot on_eth0 = TcpPrefix();
+  on_eth0.key.ifindex = 2;
+  PrefixSnapshot on_gone = TcpPrefix();
+  on_gone.key.ifindex = 7;
+  TextBuffer out;
+  WritePrefixes(exposition, out, {{0, on_eth0}, {1, on_gone}, {2, TcpPrefix()}});
+  const std::string text(out.view());
+  EXPECT_NE(text.find("pping_prefix_packets_total{prefix=\"192.0.2.0/24\",protocol=\"tcp\",interface=\"eth\\\"0\","),
+            std::string::npos)
+      << text;
+  const auto samples = ParseExposition(text);
+  EXPECT_EQ(FindValue(samples, "pping_rtt_seconds_count", {{"prefix", "192.0.2.0/24"}, {"interface", "ifindex7"}}), 4);
+  size_t without = 0;
+  for (const auto& sample : samples)
+    without += sample.name == "pping_rtt_seconds_count" && !sample.labels.contains("interface");
+  EXPECT_EQ(without, 1u) << "a prefix not kept per interface has no interface label";
+}
+
 TEST(Exposition, LabelsDroppedWithTheirSlotsAreFormattedAgain) {
   PrefixExposition exposition{RttBucketLayout(RttBucketOptions{})};
   const PrefixSnapshot p = TcpPrefix();

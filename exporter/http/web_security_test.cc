@@ -245,15 +245,25 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
                     "/login.out -w '%{http_code}' -u 'prometheus:s3cret pass' " + Url(*server, "/metrics", "http"));
   });
   int served = 0;
+  std::string refused;  // what the scrapes that were not served got
   for (int i = 0; i < 20; ++i) {
     const auto r = testing::HttpGet(server->port(), "/metrics", testing::HttpVersion::k1_1, "GET", good);
-    served += r && r->status == 200 && r->body == kBody;
+    const bool ok = r && r->status == 200 && r->body == kBody;
+    served += ok;
+    if (!ok) refused += r ? r->headers + r->body + "\n" : std::string("no response\n");
   }
   for (std::thread& t : guessers) t.join();
   login.join();
+  std::string closes;
+  for (size_t i = 0; i < static_cast<size_t>(HttpClose::kCount); ++i) {
+    closes +=
+        std::string(HttpCloseName(static_cast<HttpClose>(i))) + "=" + std::to_string(server->stats().closed[i]) + " ";
+  }
+  closes +=
+      "accepted=" + std::to_string(server->stats().accepted) + " limit=" + std::to_string(server->max_connections());
   EXPECT_EQ(first_login, "200");
-  EXPECT_EQ(served, 20);
-  EXPECT_EQ(answered, kGuessers * kGuesses) << "every guess got an answer";
+  EXPECT_EQ(served, 20) << refused << closes;
+  EXPECT_EQ(answered, kGuessers * kGuesses) << "every guess got an answer; " << closes;
   EXPECT_GT(busy, 0) << "guesses beyond the queue are turned away at once";
 }
 

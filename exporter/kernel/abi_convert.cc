@@ -12,7 +12,8 @@ Address16 ToAddress16(const pp_addr& addr) {
 }
 
 PrefixKey ToPrefixKey(const pp_agg_key& key) {
-  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on, key.method, key.rcode};
+  const uint32_t ifindex = uint32_t{key.ifindex[0]} | uint32_t{key.ifindex[1]} << 8 | uint32_t{key.ifindex[2]} << 16;
+  return {ToAddress16(key.prefix), key.prefix_len, key.proto_class, key.matched_on, key.method, key.rcode, ifindex};
 }
 
 void AddCpuCounters(GlobalCounters& sum, const pp_global_counters& cpu) {

@@ -78,6 +78,7 @@ pp_config MakeDatapathConfig(const DatapathOptions& options) {
     c.quic_ports[i] = htons(options.quic_ports[i]);
   c.include_syn = options.include_syn;
   c.link_local = options.link_local;
+  c.per_interface = options.per_interface;
   c.track_retransmits = options.track_retransmits;
   c.emit_events = options.emit_events;
   c.replay = options.replay;

@@ -29,6 +29,7 @@ struct DatapathOptions {
   bool include_local = false;  // also stamp on ingress and match on egress
   bool include_syn = false;    // a SYN alone opens a flow
   bool link_local = false;     // also aggregate link-local and multicast remotes
+  bool per_interface = false;  // aggregate per device as well (the interface label)
   // UDP ports whose short-header packets are QUIC, for the spin bit (at
   // most PP_QUIC_PORTS; the config layer checks).
   std::vector<uint16_t> quic_ports = {443};

@@ -15,6 +15,9 @@
 
 namespace pping {
 
+// The bits of an ifindex the datapath keeps per prefix (pp_agg_key.ifindex).
+inline constexpr uint32_t kIfindexMask = PP_IFINDEX_MASK;
+
 struct PrefixKey {
   Address16 prefix{};
   uint8_t prefix_len = 0;                 // counted on the 16-byte form
@@ -22,6 +25,7 @@ struct PrefixKey {
   uint8_t matched_on = PP_DIR_INGRESS;    // hook that matched the RTTs
   uint8_t method = PP_METHOD_IDENTIFIER;  // enum pp_rtt_method; traffic is counted under the identifier method
   uint8_t rcode = 0;                      // PP_METHOD_DNS: the responses' code
+  uint32_t ifindex = 0;                   // the device's ifindex & kIfindexMask; 0: not split by interface
   auto operator<=>(const PrefixKey&) const = default;
 };
 

@@ -187,21 +187,54 @@ INSTANTIATE_TEST_SUITE_P(Modes, Reattach,
                                            std::vector<std::string>{"--attach.ingress-hook", "xdp"}),
                          [](const auto& info) { return info.param.back(); });
 
+// Two interfaces in one process: each prefix's series carry the interface
+// they were seen on (--aggregation.interface-label auto), so the lab link's
+// server and the loopback's 127.0.0.2 are never mixed; with the label off,
+// they are merged as before.
 TEST(Links, SeveralInterfacesInOneProcess) {
   PPING_SKIP_UNLESS_ROOT();
   Lab lab({"ppmulti", 5ms});
-  const auto samples =
-      RunAndScrape({"--attach.netns", lab.client_netns(), "--attach.interface", lab.monitored_interface(),
-                    "--attach.interface", "lo", "--sampling.rate-limit", "10ms"});
+  const auto run = [&](const std::vector<std::string>& extra) {
+    testing::Process ping(
+        {"ip", "netns", "exec", lab.client_netns(), "ping", "-q", "-i", "0.2", "-c", "40", "127.0.0.2"});
+    std::vector<std::string> args{"--attach.netns",        lab.client_netns(),
+                                  "--attach.interface",    lab.monitored_interface(),
+                                  "--attach.interface",    "lo",
+                                  "--sampling.rate-limit", "10ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunAndScrape(args);
+  };
+  const auto samples = run({});
   for (const char* iface : {"ppc0", "lo"}) {
     for (const char* hook : {"ingress", "egress"}) {
       EXPECT_EQ(testing::FindValue(samples, "pping_interface_attached", {{"interface", iface}, {"hook", hook}}), 1)
           << iface << " " << hook;
     }
   }
-  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count", {{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}})
+  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count",
+                               {{"prefix", "192.0.2.0/24"}, {"protocol", "tcp"}, {"interface", "ppc0"}})
                 .value_or(0),
             0);
+  EXPECT_GT(testing::FindValue(samples, "pping_rtt_seconds_count",
+                               {{"prefix", "127.0.0.0/24"}, {"protocol", "icmp"}, {"interface", "lo"}})
+                .value_or(0),
+            0);
+  EXPECT_EQ(
+      testing::FindValue(samples, "pping_prefix_packets_total", {{"prefix", "192.0.2.0/24"}, {"interface", "lo"}}),
+      std::nullopt);
+  EXPECT_EQ(
+      testing::FindValue(samples, "pping_prefix_packets_total", {{"prefix", "127.0.0.0/24"}, {"interface", "ppc0"}}),
+      std::nullopt);
+  for (const auto& sample : samples) {
+    EXPECT_TRUE(!sample.labels.contains("prefix") || sample.labels.contains("interface")) << sample.name;
+  }
+
+  const auto merged = run({"--aggregation.interface-label", "off"});
+  EXPECT_GT(testing::FindValue(merged, "pping_rtt_seconds_count", {{"prefix", "127.0.0.0/24"}, {"protocol", "icmp"}})
+                .value_or(0),
+            0);
+  for (const auto& sample : merged)
+    EXPECT_FALSE(sample.labels.contains("interface") && sample.labels.contains("prefix"));
 }
 
 TEST(Links, TunDeviceIsParsedFromTheIpHeader) {

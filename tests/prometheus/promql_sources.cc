@@ -58,14 +58,26 @@ std::vector<Expression> DashboardExpressions(const std::string& path) {
 
 std::vector<Expression> RuleExpressions(const std::string& path) {
   std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
   std::vector<Expression> out;
   std::string name;
-  for (std::string line; std::getline(in, line);) {
-    const std::string t = Trim(line);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string t = Trim(lines[i]);
     for (const char* key : {"- record:", "- alert:"}) {
       if (t.rfind(key, 0) == 0) name = Trim(t.substr(std::string(key).size()));
     }
-    if (t.rfind("expr:", 0) == 0) out.push_back({path + ": " + name, StripTrailingThreshold(Trim(t.substr(5)))});
+    if (t.rfind("expr:", 0) != 0) continue;
+    std::string expr = Trim(t.substr(5));
+    if (expr == ">-" || expr == ">") {
+      // A folded scalar: the lines indented below it, joined by spaces.
+      const size_t indent = lines[i].find_first_not_of(' ');
+      expr.clear();
+      while (i + 1 < lines.size() && lines[i + 1].find_first_not_of(' ') > indent && !Trim(lines[i + 1]).empty()) {
+        expr += (expr.empty() ? "" : " ") + Trim(lines[++i]);
+      }
+    }
+    out.push_back({path + ": " + name, StripTrailingThreshold(expr)});
   }
   return out;
 }

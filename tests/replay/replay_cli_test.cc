@@ -113,12 +113,12 @@ testing::Exit Replay(const std::vector<std::string>& flags) {
   return testing::RunExporter(args);
 }
 
-// The samples of `exit`'s exposition on stdout (its log lines start with "[").
+// The samples of `exit`'s exposition on stdout (its log lines start with "ts=").
 std::vector<testing::Sample> StdoutExposition(const testing::Exit& exit) {
   std::string exposition;
   std::istringstream lines(exit.output);
   for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with("[")) exposition += line + "\n";
+    if (!line.starts_with("ts=")) exposition += line + "\n";  // the log's logfmt lines, from stderr
   }
   return testing::ParseExposition(exposition);
 }
