@@ -62,6 +62,18 @@ struct {
   __type(value, struct pp_global_counters);
 } global_counters SEC(".maps");
 
+/* With per_interface: the ifindex of the packet the program on this CPU is
+ * handling, for its aggregation keys. Kept here, not in struct pp_packet:
+ * a field there, copied along every path, multiplied the verifier's
+ * states. A program runs on one CPU to its end, and the packet hooks do
+ * not nest on a CPU. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u32);
+} packet_ifindex SEC(".maps");
+
 /* Where a new flow's state is built before its insert, per CPU: a program
  * runs on one CPU to its end, and the packet hooks do not nest on a CPU. */
 struct {

@@ -95,7 +95,6 @@ struct pp_packet {
   bool quic;      /* a QUIC short-header packet on a QUIC port */
   __u8 spin;      /* its spin bit */
   __u64 given_ns; /* the packet's own time when replayed, else 0 (read the clock) */
-  __u32 ifindex;  /* the device it was seen on */
 };
 
 struct cursor {

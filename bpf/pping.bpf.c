@@ -84,9 +84,12 @@ static __always_inline struct pp_agg_stats* agg_stats_for(const struct pp_packet
   key.method = method;
   key.rcode = method == PP_METHOD_DNS ? p->dns_rcode : 0;
   if (pp_cfg.per_interface) {
-    key.ifindex[0] = p->ifindex & 0xff;
-    key.ifindex[1] = (p->ifindex >> 8) & 0xff;
-    key.ifindex[2] = (p->ifindex >> 16) & 0xff;
+    const __u32* ifindex = bpf_map_lookup_elem(&packet_ifindex, &zero_index);
+    if (ifindex) {
+      key.ifindex[0] = *ifindex & 0xff;
+      key.ifindex[1] = (*ifindex >> 8) & 0xff;
+      key.ifindex[2] = (*ifindex >> 16) & 0xff;
+    }
   }
   stats = bpf_map_lookup_elem(instance, &key);
   if (stats) return stats; /* the common case: no zero template needed */
@@ -420,10 +423,21 @@ __attribute__((noinline)) int pp_track_dns(const struct pp_packet* p, __u32 from
   return 0;
 }
 
+/* With per_interface, notes the device the packet is seen on for its
+ * aggregation keys (packet_ifindex). First thing, so that the value is not
+ * carried through the rest of the program. */
+static __always_inline void note_device(__u32 ifindex) {
+  __u32* device;
+
+  if (!pp_cfg.per_interface) return;
+  device = bpf_map_lookup_elem(&packet_ifindex, &zero_index);
+  if (device) *device = ifindex;
+}
+
 /* `skb`: tc's packet, NULL on XDP; `given_ns`: the packet's own time when
- * replayed, else 0 (read the clock); `ifindex`: the device it is seen on. */
+ * replayed, else 0 (read the clock). */
 static __always_inline void pping_core(void* data, void* data_end, struct __sk_buff* skb, __u32 len, bool egress,
-                                       bool l3_only, __u64 given_ns, __u32 ifindex) {
+                                       bool l3_only, __u64 given_ns) {
   struct pp_global_counters* gc;
   struct pp_agg_stats* agg;
   struct pp_packet p = {};
@@ -442,7 +456,6 @@ static __always_inline void pping_core(void* data, void* data_end, struct __sk_b
     return;
   }
   count_global(gc, &p, len, egress ? PP_DIR_EGRESS : PP_DIR_INGRESS);
-  p.ifindex = ifindex;
   agg = agg_stats_for(&p, PP_DIR_INGRESS, PP_METHOD_IDENTIFIER, gc);
   if (agg) count_prefix_traffic(agg, len, egress);
   p.given_ns = given_ns;
@@ -457,11 +470,12 @@ static __always_inline void pping_tc(struct __sk_buff* skb, bool egress, bool l3
   __u64 given_ns = 0;
   __u32 len = skb->len;
 
+  note_device(skb->ifindex);
   if (pp_cfg.replay) {
     given_ns = skb->tstamp;
     if (skb->cb[0] > len) len = skb->cb[0];
   }
-  pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, skb, len, egress, l3_only, given_ns, skb->ifindex);
+  pping_core((void*)(long)skb->data, (void*)(long)skb->data_end, skb, len, egress, l3_only, given_ns);
 }
 
 /* TC_ACT_UNSPEC is also TCX_NEXT: let any later program see the packet. */
@@ -481,13 +495,14 @@ PP_TC_ENTRY(pping_l3_egress, true, true)
 
 /* XDP sees ingress only, before the kernel allocates an skb: the cheapest
  * hook where the driver supports it. */
-#define PP_XDP_ENTRY(name, l3_only)                                                             \
-  SEC("xdp")                                                                                    \
-  int name(struct xdp_md* ctx) {                                                                \
-    void* data = (void*)(long)ctx->data;                                                        \
-    void* data_end = (void*)(long)ctx->data_end;                                                \
-    pping_core(data, data_end, NULL, data_end - data, false, l3_only, 0, ctx->ingress_ifindex); \
-    return XDP_PASS;                                                                            \
+#define PP_XDP_ENTRY(name, l3_only)                                       \
+  SEC("xdp")                                                              \
+  int name(struct xdp_md* ctx) {                                          \
+    void* data = (void*)(long)ctx->data;                                  \
+    void* data_end = (void*)(long)ctx->data_end;                          \
+    note_device(ctx->ingress_ifindex);                                    \
+    pping_core(data, data_end, NULL, data_end - data, false, l3_only, 0); \
+    return XDP_PASS;                                                      \
   }
 
 PP_XDP_ENTRY(pping_xdp_ingress, false)

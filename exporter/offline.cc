@@ -306,6 +306,9 @@ void LogSummary(const CaptureReader& capture, const ReplaySession& session, size
 
 int RunReplay(const Config& config) {
   // Everything the user named is checked before anything is loaded.
+  if (config.aggregation.interface_label == InterfaceLabel::kOn) {
+    throw UsageError("--aggregation.interface-label on: a capture's packets have no interface");
+  }
   CaptureReader capture(config.replay->file);
   FrameAdapter frames(capture.link_type());
   if (!config.output.write_path.empty() && SameFile(config.output.write_path, config.replay->file)) {

@@ -36,6 +36,12 @@ command -v buildah >/dev/null || {
 version_text=$("$binary" --version)
 version=$(sed -n 's/^pping_exporter, version \([^ ]*\) .*/\1/p' <<<"$version_text")
 revision=$(sed -n 's/.*revision: \([^)]*\)).*/\1/p' <<<"$version_text")
+[[ -n "$version" ]] || { echo "build-image.sh: $binary --version names no version" >&2; exit 1; }
+if ldd "$binary" | grep -q "not found"; then
+  echo "build-image.sh: libraries missing for $binary:" >&2
+  ldd "$binary" | grep "not found" >&2
+  exit 1
+fi
 image="localhost/pping-exporter:$version"
 
 container=$(buildah from scratch)
@@ -47,9 +53,10 @@ while read -r library; do
   cp -L --parents "$library" "$root/"
 done < <(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }')
 # libxdp loads its dispatcher from here when attaching XDP.
-if [[ -d /usr/lib/x86_64-linux-gnu/bpf ]]; then
-  mkdir -p "$root/usr/lib/x86_64-linux-gnu"
-  cp -r /usr/lib/x86_64-linux-gnu/bpf "$root/usr/lib/x86_64-linux-gnu/"
+libdir="/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
+if [[ -d "$libdir/bpf" ]]; then
+  mkdir -p "$root$libdir"
+  cp -r "$libdir/bpf" "$root$libdir/"
 fi
 install -D -m 0644 config/pping_exporter.toml "$root/etc/pping_exporter/pping_exporter.toml"
 mkdir -p "$root/tmp" && chmod 1777 "$root/tmp"

@@ -178,6 +178,11 @@ class Rendered(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertEqual(len(result.stdout.splitlines()), len(self.objects), result.stdout)
 
+    def test_the_namespace_admits_the_pod(self):
+        labels = self.one("Namespace")["metadata"]["labels"]
+        self.assertEqual(labels.get("pod-security.kubernetes.io/enforce"), "privileged",
+                         "host network, hostPath and capabilities are beyond baseline")
+
     def test_what_is_applied(self):
         self.assertEqual(sorted(self.by_kind), ["ConfigMap", "DaemonSet", "Namespace", "PriorityClass",
                                                 "PrometheusRule", "Service", "ServiceMonitor"])

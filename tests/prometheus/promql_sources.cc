@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/prometheus/promql_sources.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -29,6 +30,21 @@ std::string LabelValuesSelector(const std::string& query) {
 std::string StripTrailingThreshold(const std::string& expr) {
   static const std::regex kThreshold(R"(\s*(==|!=|>=|<=|>|<)\s*[-+0-9.eE]+\s*$)");
   return std::regex_replace(expr, kThreshold, "");
+}
+
+// A comparison between two vectors or a vector and a number.
+const std::regex kComparison(R"(\s(==|!=|>=|<=|>|<)\s)");
+
+// The series an expression reads: metric and recording rule names with
+// their label matchers, PromQL's functions and keywords left out.
+std::vector<std::string> SeriesIn(const std::string& expr) {
+  static const std::regex kSelector(R"((up|[a-z_]*pping_[a-z_:]*|prefix:[a-z_:0-9]+)(\{[^}]*\})?)");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), kSelector); it != std::sregex_iterator(); ++it) {
+    const std::string series = it->str();
+    if (std::find(out.begin(), out.end(), series) == out.end()) out.push_back(series);
+  }
+  return out;
 }
 
 std::string Trim(const std::string& s) {
@@ -62,10 +78,13 @@ std::vector<Expression> RuleExpressions(const std::string& path) {
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   std::vector<Expression> out;
   std::string name;
+  bool alert = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string t = Trim(lines[i]);
     for (const char* key : {"- record:", "- alert:"}) {
-      if (t.rfind(key, 0) == 0) name = Trim(t.substr(std::string(key).size()));
+      if (t.rfind(key, 0) != 0) continue;
+      name = Trim(t.substr(std::string(key).size()));
+      alert = std::string(key) == "- alert:";
     }
     if (t.rfind("expr:", 0) != 0) continue;
     std::string expr = Trim(t.substr(5));
@@ -77,7 +96,15 @@ std::vector<Expression> RuleExpressions(const std::string& path) {
         expr += (expr.empty() ? "" : " ") + Trim(lines[++i]);
       }
     }
-    out.push_back({path + ": " + name, StripTrailingThreshold(expr)});
+    expr = StripTrailingThreshold(expr);
+    // An alert whose condition is more than a final threshold (absent(),
+    // a comparison inside) returns data only while it fires: each series
+    // it reads must return data instead.
+    if (alert && (expr.find("absent(") != std::string::npos || std::regex_search(expr, kComparison))) {
+      for (const std::string& series : SeriesIn(expr)) out.push_back({path + ": " + name + " reads " + series, series});
+      continue;
+    }
+    out.push_back({path + ": " + name, expr});
   }
   return out;
 }

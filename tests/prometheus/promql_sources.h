@@ -18,9 +18,10 @@ struct Expression {
 // match everything; label_values(...) queries turned into their selector.
 std::vector<Expression> DashboardExpressions(const std::string& dashboard_json_path);
 
-// `expr:` values of a rules file (single-line expressions, as ours are).
-// For alerts, a trailing comparison with a number is dropped, so the query
-// shows whether the underlying series exist rather than whether it fires.
+// `expr:` values of a rules file (one line, or folded with >-). For
+// alerts, a trailing comparison with a number is dropped, so the query
+// shows whether the underlying series exist rather than whether it fires;
+// an alert with absent() or a comparison inside gives each series it reads.
 std::vector<Expression> RuleExpressions(const std::string& rules_path);
 
 std::string UrlEncode(const std::string& text);

@@ -299,6 +299,7 @@ TEST(ReplayCli, BadInputIsOneLineAndExitCodeTwo) {
       {capture, "--replay.metrics-file", "/nonexistent/folder/metrics.prom"},
       {capture, "--replay.metrics-file", capture},
       {capture, "--output.format", "jsonl", "--output.write", capture},
+      {capture, "--aggregation.interface-label", "on"},
       {},
   };
   for (const auto& flags : cases) {
