@@ -520,7 +520,12 @@ class HttpServer::Impl {
       const linger abort{.l_onoff = 1, .l_linger = 0};
       setsockopt(c.fd.get(), SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
     }
-    connections_.erase(c.fd.get());  // closes; epoll forgets the descriptor
+    // Removed from epoll before it is closed: closing alone does not remove
+    // it while another process holds a copy of the descriptor (a child
+    // between fork and exec), and a registration left behind would report
+    // the old socket's events under a number a new connection reuses.
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
+    connections_.erase(c.fd.get());
     open_ = connections_.size();
   }
 

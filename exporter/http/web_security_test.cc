@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -223,6 +224,8 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
   ASSERT_EQ(testing::HttpGet(server->port(), "/metrics", testing::HttpVersion::k1_1, "GET", good)->status, 200);
   std::vector<std::thread> guessers;
   std::atomic<int> answered{0}, busy{0};
+  std::mutex failures_mu;
+  std::string failures;
   // More guessers at once than checks may wait.
   constexpr int kGuessers = 64, kGuesses = 3;
   for (int t = 0; t < kGuessers; ++t) {
@@ -232,6 +235,11 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
         const auto r = testing::HttpGet(server->port(), "/metrics", testing::HttpVersion::k1_1, "GET",
                                         "Authorization: Basic cHJvbWV0aGV1czpndWVzcw==\r\n");
         answered += r && (r->status == 401 || r->status == 503);
+        if (!r || (r->status != 401 && r->status != 503)) {
+          std::lock_guard lock(failures_mu);
+          failures += (r ? "status " + std::to_string(r->status) : std::string("no response")) + " errno " +
+                      std::to_string(testing::last_read_error) + "; ";
+        }
         busy += r && r->status == 503;
       }
     });
@@ -250,7 +258,10 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
     const auto r = testing::HttpGet(server->port(), "/metrics", testing::HttpVersion::k1_1, "GET", good);
     const bool ok = r && r->status == 200 && r->body == kBody;
     served += ok;
-    if (!ok) refused += r ? r->headers + r->body + "\n" : std::string("no response\n");
+    if (!ok) {
+      refused +=
+          r ? r->headers + r->body + "\n" : "no response, errno " + std::to_string(testing::last_read_error) + "\n";
+    }
   }
   for (std::thread& t : guessers) t.join();
   login.join();
@@ -263,7 +274,7 @@ TEST_F(WebSecurity, GuessingPasswordsDoesNotLockOutTheScraper) {
       "accepted=" + std::to_string(server->stats().accepted) + " limit=" + std::to_string(server->max_connections());
   EXPECT_EQ(first_login, "200");
   EXPECT_EQ(served, 20) << refused << closes;
-  EXPECT_EQ(answered, kGuessers * kGuesses) << "every guess got an answer; " << closes;
+  EXPECT_EQ(answered, kGuessers * kGuesses) << "every guess got an answer; " << failures << closes;
   EXPECT_GT(busy, 0) << "guesses beyond the queue are turned away at once";
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <string_view>
@@ -73,6 +74,8 @@ bool Dechunk(std::string& body) {
 
 }  // namespace
 
+thread_local int last_read_error = 0;
+
 std::string HttpResponse::Header(const std::string& name) const { return HeaderValue(headers, name); }
 
 UniqueFd ConnectLoopback(int port) {
@@ -100,8 +103,13 @@ std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersi
   for (ssize_t n = 1; n > 0; used += static_cast<size_t>(n)) {
     if (!sized) sized = SizeFromContentLength(raw, used);
     if (raw.size() - used < 65536) raw.resize(std::max<size_t>(2 * raw.size(), 1 << 20));
-    n = read(fd, raw.data() + used, raw.size() - used);
-    if (n < 0) n = 0;
+    do {
+      n = read(fd, raw.data() + used, raw.size() - used);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      last_read_error = errno;
+      n = 0;
+    }
   }
   raw.resize(used);
   const size_t split = raw.find("\r\n\r\n");

@@ -28,6 +28,10 @@ enum class HttpVersion { k1_0, k1_1 };
 std::optional<HttpResponse> HttpGet(int port, const std::string& path, HttpVersion version = HttpVersion::k1_0,
                                     const std::string& method = "GET", const std::string& headers = "");
 
+// The errno of the last read that failed in this thread's HttpGet (a
+// reset connection: ECONNRESET), 0 if none did.
+extern thread_local int last_read_error;
+
 // Polls the exporter at 127.0.0.1:port until /-/ready answers 200 (it
 // answers 503 until every interface is attached), for up to 10 s; returns
 // whether it did.
