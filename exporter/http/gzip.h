@@ -29,8 +29,4 @@ class GzipWriter {
   z_stream stream_{};
 };
 
-// Whether an Accept-Encoding value (RFC 9110 12.5.3) takes gzip: named,
-// or matched by "*", with a weight above zero.
-bool AcceptsGzip(std::string_view accept_encoding);
-
 }  // namespace pping

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,17 +78,6 @@ TEST(HttpServer, StreamsALargeBodyWholeToHttp10AndChunkedToHttp11) {
   EXPECT_EQ(testing::HttpGet(server.port(), "/-/healthy")->Header("Content-Length"), "8");
 }
 
-// What a command prints on its standard output.
-std::string Output(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
-
 // Compressed when the client asks, and only then: a gzip scrape and a
 // plain one at the same time get the same text, the compressed one
 // several times smaller.
@@ -131,8 +119,9 @@ TEST(HttpServer, CompressesTheExpositionForClientsThatAcceptGzip) {
 
   // curl, as a user checks it: asks for gzip and decodes it.
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/metrics";
-  EXPECT_EQ(Output("curl -s --compressed " + url), expected);
-  EXPECT_NE(Output("curl -s --compressed -o /dev/null -D - " + url).find("Content-Encoding: gzip"), std::string::npos);
+  EXPECT_EQ(testing::ShellOutput("curl -s --compressed " + url), expected);
+  EXPECT_NE(testing::ShellOutput("curl -s --compressed -o /dev/null -D - " + url).find("Content-Encoding: gzip"),
+            std::string::npos);
 }
 
 TEST(HttpServer, ServesExpositionWithVersionedContentType) {
@@ -267,7 +256,7 @@ TEST(HttpServer, ServesEveryListenAddressAndBothFamiliesWithoutAHost) {
   EXPECT_EQ(bound[1].host, "[::1]");
   EXPECT_EQ(bound[2].host, "[::]");
   const auto ready = [](const std::string& host, int port) {
-    return Output("curl -s -g http://" + host + ":" + std::to_string(port) + "/-/ready");
+    return testing::ShellOutput("curl -s -g http://" + host + ":" + std::to_string(port) + "/-/ready");
   };
   EXPECT_EQ(ready("127.0.0.1", bound[0].port), "Ready\n");
   EXPECT_EQ(ready("[::1]", bound[1].port), "Ready\n");

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
+#include <string>
 
 namespace pping {
 namespace {
@@ -54,6 +56,26 @@ bool HasToken(std::string_view list, std::string_view token) {
     start = comma + 1;
   }
   return false;
+}
+
+// The weight of one list member's parameters, ";q=0.5": 1 without one, 0
+// when it cannot be read (a sender may not mean an unreadable weight as
+// consent).
+double Weight(std::string_view params) {
+  while (!params.empty()) {
+    const size_t semi = params.find(';');
+    const std::string_view param = Trim(params.substr(0, semi));
+    params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
+    if (param.size() < 2 || std::tolower(static_cast<unsigned char>(param[0])) != 'q' || param[1] != '=') continue;
+    const std::string value(Trim(param.substr(2)));
+    if (value.empty() || value.size() > 5 || value.find_first_not_of("0123456789.") != std::string::npos) return 0;
+    try {
+      return std::stod(value);
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 1;
 }
 
 // Parses "METHOD SP target SP HTTP/1.x" into `out`; the error status if
@@ -140,6 +162,24 @@ ParsedRequest ParseRequest(std::string_view in, size_t max_head_bytes) {
   out.status = ParsedRequest::Status::kComplete;
   out.consumed = next;
   return out;
+}
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  double gzip = -1, any = -1;
+  while (!accept_encoding.empty()) {
+    const size_t comma = accept_encoding.find(',');
+    const std::string_view member = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    const size_t semi = member.find(';');
+    const std::string coding = Lower(Trim(member.substr(0, semi)));
+    const double weight = semi == std::string_view::npos ? 1 : Weight(member.substr(semi + 1));
+    if (coding == "gzip" || coding == "x-gzip") {
+      gzip = std::max(gzip, weight);
+    } else if (coding == "*") {
+      any = std::max(any, weight);
+    }
+  }
+  return gzip >= 0 ? gzip > 0 : any > 0;
 }
 
 }  // namespace pping

@@ -33,4 +33,8 @@ struct ParsedRequest {
 // (HTTP/0.9) is bad as soon as it ends, so it holds nothing.
 ParsedRequest ParseRequest(std::string_view in, size_t max_head_bytes);
 
+// Whether an Accept-Encoding value (RFC 9110 12.5.3) takes gzip: named,
+// or matched by "*", with a weight above zero.
+bool AcceptsGzip(std::string_view accept_encoding);
+
 }  // namespace pping

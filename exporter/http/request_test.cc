@@ -105,5 +105,22 @@ TEST(Request, OversizedHeadsAreRefusedBeforeTheyEnd) {
   EXPECT_EQ(ParseRequest(many + "\r\n", kMax).error, 431) << "too many headers";
 }
 
+TEST(AcceptsGzip, ByNameWeightAndWildcard) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, GZIP;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("x-gzip"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_TRUE(AcceptsGzip("identity;q=1, *;q=0.1"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip("br, deflate"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0.000"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0, *"));
+  EXPECT_FALSE(AcceptsGzip("*;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=nonsense"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=1e400"));
+}
+
 }  // namespace
 }  // namespace pping

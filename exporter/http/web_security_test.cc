@@ -23,6 +23,7 @@
 #include "exporter/util/error.h"
 #include "exporter/util/unique_fd.h"
 #include "tests/support/http_get.h"
+#include "tests/support/process.h"
 #include "tests/support/web_credentials.h"
 
 namespace pping {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -136,6 +137,16 @@ Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds
   argv.insert(argv.end(), args.begin(), args.end());
   Process process(argv);
   return process.Wait(timeout);
+}
+
+std::string ShellOutput(const std::string& command, bool with_stderr) {
+  std::string out;
+  FILE* pipe = popen((command + (with_stderr ? " 2>&1" : "")).c_str(), "r");
+  if (!pipe) return out;
+  char buffer[65536];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  return out;
 }
 
 }  // namespace pping::testing

@@ -55,6 +55,9 @@ struct ThreadStatus {
 };
 std::vector<ThreadStatus> ThreadsOf(pid_t pid);
 
+// The output of a shell command (stdout; stderr too with `with_stderr`).
+std::string ShellOutput(const std::string& command, bool with_stderr = false);
+
 // Runs the exporter with `args` until it exits by itself.
 Exit RunExporter(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

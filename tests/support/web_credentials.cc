@@ -3,9 +3,10 @@
 
 #include <stdlib.h>
 
-#include <cstdio>
 #include <fstream>
 #include <stdexcept>
+
+#include "tests/support/process.h"
 
 namespace pping::testing {
 namespace {
@@ -27,16 +28,6 @@ void Issue(const std::string& dir, const std::string& name, const std::string& s
 }
 
 }  // namespace
-
-std::string ShellOutput(const std::string& command, bool with_stderr) {
-  std::string out;
-  FILE* pipe = popen((command + (with_stderr ? " 2>&1" : "")).c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
 
 TestCertificates MakeTestCertificates(const std::string& parent) {
   std::string pattern = parent + "/certs.XXXXXX";

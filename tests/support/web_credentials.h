@@ -22,7 +22,4 @@ TestCertificates MakeTestCertificates(const std::string& parent);
 // A bcrypt hash of `password` ($2y$, cost 10) as htpasswd makes it.
 std::string BcryptHash(const std::string& password);
 
-// The output of a shell command (stdout; stderr too with `with_stderr`).
-std::string ShellOutput(const std::string& command, bool with_stderr = false);
-
 }  // namespace pping::testing
